@@ -1,0 +1,202 @@
+"""Typed wire models for what the API sends back.
+
+Responses are decoded with msgspec into these Structs. Unknown fields are tolerated and, for the
+objects a user inspects (model cards, files), kept in `extra` so nothing the server said is lost;
+enum-like fields (`finish_reason`, `purpose`, ...) are open strings so a new value never breaks a
+client. Requests are plain dicts built in `_core` from the fields a caller actually gave.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+__all__ = [
+    "CAPABILITY_NAMES",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatMessage",
+    "Choice",
+    "DeletedFile",
+    "Delta",
+    "FileList",
+    "FileObject",
+    "FunctionCall",
+    "ModelCapabilities",
+    "ModelCard",
+    "SignedURL",
+    "StreamChoice",
+    "ToolCall",
+    "Usage",
+]
+
+#: the API's capability flags, in the order the spec lists them
+CAPABILITY_NAMES: tuple[str, ...] = (
+    "completion_chat",
+    "function_calling",
+    "reasoning",
+    "completion_fim",
+    "fine_tuning",
+    "vision",
+    "ocr",
+    "classification",
+    "moderation",
+    "audio",
+    "audio_transcription",
+    "audio_transcription_realtime",
+    "audio_speech",
+    "unified_resources",
+)
+
+
+class _Wire(msgspec.Struct, kw_only=True):
+    def to_dict(self) -> dict[str, Any]:
+        """The object as JSON-ready builtins, `extra` fields merged back in."""
+        out: dict[str, Any] = msgspec.to_builtins(self)
+        extra = out.pop("extra", None)
+        if extra:
+            out.update(extra)
+        return out
+
+
+class ModelCapabilities(_Wire):
+    completion_chat: bool = False
+    function_calling: bool = False
+    reasoning: bool = False
+    completion_fim: bool = False
+    fine_tuning: bool = False
+    vision: bool = False
+    ocr: bool = False
+    classification: bool = False
+    moderation: bool = False
+    audio: bool = False
+    audio_transcription: bool = False
+    audio_transcription_realtime: bool = False
+    audio_speech: bool = False
+    unified_resources: bool = False
+
+    def names(self) -> list[str]:
+        """The names of the capabilities this model has."""
+        return [n for n in CAPABILITY_NAMES if getattr(self, n)]
+
+
+class ModelCard(_Wire):
+    """A base or fine-tuned model card (`type` tells which)."""
+
+    id: str
+    capabilities: ModelCapabilities = msgspec.field(default_factory=ModelCapabilities)
+    object: str = "model"
+    created: int | None = None
+    owned_by: str | None = None
+    name: str | None = None
+    description: str | None = None
+    max_context_length: int | None = None
+    aliases: list[str] = msgspec.field(default_factory=list)
+    deprecation: str | None = None
+    deprecation_replacement_model: str | None = None
+    default_model_temperature: float | None = None
+    type: str = "base"
+    job: str | None = None
+    root: str | None = None
+    archived: bool | None = None
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class FileObject(_Wire):
+    """A file in the Files API."""
+
+    id: str
+    bytes: int | None = None
+    created_at: int | None = None
+    filename: str = ""
+    purpose: str | None = None
+    object: str = "file"
+    sample_type: str | None = None
+    source: str | None = None
+    num_lines: int | None = None
+    mimetype: str | None = None
+    signature: str | None = None
+    expires_at: int | None = None
+    visibility: str | None = None
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class FileList(_Wire):
+    data: list[FileObject]
+    object: str = "list"
+    total: int | None = None
+
+
+class DeletedFile(_Wire):
+    id: str
+    deleted: bool
+    object: str = "file"
+
+
+class SignedURL(_Wire):
+    url: str
+
+
+class Usage(_Wire):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class FunctionCall(_Wire):
+    name: str = ""
+    # a JSON string from most servers, an object from some: both are accepted
+    arguments: str | dict[str, Any] = ""
+
+
+class ToolCall(_Wire):
+    function: FunctionCall
+    id: str | None = None
+    type: str | None = None
+    index: int | None = None
+
+
+class ChatMessage(_Wire):
+    """An assistant message of a non-streamed answer."""
+
+    role: str = "assistant"
+    content: str | list[dict[str, Any]] | None = None
+    tool_calls: list[ToolCall] | None = None
+    prefix: bool | None = None
+
+
+class Choice(_Wire):
+    index: int = 0
+    message: ChatMessage = msgspec.field(default_factory=ChatMessage)
+    finish_reason: str | None = None
+
+
+class ChatCompletion(_Wire):
+    id: str = ""
+    object: str = "chat.completion"
+    model: str = ""
+    created: int | None = None
+    choices: list[Choice] = msgspec.field(default_factory=list)
+    usage: Usage | None = None
+
+
+class Delta(_Wire):
+    role: str | None = None
+    content: str | list[dict[str, Any]] | None = None
+    tool_calls: list[ToolCall] | None = None
+
+
+class StreamChoice(_Wire):
+    index: int = 0
+    delta: Delta = msgspec.field(default_factory=Delta)
+    finish_reason: str | None = None
+
+
+class ChatCompletionChunk(_Wire):
+    id: str = ""
+    object: str = "chat.completion.chunk"
+    model: str = ""
+    created: int | None = None
+    choices: list[StreamChoice] = msgspec.field(default_factory=list)
+    usage: Usage | None = None
