@@ -43,7 +43,9 @@ def test_tool_calls_merge_by_index_string_and_object_arguments() -> None:
     acc = ChatAccumulator()
     first = {"id": "t1", "index": 0, "function": {"name": "get", "arguments": '{"ci'}}
     acc.add(decode(chunk({"tool_calls": [first]})))
-    acc.add(decode(chunk({"tool_calls": [{"index": 0, "function": {"arguments": 'ty": "Paris"}'}}]})))
+    acc.add(
+        decode(chunk({"tool_calls": [{"index": 0, "function": {"arguments": 'ty": "Paris"}'}}]}))
+    )
     obj = {"id": "t2", "index": 1, "function": {"name": "put", "arguments": {"a": 1}}}
     acc.add(decode(chunk({"tool_calls": [obj]})))
     acc.add(decode(chunk({"tool_calls": [{"index": 1, "function": {"arguments": {"b": 2}}}]})))

@@ -16,8 +16,9 @@ Handler = Callable[[httpx2.Request], httpx2.Response]
 
 def make_client(handler: Handler, **kw: object) -> tuple[Client, list[float]]:
     slept: list[float] = []
-    client = Client(KEY, base_url="https://api.example/v1", transport=httpx2.MockTransport(handler),
-                    **kw)  # type: ignore[arg-type]
+    client = Client(
+        KEY, base_url="https://api.example/v1", transport=httpx2.MockTransport(handler), **kw
+    )  # type: ignore[arg-type]
     client._sleep = slept.append
     return client, slept
 
@@ -101,8 +102,9 @@ def test_model_ids_with_colons_are_encoded() -> None:
 
     def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request.url.raw_path.decode())
-        return httpx2.Response(200, json={"id": "ft:a:b", "capabilities": {"vision": True},
-                                          "shiny_new": 1})
+        return httpx2.Response(
+            200, json={"id": "ft:a:b", "capabilities": {"vision": True}, "shiny_new": 1}
+        )
 
     client, _ = make_client(handler)
     with client:
@@ -118,14 +120,16 @@ def sse(*events: str) -> Iterator[bytes]:
 
 
 def test_stream_yields_chunks_and_final_state() -> None:
-    body = list(sse(
-        '{"id":"1","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},'
-        '"finish_reason":null}]}',
-        '{"id":"1","model":"m","choices":[{"index":0,"delta":{"content":" there"},'
-        '"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,'
-        '"total_tokens":3}}',
-        "[DONE]",
-    ))
+    body = list(
+        sse(
+            '{"id":"1","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},'
+            '"finish_reason":null}]}',
+            '{"id":"1","model":"m","choices":[{"index":0,"delta":{"content":" there"},'
+            '"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,'
+            '"total_tokens":3}}',
+            "[DONE]",
+        )
+    )
 
     def handler(request: httpx2.Request) -> httpx2.Response:
         assert b'"stream":true' in request.content

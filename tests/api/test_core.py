@@ -52,12 +52,16 @@ def test_validation_detail_list_is_readable() -> None:
 
 
 def test_mistral_error_object_and_openai_style_and_plain_text() -> None:
-    mistral = b'{"object":"error","message":"Invalid model: x","type":"invalid_model","code":"1500"}'
+    mistral = (
+        b'{"object":"error","message":"Invalid model: x","type":"invalid_model","code":"1500"}'
+    )
     assert str(error_from_response(400, JSON, mistral, now=0)) == "Invalid model: x"
     openai = b'{"error": {"message": "bad key", "type": "auth"}}'
     assert str(error_from_response(401, JSON, openai, now=0)) == "bad key"
     assert str(error_from_response(500, {}, b"  upstream\n failed ", now=0)) == "upstream failed"
-    assert str(error_from_response(401, JSON, b'{"detail": "Unauthorized"}', now=0)) == "Unauthorized"
+    assert (
+        str(error_from_response(401, JSON, b'{"detail": "Unauthorized"}', now=0)) == "Unauthorized"
+    )
 
 
 def test_html_error_page_gives_its_title() -> None:
@@ -89,7 +93,13 @@ def test_chat_body_carries_only_given_fields() -> None:
     msgs = [{"role": "user", "content": "hi"}]
     assert build_chat_body("m", msgs, stream=False, options={}) == {"model": "m", "messages": msgs}
     body = build_chat_body("m", msgs, stream=True, options={"temperature": 0.2, "stop": None})
-    assert body == {"model": "m", "messages": msgs, "temperature": 0.2, "stop": None, "stream": True}
+    assert body == {
+        "model": "m",
+        "messages": msgs,
+        "temperature": 0.2,
+        "stop": None,
+        "stream": True,
+    }
     with pytest.raises(TypeError, match="temprature"):
         build_chat_body("m", msgs, stream=False, options={"temprature": 1})
 

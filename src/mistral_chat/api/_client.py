@@ -6,7 +6,6 @@ sends, times, logs and sleeps.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
@@ -241,6 +240,8 @@ class AsyncClient(_Base):
         http_client: httpx2.AsyncClient | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
+        import asyncio  # only async users pay for it
+
         super().__init__(api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
         self._sleep = asyncio.sleep
         self._owns_http = http_client is None
