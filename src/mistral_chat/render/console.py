@@ -1,0 +1,129 @@
+"""The one object that owns stdout, stderr and what the terminal can do (httpie's Environment).
+
+Interfaces (``cli``, ``repl``) build one ``Terminal`` per process and pass it down; tests build
+one over ``io.StringIO``. Importing this module does not import rich: rich consoles are built on
+first use, so ``--help`` stays fast.
+
+    >>> import io
+    >>> term = Terminal(stdout=io.StringIO(), stderr=io.StringIO())
+    >>> term.error("no API key found; run `mistral-chat auth login`")
+    >>> term.stderr.getvalue()
+    'error: no API key found; run `mistral-chat auth login`\\n'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["Terminal", "color_allowed"]
+
+
+def color_allowed(no_color: bool, environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
+    """Whether colour and escape codes are allowed at all: not ``--no-color``, ``NO_COLOR``
+    (any value, even empty) or ``TERM=dumb``."""
+    env = os.environ if environ is None else environ
+    return not (no_color or "NO_COLOR" in env or env.get("TERM") == "dumb")
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # detached or closed streams
+        return False
+
+
+@dataclass
+class Terminal:
+    """stdout, stderr and their capabilities. Defaults describe a pipe: no tty, no colour.
+
+    ``color`` means stdout may carry escape codes (a tty, and colour allowed); ``stderr_color``
+    is the same for stderr, so a spinner can run while stdout is redirected to a file.
+    """
+
+    stdout: TextIO
+    stderr: TextIO
+    stdout_isatty: bool = False
+    stderr_isatty: bool = False
+    color: bool = False
+    stderr_color: bool = False
+    width: int = 80
+    height: int = 24
+    _rich_out: Console | None = field(default=None, init=False, repr=False, compare=False)
+    _rich_err: Console | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def from_process(cls, no_color: bool = False) -> Terminal:
+        """The real process's streams; ``no_color`` is the ``--no-color`` flag."""
+        allowed = color_allowed(no_color)
+        out_tty, err_tty = _isatty(sys.stdout), _isatty(sys.stderr)
+        size = shutil.get_terminal_size(fallback=(80, 24))
+        return cls(
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+            stdout_isatty=out_tty,
+            stderr_isatty=err_tty,
+            color=allowed and out_tty,
+            stderr_color=allowed and err_tty,
+            width=max(size.columns, 20),
+            height=max(size.lines, 5),
+        )
+
+    # -- plain writes -------------------------------------------------------------------------
+    def out(self, text: str, end: str = "\n") -> None:
+        """Write text to stdout (followed by ``end``) and flush."""
+        self.stdout.write(text + end)
+        self.stdout.flush()
+
+    def err_line(self, text: str) -> None:
+        """Write one line to stderr."""
+        self.stderr.write(text + "\n")
+        self.stderr.flush()
+
+    def error(self, message: str) -> None:
+        """The one-line failure message: ``error: ...`` on stderr."""
+        self.err_line(f"error: {message}")
+
+    def warning(self, message: str) -> None:
+        self.err_line(f"warning: {message}")
+
+    def json(self, obj: Any) -> None:
+        """Exactly one JSON document, then a newline, on stdout."""
+        self.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+        self.stdout.flush()
+
+    # -- rich ---------------------------------------------------------------------------------
+    def rich_out(self) -> Console:
+        """A rich Console on stdout; it emits escape codes only when ``color`` is set."""
+        if self._rich_out is None:
+            self._rich_out = self._make_console(self.stdout, self.color)
+        return self._rich_out
+
+    def rich_err(self) -> Console:
+        """A rich Console on stderr; it emits escape codes only when ``stderr_color`` is set."""
+        if self._rich_err is None:
+            self._rich_err = self._make_console(self.stderr, self.stderr_color)
+        return self._rich_err
+
+    def _make_console(self, stream: TextIO, color: bool) -> Console:
+        from rich.console import Console
+
+        return Console(
+            file=stream,
+            force_terminal=color,  # False: never a terminal, whatever FORCE_COLOR or isatty say
+            no_color=not color,
+            color_system="auto" if color else None,
+            width=self.width,
+            height=self.height,
+            highlight=False,
+            emoji=False,
+            legacy_windows=False,
+            soft_wrap=False,
+        )

@@ -1,0 +1,71 @@
+"""Tables and key/value views: rich on a colour terminal, plain aligned columns otherwise.
+
+table(terminal, ["ID", "CONTEXT"], [["mistral-small-latest", "128k"]], title="Models")
+key_value(terminal, [("id", "mistral-small-latest"), ("context", "128k")])
+"""
+
+from __future__ import annotations
+
+from mistral_chat.render.console import Terminal
+
+__all__ = ["key_value", "table"]
+
+
+def _cells(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _cells(text))
+
+
+def table(
+    terminal: Terminal, columns: list[str], rows: list[list[str]], title: str | None = None
+) -> None:
+    """Draw rows under column headers."""
+    if terminal.color:
+        from rich.table import Table
+
+        grid = Table(title=title, header_style="bold", title_justify="left")
+        for column in columns:
+            grid.add_column(column, overflow="fold")
+        for row in rows:
+            grid.add_row(*row)
+        terminal.rich_out().print(grid)
+        return
+    # piped: one line per row, columns separated by two spaces, easy to cut/awk
+    widths = [_cells(c) for c in columns]
+    for row in rows:
+        for i, cell in enumerate(row[: len(widths)]):
+            widths[i] = max(widths[i], _cells(cell))
+    lines = [] if title is None else [title]
+    for row in [columns, *rows]:
+        cells = [_pad(cell, widths[i]) for i, cell in enumerate(row[: len(widths)])]
+        lines.append("  ".join(cells).rstrip())
+    terminal.out("\n".join(lines))
+
+
+def key_value(terminal: Terminal, pairs: list[tuple[str, str]]) -> None:
+    """Draw ``key  value`` lines, keys aligned (a "show" view)."""
+    if terminal.color:
+        from rich.table import Table
+
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for key, value in pairs:
+            grid.add_row(key, value)
+        terminal.rich_out().print(grid)
+        return
+    width = max((_cells(key) + 1 for key, _ in pairs), default=0)
+    lines = []
+    for key, value in pairs:
+        first, *rest = value.split("\n") or [""]
+        lines.append(f"{_pad(key + ':', width)}  {first}".rstrip())
+        lines.extend(f"{'':{width}}  {more}".rstrip() for more in rest)
+    if lines:
+        terminal.out("\n".join(lines))

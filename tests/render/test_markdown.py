@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import pytest
+
+from mistral_chat.render.markdown import StreamingMarkdown, render_markdown
+
+from ._screen import color_terminal, piped_terminal, visible, written
+
+DOC = """# Title
+
+Some **bold** text and `code`, with a [link](http://example.com).
+A second line of the same paragraph.
+
+## Lists
+
+- one
+- two
+  - nested a
+  - nested b
+- three
+
+1. first
+
+2. second
+
+---
+
+```python
+def f(x):
+    \"\"\"Doc
+    string.\"\"\"
+
+    return x * 2
+
+
+```
+
+> a quote
+> continues
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+Setext
+======
+
+~~~
+tilde fence
+~~~
+
+    indented code
+
+    more indented
+
+Windows line\r\nendings\r\n\r\nFinal paragraph without newline"""
+
+
+def once(text: str, width: int = 80) -> str:
+    term = color_terminal(width)
+    render_markdown(term, text)
+    return visible(written(term.stdout))
+
+
+def stream(text: str, step: int, **kwargs: object) -> tuple[str, StreamingMarkdown]:
+    term = color_terminal()
+    now = [0.0]
+    sm = StreamingMarkdown(term, clock=lambda: now[0], **kwargs)  # type: ignore[arg-type]
+    for i in range(0, len(text), step):
+        sm.feed(text[i : i + step])
+        now[0] += 0.02
+    sm.finish()
+    return visible(written(term.stdout)), sm
+
+
+@pytest.mark.parametrize("step", [1, 2, 5, 17, 1000])
+def test_streamed_output_equals_rendering_once(step: int) -> None:
+    got, _ = stream(DOC, step)
+    assert got == once(DOC)
+
+
+def test_unthrottled_streaming_equals_rendering_once() -> None:
+    got, _ = stream(DOC, 3, refresh_per_second=None)
+    assert got == once(DOC)
+
+
+def test_long_code_block_is_printed_incrementally_and_matches() -> None:
+    code = "\n".join(f"    value_{i} = compute({i}, 'text')  # line {i}" for i in range(300))
+    text = f"Intro.\n\n```python\ndef big():\n{code}\n```\n\nAfter.\n"
+    got, sm = stream(text, 4)
+    assert got == once(text)
+    assert sm.render_work < 4 * len(text)
+
+
+def test_piped_output_is_exactly_the_input() -> None:
+    term = piped_terminal()
+    with StreamingMarkdown(term) as sm:
+        for ch in DOC:
+            sm.feed(ch)
+    assert written(term.stdout) == DOC
+    assert "\x1b" not in written(term.stdout)
+
+
+def test_no_color_on_a_tty_writes_plain_text() -> None:
+    term = color_terminal()
+    term.color = False  # what --no-color or NO_COLOR give on a terminal
+    with StreamingMarkdown(term) as sm:
+        sm.feed(DOC)
+    assert written(term.stdout) == DOC
+    render_markdown(term, "**x**")
+    assert written(term.stdout) == DOC + "**x**\n"
+
+
+def test_abort_mid_code_block_renders_what_arrived() -> None:
+    term = color_terminal()
+    text = "Intro.\n\n```python\nx = 1\ny = 2\nz = "
+    sm = StreamingMarkdown(term, clock=lambda: 0.0)
+    with pytest.raises(KeyboardInterrupt), sm:
+        sm.feed(text)
+        raise KeyboardInterrupt
+    raw = written(term.stdout)
+    assert visible(raw) == once(text + "\n```\n")
+    sm.abort()  # idempotent
+    sm.feed("more")  # ignored after the end
+    assert written(term.stdout) == raw
+
+
+def test_finish_is_idempotent() -> None:
+    term = color_terminal()
+    sm = StreamingMarkdown(term)
+    sm.feed("hello")
+    sm.finish()
+    first = written(term.stdout)
+    sm.finish()
+    assert written(term.stdout) == first
+    assert visible(first) == once("hello")
+
+
+def test_live_tail_is_at_most_a_screen_high() -> None:
+    term = color_terminal(width=40, height=10)
+    sm = StreamingMarkdown(term, refresh_per_second=None)
+    sm.feed("word " * 400)  # one paragraph of 50 lines, still open
+    raw = written(term.stdout)
+    assert raw.count("\n") <= 9
+    sm.finish()
+    assert visible(written(term.stdout)) == once("word " * 400, width=40)
+
+
+def test_render_work_is_linear() -> None:
+    """Characters handed to the renderer over a 20k-character stream in small chunks."""
+    parts = []
+    for i in range(40):
+        parts.append(f"## Part {i}\n\n" + "Some *words* here and `there`. " * 8 + "\n")
+        parts.append("- item one\n- item two\n  - nested\n")
+        if i % 4 == 0:
+            body = "\n".join(f"x_{j} = f({j})  # {'c' * 20}" for j in range(30))
+            parts.append(f"```python\n{body}\n```\n")
+    text = "\n".join(parts)
+    assert len(text) >= 20_000
+    got, sm = stream(text, 4)
+    assert sm.render_work <= 2 * len(text)
+    assert sm.preview_work <= 20 * len(text)
+    assert got == once(text)
