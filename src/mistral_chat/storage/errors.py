@@ -1,0 +1,80 @@
+"""Errors raised by the history store.
+
+Stdlib only and free of sqlite3, so the CLI can map them to exit codes without paying for the
+database import::
+
+    HistoryError                      anything the history store refuses or cannot do
+    ├── HistoryVersionError           history.db has a newer schema than this code knows
+    ├── HistoryCorruptError           the file is not a usable mistral-chat history database
+    ├── ConversationNotFound          no conversation has that id or id prefix (also LookupError)
+    ├── AmbiguousConversationId       an id prefix matches several conversations
+    ├── MessageNotFound               no message has that id (also LookupError)
+    └── ExportFormatError             an export document cannot be imported (also ValueError)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "AmbiguousConversationId",
+    "ConversationNotFound",
+    "ExportFormatError",
+    "HistoryCorruptError",
+    "HistoryError",
+    "HistoryVersionError",
+    "MessageNotFound",
+]
+
+
+class HistoryError(Exception):
+    """Base class of every error the history store raises on purpose."""
+
+
+class HistoryVersionError(HistoryError):
+    """The database was written by a newer mistral-chat; it is left untouched."""
+
+    def __init__(self, found: int, known: int) -> None:
+        self.found = found
+        self.known = known
+        super().__init__(
+            f"history.db was written by a newer mistral-chat (schema {found}, this version knows "
+            f"{known}); upgrade mistral-chat or use another MISTRAL_CHAT_HOME"
+        )
+
+
+class HistoryCorruptError(HistoryError):
+    """The file exists but is not a mistral-chat history database (or is damaged)."""
+
+
+class ConversationNotFound(HistoryError, LookupError):
+    """No conversation matches the id or prefix."""
+
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        super().__init__(f"no conversation matches {ref!r}; see `mistral-chat history list`")
+
+
+class AmbiguousConversationId(HistoryError):
+    """An id prefix matches more than one conversation."""
+
+    def __init__(self, ref: str, candidates: Sequence[str]) -> None:
+        self.ref = ref
+        self.candidates = list(candidates)
+        shown = ", ".join(self.candidates[:5])
+        more = ", ..." if len(self.candidates) > 5 else ""
+        super().__init__(
+            f"{ref!r} matches several conversations ({shown}{more}); type more of the id"
+        )
+
+
+class MessageNotFound(HistoryError, LookupError):
+    """No message has that id."""
+
+    def __init__(self, message_id: str) -> None:
+        self.message_id = message_id
+        super().__init__(f"no message with id {message_id!r}")
+
+
+class ExportFormatError(HistoryError, ValueError):
+    """An export document is malformed or from a newer format than this code reads."""
