@@ -1,0 +1,379 @@
+"""What the emulator answers: a description of what it received, one fact per line.
+
+    You said: <last user message text, text chunks joined with a space>
+    Image 1: PNG 64x48, dominant colour red (#ff0000), sent as data URI image/png
+    Image 2: URL https://example.com/cat.jpg
+    Document 1: report.pdf (2048 bytes, application/pdf) via signed URL
+    Document 2: URL https://example.com/paper.pdf
+    File 1: notes.txt (45 bytes)
+    Audio 1: 1024 bytes
+    Tool result: get_weather: {"temp": 21}
+    System: <system text>
+    Messages: 3 (system 1, user 1, assistant 1)
+
+Attachments are those of the last user message. Special prompts (the last user text):
+``emulator:markdown N [delay=MS]`` answers N tokens of markdown; ``emulator:tool [JSON]``
+calls the first function tool when tools are given.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
+
+from .catalog import ServedModel
+from .files import FileStore
+from .validate import (
+    AssistantMessage,
+    AudioChunk,
+    ChatCompletionRequest,
+    DocumentURLChunk,
+    FileChunk,
+    FunctionTool,
+    ImageURLChunk,
+    Invalid,
+    Message,
+    SystemMessage,
+    TextChunk,
+    ToolMessage,
+    UserMessage,
+    detail_entry,
+    invalid_request,
+    not_found,
+)
+
+__all__ = ["Reply", "ToolCallReply", "build_reply", "tokens"]
+
+_TOKEN = re.compile(r"\S+\s*|\s+")
+_CSS_COLOURS = {
+    "black": (0, 0, 0),
+    "silver": (192, 192, 192),
+    "gray": (128, 128, 128),
+    "white": (255, 255, 255),
+    "maroon": (128, 0, 0),
+    "red": (255, 0, 0),
+    "purple": (128, 0, 128),
+    "fuchsia": (255, 0, 255),
+    "green": (0, 128, 0),
+    "lime": (0, 255, 0),
+    "olive": (128, 128, 0),
+    "yellow": (255, 255, 0),
+    "navy": (0, 0, 128),
+    "blue": (0, 0, 255),
+    "teal": (0, 128, 128),
+    "aqua": (0, 255, 255),
+}
+_MIME_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
+_UUID = re.compile(r"[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
+
+
+def tokens(text: str) -> list[str]:
+    """Whitespace-separated pieces, each with the whitespace after it; they join back."""
+    return _TOKEN.findall(text)
+
+
+@dataclass(frozen=True)
+class ToolCallReply:
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass
+class Reply:
+    """The reply to one chat request, before it becomes JSON or SSE."""
+
+    text: list[str]
+    thinking: list[str] = field(default_factory=list)
+    tool_call: ToolCallReply | None = None
+    delay: float = 0.0
+    prompt_tokens: int = 0
+    truncated: bool = False
+
+    @property
+    def finish_reason(self) -> str:
+        if self.tool_call:
+            return "tool_calls"
+        return "length" if self.truncated else "stop"
+
+    @property
+    def completion_tokens(self) -> int:
+        extra = 2 if self.tool_call else 0
+        return len(self.text) + len(self.thinking) + extra
+
+
+def _text_of(content: Any) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    return " ".join(c.text for c in content if isinstance(c, TextChunk))
+
+
+def _chunks(message: Message) -> list[Any]:
+    content = message.content
+    return content if isinstance(content, list) else []
+
+
+def build_reply(
+    request: ChatCompletionRequest, model: ServedModel, store: FileStore, bases: tuple[str, ...]
+) -> Reply:
+    """Check the request against the model and the file store, and compose the reply."""
+    messages = request.messages
+    if any(isinstance(c, ImageURLChunk) for m in messages for c in _chunks(m)) and not model.vision:
+        raise invalid_request(f"Model {request.model} does not support image input.")
+    last_user = next((m for m in reversed(messages) if isinstance(m, UserMessage)), None)
+    said = _text_of(last_user.content) if last_user else ""
+    function = next((t for t in request.tools or [] if isinstance(t, FunctionTool)), None)
+    calls_tool = (
+        function is not None
+        and request.tool_choice != "none"
+        and isinstance(messages[-1], UserMessage)
+        and said.startswith("emulator:tool")
+    )
+    reply = Reply(text=[], prompt_tokens=_prompt_tokens(messages))
+    if calls_tool and function is not None:
+        reply.tool_call = _tool_call(function, said.removeprefix("emulator:tool").strip())
+    elif m := re.fullmatch(r"emulator:markdown\s+(\d+)(?:\s+delay=(\d+))?\s*", said):
+        reply.text = tokens(markdown(int(m.group(1))))[: int(m.group(1))]
+        reply.delay = int(m.group(2) or 0) / 1000
+    else:
+        lines = [f"You said: {said}"]
+        if last_user is not None:
+            lines += _attachments(_chunks(last_user), store, bases)
+        lines += _tool_results(messages)
+        system = " ".join(_text_of(m.content) for m in messages if isinstance(m, SystemMessage))
+        if system:
+            lines.append(f"System: {system}")
+        lines.append(_message_counts(messages))
+        reply.text = tokens("\n".join(lines))
+    if not reply.tool_call and _thinks(request, model):
+        reply.thinking = tokens(
+            f"The user sent {len(messages)} message(s). "
+            "I will describe what I received, one fact per line."
+        )
+    if request.max_tokens is not None:
+        _truncate(reply, request.max_tokens)
+    return reply
+
+
+def _thinks(request: ChatCompletionRequest, model: ServedModel) -> bool:
+    if not model.reasoning:
+        return False
+    if model.card["id"].startswith("magistral"):
+        return True
+    return request.prompt_mode == "reasoning" or request.reasoning_effort not in (None, "none")
+
+
+def _truncate(reply: Reply, limit: int) -> None:
+    if reply.tool_call or len(reply.thinking) + len(reply.text) <= limit:
+        return
+    reply.truncated = True
+    reply.thinking = reply.thinking[:limit]
+    reply.text = reply.text[: max(0, limit - len(reply.thinking))]
+
+
+def _prompt_tokens(messages: list[Message]) -> int:
+    total = 0
+    for message in messages:
+        total += 3 + len(tokens(_text_of(message.content)))
+        total += 16 * sum(not isinstance(c, TextChunk) for c in _chunks(message))
+    return total
+
+
+def _message_counts(messages: list[Message]) -> str:
+    kinds = (
+        ("system", SystemMessage),
+        ("user", UserMessage),
+        ("assistant", AssistantMessage),
+        ("tool", ToolMessage),
+    )
+    counts = [(name, sum(isinstance(m, cls) for m in messages)) for name, cls in kinds]
+    parts = ", ".join(f"{name} {n}" for name, n in counts if n)
+    return f"Messages: {len(messages)} ({parts})"
+
+
+def _tool_results(messages: list[Message]) -> list[str]:
+    """The tool messages that end the conversation, which the model is answering."""
+    lines: list[str] = []
+    for message in reversed(messages):
+        if not isinstance(message, ToolMessage):
+            break
+        label = message.name or message.tool_call_id or "tool"
+        lines.insert(0, f"Tool result: {label}: {_text_of(message.content)}")
+    return lines
+
+
+def _attachments(chunks: list[Any], store: FileStore, bases: tuple[str, ...]) -> list[str]:
+    images: list[str] = []
+    documents: list[str] = []
+    files: list[str] = []
+    audio: list[str] = []
+    for chunk in chunks:
+        if isinstance(chunk, ImageURLChunk):
+            url = chunk.image_url if isinstance(chunk.image_url, str) else chunk.image_url.url
+            images.append(f"Image {len(images) + 1}: {_describe_image(url, store, bases)}")
+        elif isinstance(chunk, DocumentURLChunk):
+            what = _describe_document(chunk, store, bases)
+            documents.append(f"Document {len(documents) + 1}: {what}")
+        elif isinstance(chunk, FileChunk):
+            stored = _stored_file(chunk.file_id, store)
+            files.append(f"File {len(files) + 1}: {stored.filename} ({stored.bytes} bytes)")
+        elif isinstance(chunk, AudioChunk):
+            size = len(_b64decode(chunk.input_audio, "audio"))
+            audio.append(f"Audio {len(audio) + 1}: {size} bytes")
+    return images + documents + files + audio
+
+
+def _stored_file(file_id: str, store: FileStore) -> Any:
+    if not _UUID.fullmatch(file_id):
+        msg = "Input should be a valid UUID"
+        raise Invalid([detail_entry("uuid_parsing", ["body", "file_id"], msg, file_id)])
+    stored = store.get(file_id.lower())
+    if stored is None:
+        raise not_found(f"File {file_id} not found.")
+    return stored
+
+
+def _b64decode(text: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid_request(f"The {what} data is not valid base64.") from None
+
+
+def _data_uri(uri: str, what: str) -> tuple[str, bytes]:
+    header, comma, payload = uri.partition(",")
+    if not comma:
+        raise invalid_request(f"The {what} data URI has no data.")
+    params = header.removeprefix("data:").split(";")
+    mime = params[0].lower() or "text/plain"
+    if "base64" in params[1:]:
+        return mime, _b64decode(payload, what)
+    return mime, unquote_to_bytes(payload)
+
+
+def _signed_file(url: str, store: FileStore, bases: tuple[str, ...], what: str) -> Any:
+    """The stored file behind one of this emulator's signed URLs, or None for other URLs."""
+    if not url.startswith(tuple(f"{base}/_signed/" for base in bases)):
+        return None
+    parts = urlsplit(url)
+    file_id = parts.path.rsplit("/", 1)[-1]
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    ok = store.check_signature(file_id, query.get("expires", ""), query.get("signature", ""))
+    stored = store.get(file_id) if ok else None
+    if stored is None:
+        raise invalid_request(f"The {what} URL could not be fetched (HTTP 403).")
+    return stored
+
+
+def _describe_image(url: str, store: FileStore, bases: tuple[str, ...]) -> str:
+    if url.startswith("data:"):
+        declared, data = _data_uri(url, "image")
+        return _image_facts(data, declared) + f", sent as data URI {declared}"
+    stored = _signed_file(url, store, bases, "image")
+    if stored is not None:
+        data = store.content_path(stored.id).read_bytes()
+        return _image_facts(data, None) + ", via signed URL"
+    return f"URL {url}"
+
+
+def _image_facts(data: bytes, declared: str | None) -> str:
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            fmt = str(img.format)
+            width, height = img.size
+            colour = _dominant(img)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise invalid_request("The image could not be decoded.") from None
+    actual = Image.MIME.get(fmt, f"image/{fmt.lower()}")
+    if declared is not None and _MIME_ALIASES.get(declared, declared) != actual:
+        raise invalid_request(f"The image is declared as {declared} but its data is {fmt}.")
+    name = min(
+        _CSS_COLOURS,
+        key=lambda n: sum((a - b) ** 2 for a, b in zip(_CSS_COLOURS[n], colour, strict=True)),
+    )
+    hex_ = "#{:02x}{:02x}{:02x}".format(*colour)
+    return f"{fmt} {width}x{height}, dominant colour {name} ({hex_})"
+
+
+def _dominant(img: Any) -> tuple[int, int, int]:
+    from PIL import Image
+
+    rgb = img.convert("RGB")
+    # Nearest-neighbour keeps exact pixel colours; 64x64 samples are plenty.
+    small = rgb.resize((min(rgb.width, 64), min(rgb.height, 64)), Image.Resampling.NEAREST)
+    colours = small.getcolors(64 * 64)
+    count_colour = max(colours, key=lambda c: c[0])
+    r, g, b = count_colour[1][:3]
+    return int(r), int(g), int(b)
+
+
+def _describe_document(chunk: DocumentURLChunk, store: FileStore, bases: tuple[str, ...]) -> str:
+    url = chunk.document_url
+    if url.startswith("data:"):
+        mime, data = _data_uri(url, "document")
+        return f"{chunk.document_name or 'document'} ({len(data)} bytes, {mime}) as data URI"
+    stored = _signed_file(url, store, bases, "document")
+    if stored is not None:
+        return f"{stored.filename} ({stored.bytes} bytes, {stored.mimetype}) via signed URL"
+    return f"URL {url}"
+
+
+def _tool_call(function: FunctionTool, rest: str) -> ToolCallReply:
+    name = function.function.name
+    try:
+        given = json.loads(rest) if rest else None
+    except json.JSONDecodeError:
+        given = None
+    if isinstance(given, dict):
+        arguments = given
+    else:
+        properties = function.function.parameters.get("properties", {})
+        samples = {"integer": 1, "number": 1.5, "boolean": True, "array": [], "object": {}}
+        arguments = {
+            key: samples.get(
+                str(spec.get("type")) if isinstance(spec, dict) else "", rest or "emulator"
+            )
+            for key, spec in properties.items()
+        }
+    text = json.dumps(arguments)
+    call_id = hashlib.sha256(f"{name}:{text}".encode()).hexdigest()[:9]
+    return ToolCallReply(id=call_id, name=name, arguments=text)
+
+
+_TOPICS = ("parsing", "streaming", "caching", "retries", "rendering", "storage")
+
+
+def markdown(n_tokens: int) -> str:
+    """Deterministic, varied markdown of at least ``n_tokens`` tokens."""
+    parts = ["# Emulator markdown\n\n"]
+    size = 2
+    section = 0
+    while size < n_tokens:
+        section += 1
+        topic = _TOPICS[section % len(_TOPICS)]
+        block = (
+            f"## Section {section}: {topic}\n\n"
+            f"This paragraph explains **{topic}** in plain words, with `inline_code()` and "
+            f"a [link](https://example.com/{topic}) so renderers have something to do.\n\n"
+            f"- first point about {topic}\n- second point, *emphasised*\n- third point\n\n"
+            f"```python\ndef {topic}_{section}(values):\n"
+            f'    """Sum the values, scaled by {section}."""\n'
+            f"    total = 0\n    for value in values:\n        total += value * {section}\n"
+            f"    return total\n```\n\n"
+            f"> A quote about {topic}.\n\n1. step one\n2. step two\n\n"
+        )
+        parts.append(block)
+        size += len(tokens(block))
+    return "".join(parts)

@@ -1,0 +1,311 @@
+"""The emulator's file store: uploads streamed to disk, metadata beside them, signed URLs.
+
+Layout under the state directory: ``files/<id>.bin`` (content) and ``files/<id>.json``
+(the spec's ``FileSchema`` fields). Uploads are parsed incrementally from the socket, so a
+1 GB upload never sits in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import mimetypes
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .validate import Invalid, detail_entry
+
+__all__ = ["FileStore", "MultipartError", "Reader", "StoredFile", "sniff_mimetype"]
+
+PURPOSES = ("fine-tune", "batch", "ocr")
+VISIBILITIES = ("workspace", "user")
+_CHUNK = 256 * 1024
+_SMALL_FIELD_LIMIT = 1024 * 1024
+_TEXT_TYPES = ("text/", "application/json", "application/jsonl", "application/x-ndjson")
+
+
+class Reader(Protocol):
+    def read(self, n: int, /) -> bytes: ...
+
+
+class MultipartError(ValueError):
+    """The body is not the multipart/form-data it claims to be."""
+
+
+@dataclass
+class StoredFile:
+    """One uploaded file's metadata, field for field the spec's ``FileSchema``."""
+
+    id: str
+    object: str
+    bytes: int
+    created_at: int
+    filename: str
+    purpose: str
+    sample_type: str
+    num_lines: int | None
+    mimetype: str | None
+    source: str
+    signature: str | None
+    expires_at: int | None
+    visibility: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_MAGIC = (
+    (b"%PDF", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+    (b"ID3", "audio/mpeg"),
+    (b"fLaC", "audio/flac"),
+    (b"OggS", "audio/ogg"),
+)
+_EXTENSIONS = {".jsonl": "application/jsonl", ".md": "text/markdown", ".csv": "text/csv"}
+
+
+def sniff_mimetype(head: bytes, filename: str) -> str:
+    """The content type, from the first bytes first and the file name second."""
+    for magic, mime in _MAGIC:
+        if head.startswith(magic):
+            return mime
+    if head[:4] == b"RIFF" and head[8:12] in (b"WEBP", b"WAVE"):
+        return "image/webp" if head[8:12] == b"WEBP" else "audio/wav"
+    suffix = Path(filename).suffix.lower()
+    guessed = _EXTENSIONS.get(suffix) or mimetypes.guess_type(filename)[0]
+    if guessed:
+        return guessed
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still text.
+        if exc.start < len(head) - 3:
+            return "application/octet-stream"
+    return "text/plain"
+
+
+class _Buffered:
+    """Just enough buffering over a reader to find multipart boundaries."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+        self.buf = b""
+
+    def _fill(self) -> None:
+        data = self._reader.read(_CHUNK)
+        if not data:
+            raise MultipartError("the body ended inside the multipart data")
+        self.buf += data
+
+    def take(self, n: int) -> bytes:
+        while len(self.buf) < n:
+            self._fill()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def until(self, marker: bytes, sink: Callable[[bytes], None], limit: int | None) -> None:
+        """Feed ``sink`` everything before ``marker`` and drop the marker."""
+        seen = 0
+        while True:
+            at = self.buf.find(marker)
+            if at >= 0:
+                sink(self.buf[:at])
+                self.buf = self.buf[at + len(marker) :]
+                return
+            # Keep a marker's length minus one: the marker may straddle two reads.
+            safe = len(self.buf) - len(marker) + 1
+            if safe > 0:
+                seen += safe
+                if limit is not None and seen > limit:
+                    raise MultipartError("a multipart field is too large")
+                sink(self.buf[:safe])
+                self.buf = self.buf[safe:]
+            self._fill()
+
+
+@dataclass
+class _FilePart:
+    filename: str
+    size: int = 0
+    newlines: int = 0
+    last: bytes = b""
+    head: bytes = b""
+
+
+def _disposition(headers: bytes) -> tuple[str, str | None]:
+    for line in headers.decode("utf-8", "replace").split("\r\n"):
+        key, _, value = line.partition(":")
+        if key.strip().lower() != "content-disposition":
+            continue
+        params: dict[str, str] = {}
+        for item in value.split(";")[1:]:
+            k, _, v = item.strip().partition("=")
+            params[k.lower()] = v.strip().strip('"')
+        return params.get("name", ""), params.get("filename")
+    raise MultipartError("a multipart part has no Content-Disposition")
+
+
+class FileStore:
+    """Files on disk plus the secret that signs their download URLs."""
+
+    def __init__(self, root: Path) -> None:
+        self.dir = root / "files"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._secret = secrets.token_bytes(32)
+        self._lock = threading.Lock()
+        self.clock: Callable[[], float] = time.time
+        self._files: dict[str, StoredFile] = {}
+        for meta in sorted(self.dir.glob("*.json")):
+            data = json.loads(meta.read_text())
+            self._files[data["id"]] = StoredFile(**data)
+
+    def content_path(self, file_id: str) -> Path:
+        return self.dir / f"{file_id}.bin"
+
+    def get(self, file_id: str) -> StoredFile | None:
+        with self._lock:
+            return self._files.get(file_id)
+
+    def all(self) -> list[StoredFile]:
+        """Every file, newest first."""
+        with self._lock:
+            files = list(self._files.values())
+        return sorted(files, key=lambda f: f.created_at, reverse=True)
+
+    def delete(self, file_id: str) -> bool:
+        with self._lock:
+            if self._files.pop(file_id, None) is None:
+                return False
+        self.content_path(file_id).unlink(missing_ok=True)
+        (self.dir / f"{file_id}.json").unlink(missing_ok=True)
+        return True
+
+    def iter_content(self, file_id: str) -> Iterator[bytes]:
+        with self.content_path(file_id).open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                yield chunk
+
+    def upload(self, reader: Reader, boundary: bytes) -> StoredFile:
+        """Parse a multipart upload from ``reader``, store it, return its metadata."""
+        file_id = str(uuid.uuid4())
+        partial = self.dir / f"{file_id}.part"
+        try:
+            fields, part, digest = self._parse(reader, boundary, partial)
+            stored = self._finish(file_id, fields, part, digest)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        partial.replace(self.content_path(file_id))
+        (self.dir / f"{file_id}.json").write_text(json.dumps(stored.to_json()))
+        with self._lock:
+            self._files[file_id] = stored
+        return stored
+
+    def _parse(
+        self, reader: Reader, boundary: bytes, partial: Path
+    ) -> tuple[dict[str, str], _FilePart | None, str]:
+        stream = _Buffered(reader)
+        delimiter = b"--" + boundary
+        stream.until(delimiter, lambda _: None, 64 * 1024)
+        fields: dict[str, str] = {}
+        part: _FilePart | None = None
+        digest = hashlib.sha256()
+        while stream.take(2) != b"--":
+            headers: list[bytes] = []
+            stream.until(b"\r\n\r\n", headers.append, 16 * 1024)
+            name, filename = _disposition(b"".join(headers))
+            if name == "file" and filename is not None and part is None:
+                part = _FilePart(filename=Path(filename.replace("\\", "/")).name or "file")
+                with partial.open("wb") as out:
+                    stream.until(b"\r\n" + delimiter, _file_sink(part, out, digest), None)
+            else:
+                value: list[bytes] = []
+                stream.until(b"\r\n" + delimiter, value.append, _SMALL_FIELD_LIMIT)
+                fields[name] = b"".join(value).decode("utf-8", "replace")
+        return fields, part, digest.hexdigest()
+
+    def _finish(
+        self, file_id: str, fields: dict[str, str], part: _FilePart | None, digest: str
+    ) -> StoredFile:
+        if part is None:
+            raise Invalid([detail_entry("missing", ["body", "file"], "Field required", None)])
+        purpose = fields.get("purpose") or "fine-tune"
+        if purpose not in PURPOSES:
+            raise Invalid([_enum_entry("purpose", purpose, PURPOSES)])
+        visibility = fields.get("visibility") or "workspace"
+        if visibility not in VISIBILITIES:
+            raise Invalid([_enum_entry("visibility", visibility, VISIBILITIES)])
+        expiry_text = fields.get("expiry", "")
+        created = int(self.clock())
+        expires_at = None
+        if expiry_text not in ("", "null"):
+            try:
+                expires_at = created + int(expiry_text) * 3600
+            except ValueError:
+                msg = "Input should be a valid integer, unable to parse string as an integer"
+                raise Invalid(
+                    [detail_entry("int_parsing", ["body", "expiry"], msg, expiry_text)]
+                ) from None
+        mimetype = sniff_mimetype(part.head, part.filename)
+        is_text = mimetype.startswith(_TEXT_TYPES)
+        lines = part.newlines + (1 if part.last not in (b"", b"\n") else 0)
+        sample_type = {"batch": "batch_request"}.get(purpose, "instruct")
+        if purpose == "ocr" or (purpose == "fine-tune" and mimetype != "application/jsonl"):
+            sample_type = "pretrain"
+        return StoredFile(
+            id=file_id,
+            object="file",
+            bytes=part.size,
+            created_at=created,
+            filename=part.filename,
+            purpose=purpose,
+            sample_type=sample_type,
+            num_lines=lines if is_text else None,
+            mimetype=mimetype,
+            source="upload",
+            signature=digest[:16],
+            expires_at=expires_at,
+            visibility=visibility,
+        )
+
+    def sign(self, file_id: str, expires: int) -> str:
+        message = f"{file_id}:{expires}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    def check_signature(self, file_id: str, expires: str, signature: str) -> bool:
+        """Whether a signed URL's query is genuine and still valid."""
+        if not expires.isdigit():
+            return False
+        genuine = hmac.compare_digest(self.sign(file_id, int(expires)), signature)
+        return genuine and int(expires) > self.clock()
+
+
+def _file_sink(part: _FilePart, out: Any, digest: Any) -> Callable[[bytes], None]:
+    def sink(data: bytes) -> None:
+        if not data:
+            return
+        if len(part.head) < 512:
+            part.head += data[: 512 - len(part.head)]
+        part.size += len(data)
+        part.newlines += data.count(b"\n")
+        part.last = data[-1:]
+        digest.update(data)
+        out.write(data)
+
+    return sink
+
+
+def _enum_entry(field: str, value: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+    options = ", ".join(f"'{a}'" for a in allowed[:-1]) + f" or '{allowed[-1]}'"
+    return detail_entry(
+        "enum", ["body", field], f"Input should be {options}", value, {"expected": options}
+    )

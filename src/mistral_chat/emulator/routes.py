@@ -1,0 +1,303 @@
+"""The API's routes: each takes a parsed :class:`Request` and returns a :class:`Response`.
+
+Errors follow the API: 401 ``{"detail": "Unauthorized"}``; 422 ``{"detail": [...]}`` for
+validation; the error object ``{"object": "error", "message", "type", "param", "code"}``
+for the rest (400 invalid model or content, 404 unknown model or file); unknown routes get
+``{"detail": "Not Found"}`` as FastAPI answers them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote
+
+from .catalog import ModelCatalog
+from .chat import completion, sse_events
+from .describe import build_reply
+from .files import FileStore, Reader, StoredFile
+from .validate import (
+    ApiError,
+    Invalid,
+    decode_chat_request,
+    detail_entry,
+    not_found,
+)
+
+__all__ = ["App", "Request", "Response", "json_response"]
+
+_SAMPLE_TYPES = ("pretrain", "instruct", "batch_request", "batch_result", "batch_error")
+_SOURCES = ("upload", "repository", "mistral")
+_PURPOSES = ("fine-tune", "batch", "ocr")
+_TRUE = ("1", "on", "t", "true", "y", "yes")
+_FALSE = ("0", "off", "f", "false", "n", "no")
+
+
+@dataclass
+class Request:
+    """One HTTP request as the routes see it (header names lower-cased)."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: Mapping[str, str]
+    body: bytes
+    reader: Reader
+    base_url: str
+
+    def param(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else None
+
+
+@dataclass
+class Response:
+    """A status, headers and a body: bytes, or chunks (``length`` known or chunked)."""
+
+    status: int
+    body: bytes | Iterable[bytes] = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    length: int | None = None
+    sse: bool = False
+
+
+def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(data, separators=(",", ":")).encode()
+    return Response(status, body, headers=headers or {})
+
+
+def _invalid_param(type_: str, where: str, name: str, msg: str, value: Any) -> Invalid:
+    return Invalid([detail_entry(type_, [where, name], msg, value)])
+
+
+class App:
+    """Routes requests against one catalog and one file store."""
+
+    def __init__(
+        self,
+        catalog: ModelCatalog,
+        store: FileStore,
+        api_key: str | None,
+        wait: Callable[[float], bool],
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.api_key = api_key
+        self._wait = wait
+        # Where this emulator is reachable, so its own signed URLs are recognised.
+        self.own_bases: tuple[str, ...] = ()
+        self._routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = [
+            ("GET", re.compile(r"/v1/models"), self.list_models),
+            ("GET", re.compile(r"/v1/models/(?P<model_id>[^/]+)"), self.get_model),
+            ("DELETE", re.compile(r"/v1/models/(?P<model_id>[^/]+)"), self.delete_model),
+            ("POST", re.compile(r"/v1/chat/completions"), self.chat),
+            ("POST", re.compile(r"/v1/files"), self.upload),
+            ("GET", re.compile(r"/v1/files"), self.list_files),
+            ("GET", re.compile(r"/v1/files/(?P<file_id>[^/]+)"), self.get_file),
+            ("DELETE", re.compile(r"/v1/files/(?P<file_id>[^/]+)"), self.delete_file),
+            ("GET", re.compile(r"/v1/files/(?P<file_id>[^/]+)/content"), self.download),
+            ("GET", re.compile(r"/v1/files/(?P<file_id>[^/]+)/url"), self.signed_url),
+            ("GET", re.compile(r"/_signed/(?P<file_id>[^/]+)"), self.signed_download),
+        ]
+
+    def handle(self, request: Request) -> Response:
+        """Authenticate, route and answer one request."""
+        path = unquote(request.path)
+        if path.startswith("/v1/") and not self._authorized(request.headers):
+            return json_response(401, {"detail": "Unauthorized"})
+        allowed = False
+        for method, pattern, route in self._routes:
+            match = pattern.fullmatch(path)
+            if match is None:
+                continue
+            if method != request.method:
+                allowed = True
+                continue
+            try:
+                return route(request, **match.groupdict())
+            except Invalid as exc:
+                return json_response(422, {"detail": exc.detail})
+            except ApiError as exc:
+                return json_response(exc.status, exc.body)
+        if allowed:
+            return json_response(405, {"detail": "Method Not Allowed"})
+        return json_response(404, {"detail": "Not Found"})
+
+    def _authorized(self, headers: Mapping[str, str]) -> bool:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return False
+        return self.api_key is None or token == self.api_key
+
+    # Models
+
+    def list_models(self, request: Request) -> Response:
+        return json_response(200, {"object": "list", "data": self.catalog.cards()})
+
+    def get_model(self, request: Request, model_id: str) -> Response:
+        model = self.catalog.find(model_id)
+        if model is None:
+            raise ApiError(404, f"Model not found: {model_id}", "invalid_model", "1500")
+        return json_response(200, model.card_as(model_id))
+
+    def delete_model(self, request: Request, model_id: str) -> Response:
+        model = self.catalog.find(model_id)
+        if model is None:
+            raise ApiError(404, f"Model not found: {model_id}", "invalid_model", "1500")
+        if model.card["type"] != "fine-tuned":
+            raise ApiError(403, "Only fine-tuned models can be deleted.", "forbidden", "3003")
+        self.catalog.delete(model_id)
+        return json_response(200, {"id": model_id, "object": "model", "deleted": True})
+
+    # Chat
+
+    def chat(self, request: Request) -> Response:
+        body = decode_chat_request(request.body)
+        model = self.catalog.find(body.model)
+        if model is None:
+            raise ApiError(400, f"Invalid model: {body.model}", "invalid_model", "1500")
+        if not model.chat:
+            raise ApiError(
+                400,
+                f"Model {body.model} does not support chat completions.",
+                "invalid_model",
+                "1500",
+            )
+        bases = (request.base_url, *self.own_bases)
+        reply = build_reply(body, model, self.store, bases)
+        id_ = uuid.uuid4().hex
+        created = int(time.time())
+        n = body.n or 1
+        if not body.stream:
+            return json_response(
+                200, completion(reply, model=body.model, n=n, id_=id_, created=created)
+            )
+        events = sse_events(reply, model=body.model, n=n, id_=id_, created=created, wait=self._wait)
+        headers = {"Cache-Control": "no-cache"}
+        return Response(200, events, "text/event-stream; charset=utf-8", headers, sse=True)
+
+    # Files
+
+    def _file(self, file_id: str) -> StoredFile:
+        try:
+            uuid.UUID(file_id)
+        except ValueError:
+            msg = "Input should be a valid UUID"
+            raise _invalid_param("uuid_parsing", "path", "file_id", msg, file_id) from None
+        stored = self.store.get(file_id.lower())
+        if stored is None:
+            raise not_found(f"File {file_id} not found.")
+        return stored
+
+    def upload(self, request: Request) -> Response:
+        content_type = request.headers.get("content-type", "")
+        match = re.search(r'boundary="?([^";]+)"?', content_type)
+        if not content_type.startswith("multipart/form-data") or match is None:
+            raise Invalid([detail_entry("missing", ["body", "file"], "Field required", None)])
+        stored = self.store.upload(request.reader, match.group(1).encode())
+        return json_response(200, stored.to_json())
+
+    def list_files(self, request: Request) -> Response:
+        page = _int_param(request, "page", 0)
+        page_size = _int_param(request, "page_size", 100)
+        include_total = _bool_param(request, "include_total", True)
+        sample_types = _enum_list(request, "sample_type", _SAMPLE_TYPES)
+        sources = _enum_list(request, "source", _SOURCES)
+        purposes = _enum_list(request, "purpose", _PURPOSES)[-1:]
+        mimetypes = request.query.get("mimetypes", [])
+        search = request.param("search")
+        files = [
+            f
+            for f in self.store.all()
+            if (not sample_types or f.sample_type in sample_types)
+            and (not sources or f.source in sources)
+            and (not purposes or f.purpose in purposes)
+            and (not mimetypes or f.mimetype in mimetypes)
+            and (not search or search.lower() in f.filename.lower())
+        ]
+        start = max(page, 0) * max(page_size, 0)
+        data = [f.to_json() for f in files[start : start + max(page_size, 0)]]
+        total = len(files) if include_total else None
+        return json_response(200, {"data": data, "object": "list", "total": total})
+
+    def get_file(self, request: Request, file_id: str) -> Response:
+        return json_response(200, {**self._file(file_id).to_json(), "deleted": False})
+
+    def delete_file(self, request: Request, file_id: str) -> Response:
+        stored = self._file(file_id)
+        self.store.delete(stored.id)
+        return json_response(200, {"id": stored.id, "object": "file", "deleted": True})
+
+    def _content(self, stored: StoredFile, content_type: str) -> Response:
+        disposition = f"attachment; filename*=UTF-8''{quote(stored.filename)}"
+        return Response(
+            200,
+            self.store.iter_content(stored.id),
+            content_type,
+            {"Content-Disposition": disposition},
+            length=stored.bytes,
+        )
+
+    def download(self, request: Request, file_id: str) -> Response:
+        return self._content(self._file(file_id), "application/octet-stream")
+
+    def signed_url(self, request: Request, file_id: str) -> Response:
+        stored = self._file(file_id)
+        hours = _int_param(request, "expiry", 24)
+        if not 1 <= hours <= 168:
+            msg = "Expiry must be between 1 and 168 hours"
+            raise _invalid_param("value_error", "query", "expiry", msg, str(hours))
+        expires = int(self.store.clock()) + hours * 3600
+        return json_response(200, {"url": self.signed_link(request.base_url, stored.id, expires)})
+
+    def signed_link(self, base_url: str, file_id: str, expires: int) -> str:
+        signature = self.store.sign(file_id, expires)
+        return f"{base_url}/_signed/{file_id}?expires={expires}&signature={signature}"
+
+    def signed_download(self, request: Request, file_id: str) -> Response:
+        expires, signature = request.param("expires") or "", request.param("signature") or ""
+        stored = self.store.get(file_id)
+        if stored is None or not self.store.check_signature(file_id, expires, signature):
+            body = b"<?xml version='1.0'?><Error><Code>AuthenticationFailed</Code></Error>"
+            return Response(403, body, "application/xml")
+        return self._content(stored, stored.mimetype or "application/octet-stream")
+
+
+def _int_param(request: Request, name: str, default: int) -> int:
+    value = request.param(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        msg = "Input should be a valid integer, unable to parse string as an integer"
+        raise _invalid_param("int_parsing", "query", name, msg, value) from None
+
+
+def _bool_param(request: Request, name: str, default: bool) -> bool:
+    value = request.param(name)
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    msg = "Input should be a valid boolean, unable to interpret input"
+    raise _invalid_param("bool_parsing", "query", name, msg, value)
+
+
+def _enum_list(request: Request, name: str, allowed: tuple[str, ...]) -> list[str]:
+    values = request.query.get(name, [])
+    for value in values:
+        if value not in allowed:
+            options = ", ".join(f"'{a}'" for a in allowed)
+            msg = f"Input should be one of {options}"
+            raise _invalid_param("enum", "query", name, msg, value)
+    return values

@@ -1,0 +1,473 @@
+"""Request validation: the spec's ``ChatCompletionRequest`` as msgspec Structs.
+
+Every Struct forbids unknown fields, as the spec's ``additionalProperties: false`` does.
+A failure becomes the API's 422 body: ``{"detail": [{"type", "loc", "msg", "input"}]}``
+with pydantic-style types and messages (the real API is FastAPI). msgspec stops at the
+first error, so ``detail`` holds one entry.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+__all__ = [
+    "ApiError",
+    "ChatCompletionRequest",
+    "Invalid",
+    "decode_chat_request",
+    "detail_entry",
+    "invalid_request",
+    "not_found",
+]
+
+_S = {"forbid_unknown_fields": True, "omit_defaults": True}
+
+
+class TextChunk(msgspec.Struct, tag_field="type", tag="text", **_S):
+    text: str
+
+
+class ImageURL(msgspec.Struct, **_S):
+    url: str
+    detail: Literal["low", "auto", "high"] | None = None
+
+
+class ImageURLChunk(msgspec.Struct, tag_field="type", tag="image_url", **_S):
+    image_url: ImageURL | str
+
+
+class DocumentURLChunk(msgspec.Struct, tag_field="type", tag="document_url", **_S):
+    document_url: str
+    document_name: str | None = None
+
+
+class ReferenceChunk(msgspec.Struct, tag_field="type", tag="reference", **_S):
+    reference_ids: list[int | str]
+
+
+class FileChunk(msgspec.Struct, tag_field="type", tag="file", **_S):
+    file_id: str
+
+
+class ToolReferenceChunk(msgspec.Struct, tag_field="type", tag="tool_reference", **_S):
+    tool: str
+    title: str
+    url: str | None = None
+    favicon: str | None = None
+    description: str | None = None
+
+
+class ThinkChunk(msgspec.Struct, tag_field="type", tag="thinking", **_S):
+    thinking: list[TextChunk | ToolReferenceChunk | ReferenceChunk]
+    signature: str | None = None
+    closed: bool = True
+
+
+class AudioChunk(msgspec.Struct, tag_field="type", tag="input_audio", **_S):
+    input_audio: str
+
+
+ContentChunk = (
+    TextChunk
+    | ImageURLChunk
+    | DocumentURLChunk
+    | ReferenceChunk
+    | FileChunk
+    | ThinkChunk
+    | AudioChunk
+)
+Content = str | None | list[ContentChunk]
+
+
+class FunctionCall(msgspec.Struct, **_S):
+    name: str
+    arguments: dict[str, Any] | str
+
+
+class ToolCall(msgspec.Struct, **_S):
+    function: FunctionCall
+    id: str = "null"
+    type: Literal["function"] = "function"
+    index: int = 0
+
+
+class SystemMessage(msgspec.Struct, tag_field="role", tag="system", **_S):
+    content: str | list[TextChunk | ThinkChunk]
+
+
+class UserMessage(msgspec.Struct, tag_field="role", tag="user", **_S):
+    content: Content
+
+
+class AssistantMessage(msgspec.Struct, tag_field="role", tag="assistant", **_S):
+    content: Content = None
+    tool_calls: list[ToolCall] | None = None
+    prefix: bool = False
+
+
+class ToolMessage(msgspec.Struct, tag_field="role", tag="tool", **_S):
+    content: Content
+    tool_call_id: str | None = None
+    name: str | None = None
+
+
+Message = SystemMessage | UserMessage | AssistantMessage | ToolMessage
+
+
+class Function(msgspec.Struct, **_S):
+    name: str
+    parameters: dict[str, Any]
+    description: str = ""
+    strict: bool = False
+
+
+class ToolConfiguration(msgspec.Struct, **_S):
+    exclude: list[str] | None = None
+    include: list[str] | None = None
+    requires_confirmation: list[str] | None = None
+
+
+class FunctionTool(msgspec.Struct, tag_field="type", tag="function", **_S):
+    function: Function
+
+
+class WebSearchTool(msgspec.Struct, tag_field="type", tag="web_search", **_S):
+    tool_configuration: ToolConfiguration | None = None
+
+
+class WebSearchPremiumTool(msgspec.Struct, tag_field="type", tag="web_search_premium", **_S):
+    tool_configuration: ToolConfiguration | None = None
+
+
+class CodeInterpreterTool(msgspec.Struct, tag_field="type", tag="code_interpreter", **_S):
+    tool_configuration: ToolConfiguration | None = None
+
+
+class ImageGenerationTool(msgspec.Struct, tag_field="type", tag="image_generation", **_S):
+    tool_configuration: ToolConfiguration | None = None
+
+
+class DocumentLibraryTool(msgspec.Struct, tag_field="type", tag="document_library", **_S):
+    library_ids: Annotated[list[str], msgspec.Meta(min_length=1)]
+    tool_configuration: ToolConfiguration | None = None
+
+
+class ConnectorAuth(msgspec.Struct, **_S):
+    value: str
+    type: Literal["api-key", "oauth2-token"] = "api-key"
+
+
+class CustomConnector(msgspec.Struct, tag_field="type", tag="connector", **_S):
+    connector_id: str
+    authorization: ConnectorAuth | None = None
+    tool_configuration: ToolConfiguration | None = None
+
+
+AnyTool = (
+    FunctionTool
+    | WebSearchTool
+    | WebSearchPremiumTool
+    | CodeInterpreterTool
+    | ImageGenerationTool
+    | DocumentLibraryTool
+    | CustomConnector
+)
+
+
+class FunctionName(msgspec.Struct, **_S):
+    name: str
+
+
+class ToolChoice(msgspec.Struct, **_S):
+    function: FunctionName
+    type: Literal["function"] = "function"
+
+
+class JsonSchema(msgspec.Struct, **_S):
+    name: str
+    schema: dict[str, Any]
+    description: str | None = None
+    strict: bool = False
+
+
+class ResponseFormat(msgspec.Struct, **_S):
+    type: Literal["text", "json_object", "json_schema"] = "text"
+    json_schema: JsonSchema | None = None
+
+
+class Prediction(msgspec.Struct, **_S):
+    type: Literal["content"] = "content"
+    content: str = ""
+
+
+Threshold = float | None
+
+
+class ModerationV1Thresholds(msgspec.Struct, **_S):
+    sexual: Threshold = None
+    hate_and_discrimination: Threshold = None
+    violence_and_threats: Threshold = None
+    dangerous_and_criminal_content: Threshold = None
+    selfharm: Threshold = None
+    health: Threshold = None
+    financial: Threshold = None
+    law: Threshold = None
+    pii: Threshold = None
+
+
+class ModerationV2Thresholds(msgspec.Struct, **_S):
+    sexual: Threshold = None
+    hate_and_discrimination: Threshold = None
+    violence_and_threats: Threshold = None
+    dangerous: Threshold = None
+    criminal: Threshold = None
+    selfharm: Threshold = None
+    health: Threshold = None
+    financial: Threshold = None
+    law: Threshold = None
+    pii: Threshold = None
+    jailbreaking: Threshold = None
+
+
+class ModerationV1(msgspec.Struct, **_S):
+    model_name: str = "mistral-moderation-2411"
+    custom_category_thresholds: ModerationV1Thresholds | None = None
+    ignore_other_categories: bool = False
+    action: Literal["none", "block"] = "none"
+
+
+class ModerationV2(msgspec.Struct, **_S):
+    model_name: str = "mistral-moderation-2603"
+    custom_category_thresholds: ModerationV2Thresholds | None = None
+    ignore_other_categories: bool = False
+    action: Literal["none", "block"] = "none"
+
+
+class GuardrailConfig(msgspec.Struct, **_S):
+    # The spec leaves this one open (no additionalProperties: false).
+    block_on_error: bool = False
+    moderation_llm_v1: ModerationV1 | None = None
+    moderation_llm_v2: ModerationV2 | None = None
+
+
+Penalty = Annotated[float, msgspec.Meta(ge=-2, le=2)] | None
+
+
+class ChatCompletionRequest(msgspec.Struct, **_S):
+    """The body of ``POST /v1/chat/completions``, field for field from the spec."""
+
+    model: str
+    messages: list[Message]
+    temperature: Annotated[float, msgspec.Meta(ge=0, le=1.5)] | None = None
+    top_p: Annotated[float, msgspec.Meta(gt=0, le=1)] | None = None
+    max_tokens: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    stream: bool = False
+    stop: str | list[str] | None = None
+    random_seed: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    metadata: dict[str, Any] | None = None
+    response_format: ResponseFormat | None = None
+    tools: list[AnyTool] | None = None
+    tool_choice: ToolChoice | Literal["auto", "none", "any", "required"] = "auto"
+    presence_penalty: Penalty = None
+    frequency_penalty: Penalty = None
+    n: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    prediction: Prediction | None = None
+    parallel_tool_calls: bool = True
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
+    prompt_mode: Literal["reasoning"] | None = None
+    guardrails: list[GuardrailConfig] | None = None
+    prompt_cache_key: str | None = None
+    service_tier: Literal["auto", "standard_only"] | None = None
+    safe_prompt: bool = False
+
+
+class Invalid(Exception):
+    """A request that fails validation; ``detail`` is the 422 body's list."""
+
+    def __init__(self, detail: list[dict[str, Any]]) -> None:
+        super().__init__(detail[0]["msg"] if detail else "invalid")
+        self.detail = detail
+
+
+def detail_entry(
+    type_: str, loc: list[str | int], msg: str, input_: Any, ctx: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """One entry of a 422 ``detail`` list."""
+    entry: dict[str, Any] = {"type": type_, "loc": loc, "msg": msg, "input": input_}
+    if ctx:
+        entry["ctx"] = ctx
+    return entry
+
+
+def decode_chat_request(body: bytes) -> ChatCompletionRequest:
+    """Parse and validate a chat request body, or raise :class:`Invalid`."""
+    try:
+        raw = msgspec.json.decode(body) if body else None
+    except msgspec.DecodeError as exc:
+        raise Invalid(
+            [
+                detail_entry(
+                    "json_invalid", ["body", 0], "JSON decode error", {}, {"error": str(exc)}
+                )
+            ]
+        ) from None
+    if raw is None:
+        raise Invalid([detail_entry("missing", ["body"], "Field required", None)])
+    try:
+        return msgspec.convert(raw, ChatCompletionRequest)
+    except msgspec.ValidationError as exc:
+        raise Invalid([translate(str(exc), raw)]) from None
+
+
+_TAGS = {
+    "role": ("system", "user", "assistant", "tool"),
+    "type": (
+        "text",
+        "image_url",
+        "document_url",
+        "reference",
+        "file",
+        "thinking",
+        "input_audio",
+    ),
+}
+_TOOL_TAGS = (
+    "function",
+    "web_search",
+    "web_search_premium",
+    "code_interpreter",
+    "image_generation",
+    "document_library",
+    "connector",
+)
+_TYPE_NAMES = {
+    "str": ("string_type", "Input should be a valid string"),
+    "int": ("int_type", "Input should be a valid integer"),
+    "float": ("float_type", "Input should be a valid number"),
+    "bool": ("bool_type", "Input should be a valid boolean"),
+    "array": ("list_type", "Input should be a valid list"),
+    "object": ("dict_type", "Input should be a valid dictionary"),
+    "null": ("none_required", "Input should be None"),
+}
+_BOUNDS = {
+    ">=": ("greater_than_equal", "greater than or equal to", "ge"),
+    ">": ("greater_than", "greater than", "gt"),
+    "<=": ("less_than_equal", "less than or equal to", "le"),
+    "<": ("less_than", "less than", "lt"),
+}
+_PATH_PART = re.compile(r"\.(\w+)|\[(\d+)\]")
+
+
+def _walk(raw: Any, path: str) -> tuple[list[str | int], Any, Any]:
+    """Follow a msgspec error path (``$.a[0].b``) through the raw body.
+
+    Returns the loc, the value there and its parent. Inside a tagged union the tag joins
+    the loc, as pydantic reports it (``["body", "messages", 0, "user", "content"]``).
+    """
+    parts: list[str | int] = [n if n else int(i) for n, i in _PATH_PART.findall(path)]
+    loc: list[str | int] = ["body"]
+    value, parent = raw, None
+    for pos, key in enumerate(parts):
+        parent = value
+        if isinstance(value, dict) and isinstance(key, str):
+            value = value.get(key)
+        elif isinstance(value, list) and isinstance(key, int) and key < len(value):
+            value = value[key]
+        loc.append(key)
+        following = parts[pos + 1] if pos + 1 < len(parts) else None
+        if isinstance(key, int) and isinstance(value, dict) and following not in _TAGS:
+            tag = value.get("role", value.get("type"))
+            if isinstance(tag, str):
+                loc.append(tag)
+    return loc, value, parent
+
+
+def _expected_tags(field: str, loc: list[str | int]) -> tuple[str, ...]:
+    if field == "role":
+        return _TAGS["role"]
+    if "tools" in loc:
+        return _TOOL_TAGS
+    if "system" in loc:
+        return ("text", "thinking")
+    return _TAGS["type"]
+
+
+def translate(message: str, raw: Any) -> dict[str, Any]:
+    """Turn one msgspec error message into a pydantic-style ``detail`` entry."""
+    text, _, path = message.partition(" - at `")
+    loc, value, parent = _walk(raw, path.rstrip("`"))
+    if m := re.fullmatch(r"Object missing required field `(\w+)`", text):
+        field = m.group(1)
+        if field in _TAGS and loc[-1] != field:
+            return detail_entry(
+                "union_tag_not_found",
+                loc,
+                f"Unable to extract tag using discriminator '{field}'",
+                value,
+                {"discriminator": f"'{field}'"},
+            )
+        return detail_entry("missing", [*loc, field], "Field required", value)
+    if m := re.fullmatch(r"Object contains unknown field `(\w+)`", text):
+        field = m.group(1)
+        got = value.get(field) if isinstance(value, dict) else None
+        return detail_entry("extra_forbidden", [*loc, field], "Extra inputs are not permitted", got)
+    if m := re.fullmatch(r"Invalid value '(.*)'", text):
+        field = str(loc[-1])
+        tags = ", ".join(f"'{t}'" for t in _expected_tags(field, loc))
+        return detail_entry(
+            "union_tag_invalid",
+            loc[:-1],
+            f"Input tag '{m.group(1)}' found using '{field}' does not match any of the "
+            f"expected tags: {tags}",
+            parent,
+            {"discriminator": f"'{field}'", "tag": m.group(1), "expected_tags": tags},
+        )
+    if re.fullmatch(r"Invalid enum value '(.*)'", text):
+        return detail_entry("enum", loc, "Input should be one of the allowed values", value)
+    if m := re.fullmatch(r"Expected `(\w+)` (>=|>|<=|<) (-?[\d.]+)", text):
+        type_, words, key = _BOUNDS[m.group(2)]
+        limit: float | int = float(m.group(3)) if m.group(1) == "float" else int(m.group(3))
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        return detail_entry(type_, loc, f"Input should be {words} {limit}", value, {key: limit})
+    if m := re.fullmatch(r"Expected `array` of length >= (\d+)", text):
+        return detail_entry(
+            "too_short",
+            loc,
+            f"List should have at least {m.group(1)} item after validation",
+            value,
+        )
+    if m := re.fullmatch(r"Expected `([\w |]+)`, got `\w+`", text):
+        first = m.group(1).split(" | ")[0]
+        type_, msg = _TYPE_NAMES.get(first, ("value_error", f"Input should be {first}"))
+        return detail_entry(type_, loc, msg, value)
+    return detail_entry("value_error", loc, text, value)
+
+
+class ApiError(Exception):
+    """An error the API answers with its error object (anything but a 422).
+
+    ``code`` 1500 (invalid model) is Mistral's own; the 3xxx codes are the emulator's.
+    """
+
+    def __init__(self, status: int, message: str, type_: str, code: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = {
+            "object": "error",
+            "message": message,
+            "type": type_,
+            "param": None,
+            "code": code,
+        }
+
+
+def invalid_request(message: str) -> ApiError:
+    return ApiError(400, message, "invalid_request_error", "3000")
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError(404, message, "not_found_error", "3001")
