@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,19 @@ from mistral_chat.api import AsyncClient, Client, content, errors
 from mistral_chat.emulator import Emulator
 
 USER = [{"role": "user", "content": "Bonjour"}]
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    with Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def client(emu: Emulator) -> Iterator[Client]:
+    emu.clear_faults()
+    with Client("test-key", base_url=emu.base_url + "/v1") as c:
+        yield c
 
 
 def test_models_list_and_retrieve(client: Client) -> None:
