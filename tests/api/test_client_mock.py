@@ -67,6 +67,14 @@ def test_429_waits_what_the_server_says() -> None:
     assert slept == [7.0]
 
 
+def test_503_retry_after_is_honoured_too() -> None:
+    handler, _ = scripted(httpx2.Response(503, headers={"Retry-After": "2"}), models_ok())
+    client, slept = make_client(handler)
+    with client:
+        client.models.list()
+    assert slept == [2.0]
+
+
 def test_client_errors_are_not_retried() -> None:
     handler, seen = scripted(httpx2.Response(401, json={"detail": "Unauthorized"}))
     client, slept = make_client(handler)

@@ -90,7 +90,7 @@ class _Base:
         if isinstance(err, APIStatusError):
             if not self.retry_policy.should_retry_status(err.status_code, attempt):
                 return None
-            return self.retry_policy.delay(attempt, getattr(err, "retry_after", None))
+            return self.retry_policy.delay(attempt, err.retry_after)
         return None
 
     @staticmethod

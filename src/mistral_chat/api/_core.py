@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from .errors import APIStatusError, RateLimitError, status_error_for
+from .errors import APIStatusError, status_error_for
 
 __all__ = [
     "CHAT_OPTION_NAMES",
@@ -161,12 +161,9 @@ def error_from_response(
         "body": body if body is not None else text,
         "request_id": headers.get("x-request-id") or headers.get("mistral-correlation-id"),
         "details": details if isinstance(details, list) else None,
+        "retry_after": parse_retry_after(headers.get("retry-after"), now=now),
     }
-    cls = status_error_for(status_code)
-    if cls is RateLimitError:
-        wait = parse_retry_after(headers.get("retry-after"), now=now)
-        return RateLimitError(message, retry_after=wait, **kwargs)
-    return cls(message, **kwargs)
+    return status_error_for(status_code)(message, **kwargs)
 
 
 def redact(key: str | None) -> str:

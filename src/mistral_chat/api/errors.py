@@ -69,9 +69,12 @@ class APIStatusError(MistralError):
         body: Any = None,
         request_id: str | None = None,
         details: list[dict[str, Any]] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        #: the server's Retry-After in seconds (429 and 503 carry it), else None
+        self.retry_after = retry_after
         self.status_code = status_code
         self.body = body
         self.request_id = request_id
@@ -100,10 +103,6 @@ class UnprocessableEntityError(APIStatusError):
 
 class RateLimitError(APIStatusError):
     """429: too many requests; `retry_after` is the server's wait in seconds, if it gave one."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.retry_after = retry_after
 
 
 class ServerError(APIStatusError):
