@@ -1,0 +1,294 @@
+"""`mistral-chat ask`: one question, answered on stdout; pipe-friendly.
+
+The prompt is the arguments, followed by stdin when stdin is not a terminal. Everything that
+can be refused locally (option ranges, attachments, image count, an image for a model without
+vision) is refused before a request is sent. The answer streams to stdout (rendered markdown on
+a terminal, the raw text otherwise) after a spinner on stderr; on a terminal a last stderr line
+gives tokens, time to first token, speed and estimated cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from .context import AppContext
+from .exit import UsageError
+
+if TYPE_CHECKING:
+    from ..services.attachments import AttachmentSpec
+    from ..services.content import PreparedAttachments
+    from ..services.conversation import ChatSession, TurnResult
+
+__all__ = ["ask", "money", "register"]
+
+_OPTION_FLAGS = (
+    ("temperature", "temperature"),
+    ("top_p", "top_p"),
+    ("max_tokens", "max_tokens"),
+    ("seed", "random_seed"),
+    ("safe_prompt", "safe_prompt"),
+)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text!r}")
+    return value
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "ask",
+        help="ask one question; pipe-friendly",
+        description=(
+            "Ask one question. The prompt is the arguments, followed by stdin when stdin is "
+            "not a terminal. The answer streams to stdout; status goes to stderr. Each "
+            "exchange is saved in the history unless --no-log (or config `log = false`)."
+        ),
+        epilog=(
+            "examples:\n"
+            '  mistral-chat ask "Explain FIM in one sentence"\n'
+            '  git diff | mistral-chat ask "Write a commit message for this diff"\n'
+            '  mistral-chat ask -a photo.jpg -m mistral-small-latest "What is in the picture?"\n'
+            '  mistral-chat ask -a report.pdf "Summarise this report"\n'
+            '  mistral-chat ask -c "And in French?"          (continue the last conversation)'
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("prompt", nargs="*", metavar="PROMPT", help="the question (words are joined)")
+    p.add_argument(
+        "-m",
+        "--model",
+        metavar="MODEL",
+        help="model id (default: config `model`, "
+        "else mistral-small-latest; with -c, the conversation's)",
+    )
+    p.add_argument("-s", "--system", metavar="SYSTEM", help="system message")
+    p.add_argument(
+        "-a",
+        "--attach",
+        action="append",
+        default=[],
+        metavar="ATTACHMENT",
+        help="an image (PNG, JPEG, WEBP, GIF), a document (PDF, DOCX, TXT...), an "
+        "http(s):// URL, or file:ID of an uploaded file; repeatable (8 images max)",
+    )
+    p.add_argument(
+        "--image-max-side",
+        type=_positive_int,
+        metavar="PX",
+        help="scale images down so their longest side is at most PX (default 1024)",
+    )
+    g = p.add_argument_group("generation options (checked before sending)")
+    g.add_argument("--temperature", metavar="T", help="sampling temperature, 0 to 1.5")
+    g.add_argument("--top-p", metavar="P", help="nucleus sampling mass, over 0 up to 1")
+    g.add_argument("--max-tokens", metavar="N", help="most tokens to generate (0 or more)")
+    g.add_argument("--seed", metavar="N", help="random seed for reproducible answers (0 or more)")
+    g.add_argument(
+        "--safe-prompt",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="prepend Mistral's safety prompt",
+    )
+    o = p.add_argument_group("output")
+    o.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
+    o.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON object: {"conversation_id", "model", "content", "finish_reason", "usage"}',
+    )
+    h = p.add_argument_group("history")
+    conv = h.add_mutually_exclusive_group()
+    conv.add_argument(
+        "-c",
+        "--continue",
+        dest="continue_latest",
+        action="store_true",
+        help="continue the latest conversation",
+    )
+    conv.add_argument(
+        "--conversation", metavar="ID", help="continue conversation ID (a unique prefix is enough)"
+    )
+    h.add_argument("--no-log", action="store_true", help="do not save this exchange")
+    p.set_defaults(handler=ask)
+
+
+def ask(args: argparse.Namespace, ctx: AppContext) -> int:
+    options = _options(args)
+    prompt = _prompt(args)
+    specs = _classify(args.attach)
+    if not prompt and not specs:
+        raise UsageError('no prompt given; try `mistral-chat ask "your question"` or pipe text')
+    session = _session(args, ctx, options)
+    prepared = _prepare(specs, session, ctx, args.image_max_side)
+    session.stream = not args.no_stream
+    result = _send(session, prompt, prepared, ctx, args.json)
+    if args.json:
+        ctx.terminal.json(
+            {
+                "conversation_id": result.conversation_id,
+                "model": result.model,
+                "content": result.text,
+                "finish_reason": result.finish_reason,
+                "usage": result.usage,
+            }
+        )
+    elif ctx.terminal.stderr_isatty and result.error is None:
+        ctx.terminal.err_line(_stats_line(result))
+    if result.error is not None:
+        raise result.error  # cut stream -> 5, Ctrl-C -> 130; what arrived is kept
+    return 0
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """The generation options given, checked against the API's ranges (exit 2 if not)."""
+    from ..services.conversation import InvalidOption, validate_option
+
+    options: dict[str, Any] = {}
+    for attr, name in _OPTION_FLAGS:
+        value = getattr(args, attr)
+        if value is None:
+            continue
+        try:
+            key, checked = validate_option(name, value)
+        except InvalidOption as exc:
+            raise UsageError(f"{exc} (--{attr.replace('_', '-')})") from None
+        options[key] = checked
+    return options
+
+
+def _prompt(args: argparse.Namespace) -> str:
+    text = " ".join(args.prompt).strip()
+    stdin = sys.stdin
+    if stdin is not None and not stdin.isatty():
+        piped = stdin.read().strip()
+        if piped:
+            text = f"{text}\n\n{piped}" if text else piped
+    return text
+
+
+def _classify(args: list[str]) -> list[AttachmentSpec]:
+    if not args:
+        return []
+    from ..services.attachments import classify
+    from ..services.content import count_images
+    from ..services.images import check_image_count
+
+    specs = [classify(arg) for arg in args]
+    check_image_count(count_images(specs))
+    return specs
+
+
+def _session(args: argparse.Namespace, ctx: AppContext, options: dict[str, Any]) -> ChatSession:
+    from ..services.conversation import ChatSession
+
+    log = ctx.settings.log_history and not args.no_log
+    client = ctx.client()
+    kw: dict[str, Any] = {"model": args.model, "system": args.system, "options": options}
+    if args.conversation:
+        return ChatSession.resume(client, ctx.history(), args.conversation, log=log, **kw)
+    if args.continue_latest:
+        return ChatSession.latest(
+            client, ctx.history(), log=log, default_model=ctx.settings.default_model, **kw
+        )
+    kw["model"] = args.model or ctx.settings.default_model
+    return ChatSession(client, ctx.history() if log else None, **kw)
+
+
+def _prepare(
+    specs: list[AttachmentSpec], session: ChatSession, ctx: AppContext, max_side: int | None
+) -> PreparedAttachments | None:
+    if not specs:
+        return None
+    from ..services.content import count_images, prepare_attachments, require_vision
+
+    if count_images(specs):
+        require_vision(session.model, ctx.catalog())
+    return prepare_attachments(
+        specs,
+        session.client,
+        max_side=max_side or ctx.settings.image_max_side,
+        on_upload=_UploadBars(ctx),
+    )
+
+
+class _UploadBars:
+    """A progress bar on stderr per uploaded document (only on a colour terminal)."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self._bars: dict[str, Any] = {}
+
+    def __call__(self, name: str, done: int, total: int | None) -> None:
+        from ..render.progress import TransferProgress
+
+        bar = self._bars.get(name)
+        if bar is None:
+            bar = self._bars[name] = TransferProgress(self.ctx.terminal, name, total)
+            bar.__enter__()
+        bar.advance(done - bar.completed)
+        if total is not None and done >= total:
+            bar.__exit__(None, None, None)
+
+
+def _send(
+    session: ChatSession,
+    prompt: str,
+    prepared: PreparedAttachments | None,
+    ctx: AppContext,
+    as_json: bool,
+) -> TurnResult:
+    from ..render.markdown import StreamingMarkdown
+    from ..render.spinner import Spinner
+
+    terminal = ctx.terminal
+    spinner = Spinner(terminal, f"{session.model} is thinking")
+    markdown = None if as_json else StreamingMarkdown(terminal)
+    tail: list[str] = [""]
+
+    def on_text(delta: str) -> None:
+        spinner.stop()
+        tail[0] = delta
+        if markdown is not None:
+            markdown.feed(delta)
+
+    spinner.start()
+    try:
+        result = session.send(prompt, prepared, on_text=on_text)
+    finally:
+        spinner.stop()
+        if markdown is not None:
+            markdown.finish()
+            if not terminal.color and tail[0] and not tail[0].endswith("\n"):
+                terminal.out("")  # raw text: end the answer's last line
+    return result
+
+
+def _stats_line(result: TurnResult) -> str:
+    parts = []
+    if result.usage:
+        parts.append(
+            f"tokens in {result.usage.get('prompt_tokens', 0)}, "
+            f"out {result.usage.get('completion_tokens', 0)}"
+        )
+    if result.ttft_ms is not None:
+        parts.append(f"first token {result.ttft_ms / 1000:.2f} s")
+    speed = result.tokens_per_second
+    if speed is not None:
+        parts.append(f"{speed:.1f} tokens/s")
+    if result.cost_usd is not None:
+        parts.append(f"~{money(result.cost_usd)}")
+    return f"{result.model}: " + " · ".join(parts) if parts else result.model
+
+
+def money(usd: float) -> str:
+    """An estimated cost: cents to 4 decimals, fractions of a cent to 2 significant digits."""
+    if usd == 0 or usd >= 0.01:
+        return f"${usd:.4f}"
+    return f"${usd:.2g}" if usd >= 1e-4 else f"${usd:.6f}"

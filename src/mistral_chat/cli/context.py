@@ -1,0 +1,122 @@
+"""`AppContext`: what a command handler gets besides its arguments.
+
+It owns the terminal, the resolved settings, and builds the heavy objects (API client, history
+store, model catalog) only when a handler first asks for them, so a command that needs none of
+them imports none of them. `--emulator` starts the built-in emulator in a background thread of
+this process and points the settings at it.
+
+    >>> ctx = AppContext.create(args, terminal)     # doctest: +SKIP
+    >>> ctx.client().models.list()                  # doctest: +SKIP
+    >>> ctx.close()                                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from ..render.console import Terminal
+from ..services.settings import Settings, resolve_settings
+
+if TYPE_CHECKING:
+    from ..api import Client
+    from ..services.catalog import ModelCatalog
+    from ..storage.history import HistoryStore
+
+__all__ = ["EMULATOR_KEY", "AppContext"]
+
+EMULATOR_KEY = "emulator"
+
+
+class AppContext:
+    terminal: Terminal
+    settings: Settings
+
+    def __init__(self, terminal: Terminal, settings: Settings, emulator: Any = None) -> None:
+        self.terminal = terminal
+        self.settings = settings
+        self._emulator = emulator
+        self._client: Client | None = None
+        self._history: HistoryStore | None = None
+        self._catalog: ModelCatalog | None = None
+
+    @classmethod
+    def create(cls, args: argparse.Namespace, terminal: Terminal) -> AppContext:
+        """Settings from the global options; starts the emulator for `--emulator`."""
+        emulator = None
+        emulator_pair: tuple[str, str] | None = None
+        if getattr(args, "emulator", False):
+            from ..emulator import Emulator
+
+            emulator = Emulator()
+            emulator.__enter__()
+            emulator_pair = (emulator.base_url, EMULATOR_KEY)
+        try:
+            settings = resolve_settings(
+                base_url=getattr(args, "base_url", None),
+                profile=getattr(args, "profile", None),
+                timeout=getattr(args, "timeout", None),
+                max_retries=getattr(args, "max_retries", None),
+                debug=bool(getattr(args, "debug", False)),
+                emulator=emulator_pair,
+            )
+        except BaseException:
+            if emulator is not None:
+                emulator.__exit__(None, None, None)
+            raise
+        return cls(terminal, settings, emulator)
+
+    def client(self) -> Client:
+        """The API client, built once; NoAPIKey (exit 3) when there is no key."""
+        if self._client is None:
+            if not self.settings.api_key:
+                from ..services.credentials import NoAPIKey
+
+                raise NoAPIKey()
+            from ..api import Client
+
+            self._client = Client(
+                self.settings.api_key,
+                base_url=self.settings.base_url,
+                timeout=self.settings.timeout,
+                max_retries=self.settings.max_retries,
+            )
+        return self._client
+
+    def history(self) -> HistoryStore:
+        """The history store at settings.history_path, opened once."""
+        if self._history is None:
+            from ..storage.history import HistoryStore
+
+            self.settings.history_path.parent.mkdir(parents=True, exist_ok=True)
+            self._history = HistoryStore(self.settings.history_path)
+        return self._history
+
+    def catalog(self) -> ModelCatalog:
+        if self._catalog is None:
+            from ..services.catalog import ModelCatalog
+
+            self._catalog = ModelCatalog(
+                self.client, self.settings.cache_dir, self.settings.base_url
+            )
+        return self._catalog
+
+    @property
+    def host(self) -> str:
+        """The API server's host[:port], for messages."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.settings.base_url).netloc or self.settings.base_url
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._history is not None:
+            close = getattr(self._history, "close", None)
+            if close is not None:
+                close()
+            self._history = None
+        if self._emulator is not None:
+            self._emulator.__exit__(None, None, None)
+            self._emulator = None

@@ -1,0 +1,56 @@
+"""`mistral-chat emulator`: serve the offline API emulator until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+from types import FrameType
+from typing import Any
+
+from .context import AppContext
+from .exit import ExitCode
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "emulator",
+        help="run the offline API emulator",
+        description=(
+            "Serve a deterministic stand-in for the Mistral API on loopback. Its base URL is "
+            "printed as the first line on stdout; point MISTRAL_BASE_URL (or --base-url) at it. "
+            "Any non-empty Bearer key is accepted unless --api-key is given. Ctrl-C stops it."
+        ),
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="port to bind (default 0: a free port)")
+    p.add_argument("--api-key", metavar="KEY", help="accept only this Bearer key")
+    p.set_defaults(handler=handle)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def handle(args: argparse.Namespace, ctx: AppContext) -> int:
+    from ..emulator import serve_forever
+
+    if not 0 <= args.port <= 65535:
+        from .exit import UsageError
+
+        raise UsageError(f"--port must be from 0 to 65535, got {args.port}")
+
+    def ready(base_url: str) -> None:
+        sys.stdout.write(base_url + "\n")
+        sys.stdout.flush()
+        if ctx.terminal.stderr_isatty:
+            ctx.terminal.err_line(
+                f"serving the Mistral API emulator; try MISTRAL_BASE_URL={base_url} "
+                "MISTRAL_API_KEY=any mistral-chat ask hello  (Ctrl-C to stop)"
+            )
+
+    signal.signal(signal.SIGTERM, _terminate)
+    with contextlib.suppress(KeyboardInterrupt):
+        serve_forever(args.host, args.port, args.api_key, ready)
+    return ExitCode.OK

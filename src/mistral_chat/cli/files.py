@@ -1,0 +1,316 @@
+"""`mistral-chat files upload|list|show|download|delete|url`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .context import AppContext
+from .exit import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from ..api.types import FileObject
+
+PURPOSES = ("fine-tune", "batch", "ocr")
+DEFAULT_PAGE_SIZE = 20
+
+
+def _int_in(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo} to {hi}, got {text!r}")
+        return value
+
+    return parse
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "files",
+        help="upload, list, download and delete files",
+        description="Manage files in the Files API.",
+    )
+    sub = p.add_subparsers(dest="files_command", metavar="SUBCOMMAND", title="subcommands")
+
+    up = sub.add_parser(
+        "upload",
+        help="upload a file",
+        description=(
+            "Upload a file (streamed from disk, up to 512 MB). A progress bar shows on a terminal."
+        ),
+    )
+    up.add_argument("path", metavar="PATH", help="the file to upload")
+    up.add_argument("--purpose", choices=PURPOSES, help="what the file is for (ocr for documents)")
+    up.add_argument("--json", action="store_true", help="the file object as JSON")
+    up.set_defaults(handler=upload)
+
+    ls = sub.add_parser("list", help="list files", description="List uploaded files.")
+    ls.add_argument("--purpose", choices=PURPOSES, help="only files with this purpose")
+    ls.add_argument("--search", metavar="S", help="only files whose name contains S")
+    ls.add_argument(
+        "--page", type=_int_in(1, 1_000_000), default=1, metavar="N", help="page number (default 1)"
+    )
+    ls.add_argument(
+        "--page-size",
+        type=_int_in(1, 1000),
+        default=DEFAULT_PAGE_SIZE,
+        metavar="N",
+        help=f"files per page (default {DEFAULT_PAGE_SIZE})",
+    )
+    ls.add_argument("--json", action="store_true", help="one JSON array of file objects")
+    ls.set_defaults(handler=list_files)
+
+    show = sub.add_parser("show", help="details of one file", description="Show one file.")
+    show.add_argument("file_id", metavar="ID")
+    show.add_argument("--json", action="store_true", help="the file object as JSON")
+    show.set_defaults(handler=show_file)
+
+    dl = sub.add_parser(
+        "download",
+        help="download a file's content",
+        description=(
+            "Download a file. Without -o it is saved in the current directory under the server's "
+            "file name made safe (no separators, '..' or control characters). An existing file is "
+            "never replaced without --force; the file appears only once complete. -o - writes to "
+            "stdout."
+        ),
+    )
+    dl.add_argument("file_id", metavar="ID")
+    dl.add_argument(
+        "-o", "--output", metavar="PATH|-", help="file or directory to save to, or - for stdout"
+    )
+    dl.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing file (or write binary to a terminal)",
+    )
+    dl.set_defaults(handler=download)
+
+    rm = sub.add_parser(
+        "delete",
+        help="delete a file",
+        description=("Delete a file. Asks first on a terminal; elsewhere --yes is required."),
+    )
+    rm.add_argument("file_id", metavar="ID")
+    rm.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    rm.set_defaults(handler=delete)
+
+    url = sub.add_parser(
+        "url",
+        help="a signed download URL",
+        description=("Print a signed URL anyone can download the file from until it expires."),
+    )
+    url.add_argument("file_id", metavar="ID")
+    url.add_argument(
+        "--expiry",
+        type=_int_in(1, 168),
+        default=24,
+        metavar="HOURS",
+        help="hours the URL stays valid, 1-168 (default 24)",
+    )
+    url.add_argument("--json", action="store_true", help='{"id", "url", "expiry_hours", ...}')
+    url.set_defaults(handler=signed_url)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "-"
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def _when(ts: int | None) -> str:
+    if ts is None:
+        return "-"
+    return datetime.fromtimestamp(ts, UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@contextmanager
+def _progress(ctx: AppContext, label: str, total: int | None) -> Iterator[Any]:
+    """A progress callback for the api layer: a bar on a terminal, nothing otherwise."""
+    if not ctx.terminal.stderr_color:
+        yield None
+        return
+    from ..render.progress import TransferProgress
+
+    done_so_far = 0
+    with TransferProgress(ctx.terminal, label, total) as bar:
+
+        def on_progress(done: int, _total: int | None) -> None:
+            nonlocal done_so_far
+            if done > done_so_far:
+                bar.advance(done - done_so_far)
+            done_so_far = done
+
+        yield on_progress
+
+
+def _details(ctx: AppContext, f: FileObject) -> None:
+    from ..render.tables import key_value
+
+    pairs = [
+        ("id", f.id),
+        ("filename", f.filename or "-"),
+        (
+            "size",
+            f"{_size(f.bytes)}" + (f" ({f.bytes} bytes)" if f.bytes and f.bytes >= 1024 else ""),
+        ),
+        ("purpose", f.purpose or "-"),
+        ("mimetype", f.mimetype or "-"),
+        ("created", _when(f.created_at)),
+        ("expires", _when(f.expires_at) if f.expires_at else "never"),
+        ("source", f.source or "-"),
+    ]
+    if f.num_lines is not None:
+        pairs.append(("lines", str(f.num_lines)))
+    if f.visibility:
+        pairs.append(("visibility", f.visibility))
+    key_value(ctx.terminal, pairs)
+
+
+# -- handlers --------------------------------------------------------------------------------------
+
+
+def upload(args: argparse.Namespace, ctx: AppContext) -> int:
+    path = Path(args.path).expanduser()
+    if not path.exists():
+        raise UsageError(f"{args.path}: no such file")
+    if not path.is_file():
+        raise UsageError(f"{args.path}: not a regular file")
+    size = path.stat().st_size
+    client = ctx.client()
+    with _progress(ctx, f"uploading {path.name}", size) as on_progress:
+        obj = client.files.upload(path, purpose=args.purpose, on_progress=on_progress)
+    if args.json:
+        ctx.terminal.json(obj.to_dict())
+    elif ctx.terminal.stdout_isatty:
+        _details(ctx, obj)
+    else:
+        ctx.terminal.out(obj.id)
+    return ExitCode.OK
+
+
+def list_files(args: argparse.Namespace, ctx: AppContext) -> int:
+    result = ctx.client().files.list(
+        page=args.page - 1,
+        page_size=args.page_size,
+        purpose=args.purpose,
+        search=args.search,
+        include_total=True,
+    )
+    if args.json:
+        ctx.terminal.json([f.to_dict() for f in result.data])
+        return ExitCode.OK
+    total = result.total if result.total is not None else len(result.data)
+    pages = max(1, -(-total // args.page_size))
+    if not result.data:
+        ctx.terminal.err_line(
+            "no files" if total == 0 else f"page {args.page} is empty; there are {pages} page(s)"
+        )
+        return ExitCode.OK
+    from ..render.tables import table
+
+    rows = [
+        [
+            f.id,
+            f.filename or "-",
+            _size(f.bytes),
+            f.purpose or "-",
+            _when(f.created_at),
+            _when(f.expires_at) if f.expires_at else "-",
+        ]
+        for f in result.data
+    ]
+    table(ctx.terminal, ["id", "filename", "size", "purpose", "created", "expires"], rows)
+    ctx.terminal.out(f"page {args.page} of {pages}, {total} file{'s' if total != 1 else ''}")
+    return ExitCode.OK
+
+
+def show_file(args: argparse.Namespace, ctx: AppContext) -> int:
+    obj = ctx.client().files.retrieve(args.file_id)
+    if args.json:
+        ctx.terminal.json(obj.to_dict())
+    else:
+        _details(ctx, obj)
+    return ExitCode.OK
+
+
+def download(args: argparse.Namespace, ctx: AppContext) -> int:
+    from ..services.transfers import TransferError, resolve_target
+
+    client = ctx.client()
+    meta = client.files.retrieve(args.file_id)
+    target = resolve_target(args.output, meta.filename, meta.id, force=args.force)
+    if target.path is None:
+        if ctx.terminal.stdout_isatty and not args.force:
+            raise TransferError(
+                "refusing to write a file's bytes to the terminal; redirect stdout "
+                "(-o - > FILE) or pass --force"
+            )
+        sys.stdout.flush()
+        with _progress(ctx, meta.filename or meta.id, meta.bytes) as on_progress:
+            client.files.download(meta.id, sys.stdout.buffer, on_progress=on_progress)
+        sys.stdout.buffer.flush()
+        return ExitCode.OK
+    with _progress(ctx, target.path.name, meta.bytes) as on_progress:
+        written = client.files.download(meta.id, target.path, on_progress=on_progress)
+    ctx.terminal.err_line(f"saved {target.path} ({_size(written)})")
+    return ExitCode.OK
+
+
+def _confirm(ctx: AppContext, question: str) -> bool:
+    ctx.terminal.stderr.write(f"{question} [y/N] ")
+    ctx.terminal.stderr.flush()
+    try:
+        answer = input()
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def delete(args: argparse.Namespace, ctx: AppContext) -> int:
+    client = ctx.client()
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"not deleting {args.file_id} without confirmation; pass --yes")
+        meta = client.files.retrieve(args.file_id)
+        name = f"{meta.filename} ({_size(meta.bytes)})" if meta.filename else meta.id
+        if not _confirm(ctx, f"Delete file {meta.id}, {name}?"):
+            ctx.terminal.err_line("not deleted")
+            return ExitCode.OK
+    result = client.files.delete(args.file_id)
+    ctx.terminal.err_line(f"deleted {result.id}")
+    return ExitCode.OK
+
+
+def signed_url(args: argparse.Namespace, ctx: AppContext) -> int:
+    url = ctx.client().files.signed_url(args.file_id, expiry_hours=args.expiry)
+    if args.json:
+        expires = datetime.now(UTC).timestamp() + args.expiry * 3600
+        ctx.terminal.json(
+            {
+                "id": args.file_id,
+                "url": url,
+                "expiry_hours": args.expiry,
+                "expires_at": int(expires),
+            }
+        )
+    else:
+        ctx.terminal.out(url)
+    return ExitCode.OK

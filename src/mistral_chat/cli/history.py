@@ -1,0 +1,254 @@
+"""`mistral-chat history list|show|search|export|delete`: the saved conversations.
+
+Each subcommand calls one `HistoryStore` method; ids may be given as a unique prefix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .ask import money
+from .context import AppContext
+from .exit import UsageError
+
+if TYPE_CHECKING:
+    from ..storage import Conversation, Message
+
+__all__ = ["register"]
+
+_LIST_FIELDS = ("id", "title", "model", "created_at", "updated_at", "message_count")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text!r}")
+    return value
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "history",
+        help="browse, search and export past conversations",
+        description=(
+            "Conversations saved by `ask` and `chat` (history.db). An ID may be shortened to "
+            "any unique prefix."
+        ),
+    )
+    sub = p.add_subparsers(dest="history_command", metavar="SUBCOMMAND", title="subcommands")
+
+    ls = sub.add_parser("list", help="the latest conversations, newest first")
+    ls.add_argument(
+        "--limit", type=_positive_int, default=20, metavar="N", help="how many (default 20)"
+    )
+    ls.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON array of {"id", "title", '
+        '"model", "created_at", "updated_at", "message_count"}',
+    )
+    ls.set_defaults(handler=list_conversations)
+
+    show = sub.add_parser("show", help="a conversation with its messages")
+    show.add_argument("id", metavar="ID", help="conversation id or unique prefix")
+    show.add_argument("--json", action="store_true", help="one JSON object with its messages")
+    show.set_defaults(handler=show_conversation)
+
+    search = sub.add_parser(
+        "search",
+        help="full-text search over every message",
+        description="Find messages containing every word of TEXT "
+        "(case- and accent-insensitive), newest first.",
+    )
+    search.add_argument("text", nargs="+", metavar="TEXT", help="words to find")
+    search.add_argument(
+        "--limit", type=_positive_int, default=20, metavar="N", help="most results (default 20)"
+    )
+    search.set_defaults(handler=search_messages)
+
+    export = sub.add_parser("export", help="a conversation as Markdown or JSON")
+    export.add_argument("id", metavar="ID", help="conversation id or unique prefix")
+    export.add_argument(
+        "--format",
+        choices=("md", "json"),
+        default=None,
+        help="md (default; json when -o ends in .json) or json (lossless)",
+    )
+    export.add_argument(
+        "-o", "--output", metavar="PATH", help="write to PATH instead of stdout (- for stdout)"
+    )
+    export.set_defaults(handler=export_conversation)
+
+    delete = sub.add_parser("delete", help="delete a conversation and its messages")
+    delete.add_argument("id", metavar="ID", help="conversation id or unique prefix")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.set_defaults(handler=delete_conversation)
+
+
+def list_conversations(args: argparse.Namespace, ctx: AppContext) -> int:
+    conversations = ctx.history().list_conversations(limit=args.limit)
+    if args.json:
+        ctx.terminal.json([{f: getattr(c, f) for f in _LIST_FIELDS} for c in conversations])
+        return 0
+    if not conversations:
+        ctx.terminal.err_line("no conversations yet; `mistral-chat ask` and `chat` save them")
+        return 0
+    from ..render.tables import table
+
+    rows = [
+        [c.id, _when(c.updated_at), str(c.message_count), c.model, c.title or "(untitled)"]
+        for c in conversations
+    ]
+    table(ctx.terminal, ["ID", "UPDATED", "MESSAGES", "MODEL", "TITLE"], rows)
+    return 0
+
+
+def show_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
+    store = ctx.history()
+    if args.json:
+        doc = store.export_json(args.id)
+        out = dict(doc["conversation"])
+        out["estimated_cost_usd"] = _total_cost_of(doc["messages"])
+        out["messages"] = doc["messages"]
+        ctx.terminal.json(out)
+        return 0
+    conv = store.get_conversation(args.id)
+    from ..render.markdown import render_markdown
+    from ..render.tables import key_value
+
+    pairs = [("id", conv.id), ("title", conv.title or "(untitled)"), ("model", conv.model)]
+    pairs += [("created", _when(conv.created_at)), ("updated", _when(conv.updated_at))]
+    if conv.options:
+        pairs.append(("options", ", ".join(f"{k}={v}" for k, v in sorted(conv.options.items()))))
+    cost = _total_cost(conv)
+    if cost is not None:
+        pairs.append(("estimated cost", f"~{money(cost)}"))
+    if conv.system:
+        pairs.append(("system", conv.system))
+    key_value(ctx.terminal, pairs)
+    for m in conv.messages:
+        ctx.terminal.out("")
+        ctx.terminal.out(_heading(m))
+        if m.text:
+            render_markdown(ctx.terminal, m.text)
+        for a in m.attachments:
+            ctx.terminal.out(f"  [{a.kind}] {a.name or a.url or a.file_id or ''}".rstrip())
+        footer = _footer(m)
+        if footer:
+            ctx.terminal.out(f"  ({footer})")
+    return 0
+
+
+def search_messages(args: argparse.Namespace, ctx: AppContext) -> int:
+    hits = ctx.history().search(" ".join(args.text), limit=args.limit)
+    if not hits:
+        ctx.terminal.err_line(f"no message matches {' '.join(args.text)!r}")
+        return 0
+    from ..render.tables import table
+
+    rows = [
+        [h.conversation_id, _when(h.created_at), h.role, " ".join(h.snippet.split())] for h in hits
+    ]
+    table(ctx.terminal, ["ID", "WHEN", "ROLE", "MATCH"], rows)
+    return 0
+
+
+def export_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
+    output = None if args.output in (None, "-") else Path(args.output)
+    fmt = args.format or ("json" if output and output.suffix.lower() == ".json" else "md")
+    store = ctx.history()
+    if fmt == "json":
+        import json
+
+        text = json.dumps(store.export_json(args.id), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = store.export_markdown(args.id)
+    if output is None:
+        ctx.terminal.out(text, end="")
+        return 0
+    _write_atomic(output, text)
+    ctx.terminal.err_line(f"exported to {output}")
+    return 0
+
+
+def delete_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
+    store = ctx.history()
+    conv_id = store.resolve_id(args.id)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"refusing to delete {conv_id} without confirmation; add --yes")
+        title = store.get_conversation(conv_id).title or "(untitled)"
+        ctx.terminal.stderr.write(f"Delete conversation {conv_id} ({title})? [y/N] ")
+        ctx.terminal.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            ctx.terminal.err_line("not deleted")
+            return 0
+    store.delete_conversation(conv_id)
+    ctx.terminal.err_line(f"deleted conversation {conv_id}")
+    return 0
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    directory = path.parent if str(path.parent) else Path()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _when(timestamp: str) -> str:
+    """An ISO timestamp (UTC) shown in local time to the minute."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return timestamp
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _heading(m: Message) -> str:
+    who = m.role
+    if m.role == "assistant" and m.model:
+        who += f" ({m.model})"
+    status = "" if m.status == "complete" else f" [{m.status}]"
+    return f"── {who} · {_when(m.created_at)}{status}"
+
+
+def _footer(m: Message) -> str:
+    parts = []
+    if m.usage:
+        parts.append(
+            f"{m.usage.get('prompt_tokens', 0)} in, {m.usage.get('completion_tokens', 0)} out"
+        )
+    if m.ttft_ms is not None:
+        parts.append(f"first token {m.ttft_ms} ms")
+    if m.cost_usd is not None:
+        parts.append(f"~{money(m.cost_usd)}")
+    return ", ".join(parts)
+
+
+def _total_cost(conv: Conversation) -> float | None:
+    costs = [m.cost_usd for m in conv.messages if m.cost_usd is not None]
+    return sum(costs) if costs else None
+
+
+def _total_cost_of(messages: list[dict[str, Any]]) -> float | None:
+    costs = [m["cost_usd"] for m in messages if m.get("cost_usd") is not None]
+    return sum(costs) if costs else None

@@ -1,0 +1,368 @@
+"""The model browser: a paged table of models, driven by keys or typed commands.
+
+``BrowserState`` is pure (no I/O): what is shown, and how each command changes it; the
+sorting, filtering and paging themselves are ``services.catalog``'s helpers. ``ModelBrowser``
+draws the state and reads commands until a model is chosen (returns it) or the user quits
+(returns None).
+
+Commands (a key, or a word; the argument can follow or is asked for):
+
+    3 | mistral-small-latest      choose by number or id (or alias)
+    n next / p prev               next / previous page (also PageDown/PageUp or Right/Left)
+    s sort [KEY]                  sort by created, context_length, id or name (again: reverse)
+    o order                       toggle ascending / descending
+    f family [NAME|all]           filter by family (mistral, mixtral, pixtral, ministral ...)
+    c cap [NAME|all]              filter by capability (chat, vision, function, fim, ocr ...)
+    z size N                      rows per page
+    m files                       the file manager
+    h help / q quit
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Final
+
+from mistral_chat.services import catalog as cat
+
+if TYPE_CHECKING:
+    from mistral_chat.render.console import Terminal
+    from mistral_chat.services.catalog import ModelInfo, Page
+
+__all__ = [
+    "SORT_KEYS",
+    "BrowserAction",
+    "BrowserError",
+    "BrowserState",
+    "ModelBrowser",
+    "parse_browser_command",
+]
+
+SORT_KEYS: Final = cat.SORT_KEYS
+_MAX_PAGE_SIZE: Final = 500
+_SHORT_CAPS: Final = {
+    "completion_chat": "chat",
+    "function_calling": "functions",
+    "completion_fim": "fim",
+}
+
+
+class BrowserError(ValueError):
+    """A browser command that cannot be carried out; one line for the user."""
+
+
+@dataclass(frozen=True)
+class BrowserAction:
+    """One parsed command: ``kind`` and its optional argument."""
+
+    kind: str  # next prev sort order family capability size files help quit select redraw
+    arg: str | None = None
+
+
+_WORDS: Final = {
+    "n": "next", "next": "next", "]": "next",
+    "p": "prev", "prev": "prev", "previous": "prev", "[": "prev",
+    "s": "sort", "sort": "sort",
+    "o": "order", "order": "order", "r": "order", "reverse": "order",
+    "f": "family", "family": "family",
+    "c": "capability", "cap": "capability", "capability": "capability",
+    "z": "size", "size": "size", "page-size": "size", "pagesize": "size",
+    "m": "files", "files": "files", "file": "files",
+    "h": "help", "help": "help", "?": "help",
+    "q": "quit", "quit": "quit", "exit": "quit",
+    "select": "select", "use": "select",
+}  # fmt: skip
+
+
+def parse_browser_command(text: str) -> BrowserAction:
+    """Turn one typed line into an action; anything unknown is a model to select.
+
+    >>> parse_browser_command("sort context_length")
+    BrowserAction(kind='sort', arg='context_length')
+    >>> parse_browser_command("7")
+    BrowserAction(kind='select', arg='7')
+    """
+    text = text.strip()
+    if not text:
+        return BrowserAction("redraw")
+    word, _, rest = text.partition(" ")
+    kind = _WORDS.get(word.lower())
+    if kind is None:
+        return BrowserAction("select", text)
+    return BrowserAction(kind, rest.strip() or None)
+
+
+@dataclass(frozen=True)
+class BrowserState:
+    """What the browser shows; every method returns a new state (or raises BrowserError)."""
+
+    models: Sequence[ModelInfo] = field(repr=False)
+    sort_key: str = "created"
+    descending: bool = True
+    family: str | None = None
+    capability: str | None = None
+    page: int = 1
+    page_size: int = 10
+
+    def visible(self) -> list[ModelInfo]:
+        """The filtered, sorted models (all pages)."""
+        chosen = cat.filter_models(
+            list(self.models), family=self.family, capability=self.capability
+        )
+        return cat.sort_models(chosen, self.sort_key, self.descending)
+
+    def view(self) -> Page:
+        return cat.paginate(self.visible(), self.page, self.page_size)
+
+    def first_number(self) -> int:
+        """The row number of the current page's first model (numbers run across pages)."""
+        page = self.view()
+        return (page.page - 1) * self.page_size + 1
+
+    def next_page(self) -> BrowserState:
+        page = self.view()
+        if page.page >= page.pages:
+            raise BrowserError("already on the last page")
+        return replace(self, page=page.page + 1)
+
+    def prev_page(self) -> BrowserState:
+        page = self.view()
+        if page.page <= 1:
+            raise BrowserError("already on the first page")
+        return replace(self, page=page.page - 1)
+
+    def sorted_by(self, key: str) -> BrowserState:
+        key = key.strip().lower().replace("-", "_")
+        key = {"context": "context_length", "ctx": "context_length", "date": "created"}.get(
+            key, key
+        )
+        if key not in SORT_KEYS:
+            raise BrowserError(f"cannot sort by {key!r}; choose one of {', '.join(SORT_KEYS)}")
+        if key == self.sort_key:
+            return replace(self, descending=not self.descending, page=1)
+        # dates and sizes read best newest/largest first; names alphabetically
+        return replace(self, sort_key=key, descending=key in ("created", "context_length"), page=1)
+
+    def toggled_order(self) -> BrowserState:
+        return replace(self, descending=not self.descending, page=1)
+
+    def with_family(self, family: str | None) -> BrowserState:
+        family = _none_if_all(family)
+        state = replace(self, family=family, page=1)
+        if family is not None and not state.visible():
+            known = sorted({m.family for m in self.models})
+            raise BrowserError(f"no models in family {family!r}; families: {', '.join(known)}")
+        return state
+
+    def with_capability(self, capability: str | None) -> BrowserState:
+        capability = _none_if_all(capability)
+        if capability is not None:
+            try:
+                capability = cat.resolve_capability(capability)
+            except ValueError as exc:
+                raise BrowserError(str(exc)) from None
+        state = replace(self, capability=capability, page=1)
+        if capability is not None and not state.visible():
+            raise BrowserError(f"no models with the capability {capability!r}")
+        return state
+
+    def with_page_size(self, text: str) -> BrowserState:
+        try:
+            size = int(text)
+        except ValueError:
+            raise BrowserError(f"page size must be a number, got {text!r}") from None
+        if not 1 <= size <= _MAX_PAGE_SIZE:
+            raise BrowserError(f"page size must be from 1 to {_MAX_PAGE_SIZE}")
+        # keep the first model on screen in view
+        first = (self.view().page - 1) * self.page_size
+        return replace(self, page_size=size, page=first // size + 1)
+
+    def select(self, token: str) -> ModelInfo:
+        """A model by its row number (as shown), id, alias or unique id prefix."""
+        token = token.strip()
+        visible = self.visible()
+        if token.isdigit():
+            number = int(token)
+            if 1 <= number <= len(visible):
+                return visible[number - 1]
+            raise BrowserError(f"no model number {number}; numbers run from 1 to {len(visible)}")
+        for model in self.models:
+            if token == model.id or token in model.aliases:
+                return model
+        matches = [m for m in visible if m.id.startswith(token)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            sample = ", ".join(m.id for m in matches[:4])
+            raise BrowserError(f"{token!r} matches several models ({sample} ...); type more")
+        raise BrowserError(f"unknown command or model {token!r}; type h for help")
+
+
+def _none_if_all(value: str | None) -> str | None:
+    if value is None or value.strip().lower() in ("", "all", "none", "any", "-"):
+        return None
+    return value.strip()
+
+
+def capability_label(name: str) -> str:
+    return _SHORT_CAPS.get(name, name)
+
+
+def _context(n: int | None) -> str:
+    if not n:
+        return "-"
+    return f"{n // 1024}k" if n % 1024 == 0 else f"{n:,}"
+
+
+HELP_TEXT: Final = (
+    "number or id: choose  n/p: next/previous page  s [KEY]: sort (created, context_length, "
+    "id, name)  o: reverse order  f [FAMILY|all]: family  c [CAPABILITY|all]: capability  "
+    "z N: page size  m: files  q: quit"
+)
+
+
+Ask = Callable[[str], str]
+
+
+class ModelBrowser:
+    """Show ``state`` and read commands until a model is chosen or the user quits.
+
+    ``ask(prompt)`` reads one line (raising EOFError on Ctrl-D, KeyboardInterrupt on Ctrl-C);
+    ``open_files()`` runs the file manager and returns.
+    """
+
+    def __init__(
+        self,
+        terminal: Terminal,
+        state: BrowserState,
+        ask: Ask,
+        *,
+        open_files: Callable[[], None] | None = None,
+        source_note: str | None = None,
+    ) -> None:
+        self.terminal = terminal
+        self.state = state
+        self.ask = ask
+        self.open_files = open_files
+        self.source_note = source_note
+
+    def run(self) -> ModelInfo | None:
+        self.draw()
+        while True:
+            try:
+                line = self.ask("models> ")
+            except (EOFError, KeyboardInterrupt):
+                return None
+            action = parse_browser_command(line)
+            try:
+                if action.kind == "quit":
+                    return None
+                if action.kind == "select":
+                    assert action.arg is not None
+                    return self.state.select(action.arg)
+                if self.apply(action):
+                    self.draw()
+            except BrowserError as exc:
+                self.terminal.error(str(exc))
+
+    def apply(self, action: BrowserAction) -> bool:
+        """Carry out a non-final action; True if the table must be drawn again."""
+        state, kind, arg = self.state, action.kind, action.arg
+        if kind == "help":
+            self.terminal.out(HELP_TEXT)
+            return False
+        if kind == "files":
+            if self.open_files is None:
+                raise BrowserError("the file manager is not available here")
+            self.open_files()
+            return True
+        if kind in ("sort", "family", "capability", "size") and arg is None:
+            arg = self._ask_argument(kind)
+            if arg is None:
+                return False
+        if kind == "next":
+            self.state = state.next_page()
+        elif kind == "prev":
+            self.state = state.prev_page()
+        elif kind == "sort":
+            self.state = state.sorted_by(arg or "")
+        elif kind == "order":
+            self.state = state.toggled_order()
+        elif kind == "family":
+            self.state = state.with_family(arg)
+        elif kind == "capability":
+            self.state = state.with_capability(arg)
+        elif kind == "size":
+            self.state = state.with_page_size(arg or "")
+        return True
+
+    def _ask_argument(self, kind: str) -> str | None:
+        questions = {
+            "sort": f"sort by ({'/'.join(SORT_KEYS)}): ",
+            "family": "family (" + "/".join(self._families()) + "/all): ",
+            "capability": "capability (chat/vision/function/fim/ocr/.../all): ",
+            "size": "page size: ",
+        }
+        try:
+            return self.ask(questions[kind])
+        except (EOFError, KeyboardInterrupt):
+            return None
+
+    def _families(self) -> list[str]:
+        counts: dict[str, int] = {}
+        for model in self.state.models:
+            counts[model.family] = counts.get(model.family, 0) + 1
+        return sorted(counts, key=lambda f: (-counts[f], f))[:8]
+
+    def draw(self) -> None:
+        from mistral_chat.render.tables import table
+
+        state = self.state
+        page = state.view()
+        first = (page.page - 1) * state.page_size + 1
+        rows = [
+            [
+                str(first + i),
+                m.id,
+                _context(m.context_length),
+                m.created.isoformat() if m.created else "-",
+                " ".join(capability_label(c) for c in m.capabilities if c in _SHOWN_CAPS),
+                _status(m),
+            ]
+            for i, m in enumerate(page.items)
+        ]
+        order = "desc" if state.descending else "asc"
+        title = f"Models: page {page.page}/{max(page.pages, 1)}, {page.total} shown"
+        title += f", sorted by {state.sort_key} {order}"
+        if state.family:
+            title += f", family {state.family}"
+        if state.capability:
+            title += f", capability {capability_label(state.capability)}"
+        columns = ["#", "id", "context", "created", "capabilities", "status"]
+        table(self.terminal, columns, rows, title=title)
+        if self.source_note:
+            self.terminal.out(self.source_note)
+        self.terminal.out(
+            "n/p page  s sort  o order  f family  c capability  z size  m files  q quit"
+        )
+
+
+_SHOWN_CAPS: Final = (
+    "completion_chat",
+    "function_calling",
+    "vision",
+    "reasoning",
+    "completion_fim",
+    "ocr",
+    "audio",
+    "moderation",
+    "classification",
+)
+
+
+def _status(model: ModelInfo) -> str:
+    if model.deprecated is not None:
+        text = f"deprecated {model.deprecated.isoformat()}"
+        return f"{text} -> {model.replacement}" if model.replacement else text
+    return ""

@@ -1,0 +1,298 @@
+"""The slash commands: a registry of one function per command.
+
+A command is ``def name(repl: ChatRepl, arg: str) -> None``, registered with ``@command``; it
+raises ``CommandError`` (or an API, image, attachment or history error) to report one line, and
+the session goes on. ``REGISTRY.parse("/model codestral-latest")`` finds the command (unique
+prefixes and aliases work: ``/q``, ``/exit``).
+
+    >>> cmd, arg = REGISTRY.parse("/set temperature 0.2")
+    >>> cmd.name, arg
+    ('/set', 'temperature 0.2')
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mistral_chat.repl.session import ChatRepl
+
+__all__ = ["REGISTRY", "Command", "CommandError", "CommandRegistry"]
+
+Handler = Callable[["ChatRepl", str], None]
+
+
+class CommandError(ValueError):
+    """A slash command that cannot be carried out; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    usage: str
+    summary: str
+    aliases: tuple[str, ...] = ()
+    complete: str | None = None  # what its argument is, for completion (see repl.completion)
+
+
+class CommandRegistry:
+    """Commands by name; ``parse`` resolves exact names, aliases and unique prefixes."""
+
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+        self._aliases: dict[str, str] = {}
+
+    def command(
+        self,
+        usage: str,
+        summary: str,
+        *,
+        aliases: tuple[str, ...] = (),
+        complete: str | None = None,
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            name = usage.split()[0]
+            self._commands[name] = Command(name, handler, usage, summary, aliases, complete)
+            for alias in aliases:
+                self._aliases[alias] = name
+            return handler
+
+        return register
+
+    def commands(self) -> list[Command]:
+        return list(self._commands.values())
+
+    def find(self, name: str) -> Command | None:
+        name = name.lower()
+        name = self._aliases.get(name, name)
+        if name in self._commands:
+            return self._commands[name]
+        matches = [c for c in self._commands.values() if c.name.startswith(name)]
+        return matches[0] if len(matches) == 1 else None
+
+    def parse(self, line: str) -> tuple[Command, str]:
+        """The command a ``/...`` line names and the rest of the line."""
+        name, _, arg = line.strip().partition(" ")
+        found = self.find(name)
+        if found is None:
+            similar = [c.name for c in self._commands.values() if c.name.startswith(name.lower())]
+            if similar:
+                raise CommandError(f"{name} could be {' or '.join(similar)}; type more of it")
+            raise CommandError(f"unknown command {name}; /help lists the commands")
+        return found, arg.strip()
+
+
+REGISTRY = CommandRegistry()
+command = REGISTRY.command
+
+
+# -- the conversation ---------------------------------------------------------------------------
+
+
+@command("/help [COMMAND]", "list the commands, or explain one", aliases=("/?",))
+def help_(repl: ChatRepl, arg: str) -> None:
+    if arg:
+        cmd, _ = REGISTRY.parse(arg if arg.startswith("/") else "/" + arg)
+        repl.terminal.out(f"{cmd.usage}\n  {cmd.summary}")
+        return
+    width = max(len(c.usage) for c in REGISTRY.commands())
+    lines = [f"  {c.usage.ljust(width)}  {c.summary}" for c in REGISTRY.commands()]
+    lines.append(
+        "Enter sends; Alt-Enter (or Esc then Enter) starts a new line; Tab completes; "
+        "Ctrl-C stops an answer; Ctrl-D leaves."
+    )
+    repl.terminal.out("\n".join(lines))
+
+
+@command("/model [ID]", "show the model, or switch (the conversation is kept)", complete="model")
+def model(repl: ChatRepl, arg: str) -> None:
+    if not arg:
+        repl.show_model()
+        return
+    repl.switch_model(arg)
+
+
+@command("/models", "browse the models and choose one")
+def models(repl: ChatRepl, arg: str) -> None:
+    repl.browse_models()
+
+
+@command("/system [TEXT]", "show or set the system message (`/system -` removes it)")
+def system(repl: ChatRepl, arg: str) -> None:
+    chat = repl.chat
+    if not arg:
+        repl.terminal.out(f"system: {chat.system}" if chat.system else "no system message")
+        return
+    chat.set_system(None if arg == "-" else arg)
+    repl.terminal.out("system message removed" if arg == "-" else "system message set")
+
+
+@command("/set [KEY VALUE]", "temperature, top_p, max_tokens, safe_prompt, seed", complete="set")
+def set_(repl: ChatRepl, arg: str) -> None:
+    chat = repl.chat
+    if not arg:
+        shown = ", ".join(f"{k}={v}" for k, v in chat.options.items()) or "API defaults"
+        repl.terminal.out(f"options: {shown}")
+        return
+    key, _, value = arg.partition(" ")
+    if not value.strip():
+        raise CommandError(f"/set {key} needs a value (or `default` to unset it)")
+    name, checked = chat.set_option(key, value.strip())
+    repl.terminal.out(f"{name} = {checked}" if checked is not None else f"{name} unset")
+
+
+@command("/clear", "start a new conversation (the system message is kept)")
+def clear(repl: ChatRepl, arg: str) -> None:
+    repl.chat.clear()
+    repl.pending.clear()
+    repl.terminal.out("conversation cleared")
+
+
+@command("/retry", "ask again for the last answer")
+def retry(repl: ChatRepl, arg: str) -> None:
+    repl.retry()
+
+
+@command("/undo", "remove the last question and its answer")
+def undo(repl: ChatRepl, arg: str) -> None:
+    removed = repl.chat.undo()
+    if not removed:
+        raise CommandError("nothing to undo")
+    repl.terminal.out(f"removed the last exchange ({removed} message{'s' * (removed != 1)})")
+
+
+@command("/usage", "tokens and estimated cost of this session")
+def usage(repl: ChatRepl, arg: str) -> None:
+    total = repl.chat.usage_total
+    text = (
+        f"session: {int(total['prompt_tokens'])} prompt + {int(total['completion_tokens'])} "
+        f"completion = {int(total['total_tokens'])} tokens"
+    )
+    if total.get("cost_usd"):
+        text += f", about ${total['cost_usd']:.4f}"
+    repl.terminal.out(text)
+
+
+# -- attachments --------------------------------------------------------------------------------
+
+
+@command(
+    "/image PATH|URL | test [COLOR] [WxH] | upload PATH",
+    "attach an image to the next message",
+    complete="image",
+)
+def image(repl: ChatRepl, arg: str) -> None:
+    words = _split(arg)
+    if not words:
+        raise CommandError("usage: /image PATH|URL, /image test [COLOR] [WxH], /image upload PATH")
+    if words[0] == "test":
+        repl.attach_test_image(*_test_image_args(words[1:]))
+    elif words[0] == "upload":
+        if len(words) != 2:
+            raise CommandError("usage: /image upload PATH")
+        repl.attach_uploaded_image(words[1])
+    else:
+        if len(words) != 1:
+            raise CommandError("one image per /image (quote a path with spaces)")
+        repl.attach(words[0], want="image")
+
+
+@command(
+    "/attach [PATH|URL|file:ID]", "attach a document (or list what is attached)", complete="path"
+)
+def attach(repl: ChatRepl, arg: str) -> None:
+    words = _split(arg)
+    if not words:
+        repl.show_pending(always=True)
+        return
+    for word in words:
+        repl.attach(word, want=None)
+
+
+@command("/detach [N]", "drop attachment N (or all) before sending")
+def detach(repl: ChatRepl, arg: str) -> None:
+    pending = repl.pending
+    if not pending:
+        raise CommandError("nothing is attached")
+    if not arg:
+        pending.clear()
+        repl.terminal.out("attachments dropped")
+        return
+    if not arg.isdigit() or not 1 <= int(arg) <= len(pending):
+        raise CommandError(f"no attachment {arg}; they are numbered 1 to {len(pending)}")
+    dropped = pending.pop(int(arg) - 1)
+    repl.terminal.out(f"dropped {dropped.label}")
+
+
+@command("/files", "the file manager: upload, list, download, delete, signed URL")
+def files(repl: ChatRepl, arg: str) -> None:
+    repl.manage_files()
+
+
+# -- history ------------------------------------------------------------------------------------
+
+
+@command("/history [N]", "recent conversations")
+def history(repl: ChatRepl, arg: str) -> None:
+    limit = int(arg) if arg.isdigit() else 10
+    conversations = repl.store().list_conversations(limit=limit)
+    if not conversations:
+        repl.terminal.out("no conversations yet")
+        return
+    current = repl.chat.conversation_id
+    for conv in conversations:
+        mark = "*" if conv.id == current else " "
+        when = _local_time(conv.updated_at)
+        count = conv.message_count
+        repl.terminal.out(f"{mark} {conv.id}  {when}  {count:>3} msgs  {conv.model}  {conv.title}")
+    repl.terminal.out("/resume ID continues one")
+
+
+@command("/resume ID", "continue a saved conversation", complete="conversation")
+def resume(repl: ChatRepl, arg: str) -> None:
+    if not arg:
+        raise CommandError("usage: /resume ID (/history lists them)")
+    repl.resume(arg)
+
+
+@command("/quit", "leave", aliases=("/exit", "/q"))
+def quit_(repl: ChatRepl, arg: str) -> None:
+    repl.running = False
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _split(arg: str) -> list[str]:
+    try:
+        return shlex.split(arg)
+    except ValueError as exc:
+        raise CommandError(f"cannot read the arguments: {exc}") from None
+
+
+def _test_image_args(words: list[str]) -> tuple[str, str]:
+    color, size = "red", "100x100"
+    for word in words:
+        if word[0].isdigit():
+            size = word
+        else:
+            color = word
+    return color, size
+
+
+def _local_time(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
+
+
+def expand_path(text: str, cwd: Path) -> Path:
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else cwd / path

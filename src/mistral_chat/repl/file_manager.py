@@ -1,0 +1,209 @@
+"""The file manager: the Files API as a small menu (upload, list, download, delete, signed URL).
+
+Each choice is a number or a word, and its argument can follow on the same line
+(``upload report.pdf``, ``delete 3b1f...``, ``url 3b1f... 2``) or is asked for. An API or input
+error prints one line and the menu goes on; ``back``, ``q``, Ctrl-C or Ctrl-D return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from mistral_chat.api import Client
+    from mistral_chat.api.types import FileObject
+    from mistral_chat.render.console import Terminal
+
+__all__ = ["FileManager", "FileManagerError"]
+
+MENU: Final = "files: 1 upload  2 list  3 download  4 delete  5 url  6 back"
+_CHOICES: Final = {
+    "1": "upload", "upload": "upload", "u": "upload",
+    "2": "list", "list": "list", "l": "list", "ls": "list",
+    "3": "download", "download": "download", "d": "download",
+    "4": "delete", "delete": "delete", "rm": "delete",
+    "5": "url", "url": "url",
+    "6": "back", "back": "back", "b": "back", "q": "back", "quit": "back",
+}  # fmt: skip
+
+
+class FileManagerError(ValueError):
+    """Bad input in the file manager; one line for the user."""
+
+
+Ask = Callable[[str], str]
+ErrorText = Callable[[BaseException], str]
+Progress = Callable[[int, "int | None"], None]
+
+
+class FileManager:
+    """The menu loop. ``describe`` turns an expected exception into its one-line message."""
+
+    def __init__(
+        self,
+        terminal: Terminal,
+        client: Client,
+        ask: Ask,
+        describe: ErrorText,
+        *,
+        cwd: Path | None = None,
+    ) -> None:
+        self.terminal = terminal
+        self.client = client
+        self.ask = ask
+        self.describe = describe
+        self.cwd = cwd or Path.cwd()
+        self.last_file_id: str | None = None
+
+    def run(self) -> None:
+        from mistral_chat.api.errors import MistralError
+
+        self.terminal.out(MENU)
+        while True:
+            try:
+                line = self.ask("files> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                return
+            if not line:
+                self.terminal.out(MENU)
+                continue
+            word, _, arg = line.partition(" ")
+            choice = _CHOICES.get(word.lower())
+            if choice == "back":
+                return
+            try:
+                if choice is None:
+                    raise FileManagerError(f"unknown choice {word!r}; {MENU}")
+                getattr(self, f"do_{choice}")(arg.strip())
+            except (EOFError, KeyboardInterrupt):
+                self.terminal.out("")
+            except (MistralError, FileManagerError, OSError) as exc:
+                self.terminal.error(self.describe(exc))
+
+    # -- the five operations ------------------------------------------------------------------
+    def do_upload(self, arg: str) -> None:
+        path_text, _, purpose = (arg or self._need("path to upload: ")).partition(" ")
+        path = self._path(path_text)
+        if not path.is_file():
+            raise FileManagerError(f"no such file: {path_text}")
+        size = path.stat().st_size
+        with self._progress(f"uploading {path.name}", size) as advance:
+            uploaded = self.client.files.upload(
+                path, purpose=purpose.strip() or None, on_progress=advance
+            )
+        self.last_file_id = uploaded.id
+        self.terminal.out(f"uploaded {uploaded.filename or path.name}: {uploaded.id}")
+
+    def do_list(self, arg: str) -> None:
+        from mistral_chat.render.tables import table
+
+        listing = self.client.files.list(search=arg or None, page_size=100)
+        if not listing.data:
+            self.terminal.out("no files")
+            return
+        rows = [
+            [f.id, f.filename, _size(f.bytes), f.purpose or "", _date(f.created_at)]
+            for f in listing.data
+        ]
+        total = listing.total if listing.total is not None else len(listing.data)
+        table(
+            self.terminal,
+            ["id", "filename", "size", "purpose", "created"],
+            rows,
+            title=f"Files ({total})",
+        )
+
+    def do_download(self, arg: str) -> None:
+        file_id, _, dest_text = (arg or self._need("file id: ")).partition(" ")
+        file_id = self._file_id(file_id)
+        from mistral_chat.services.transfers import safe_filename
+
+        meta: FileObject = self.client.files.retrieve(file_id)
+        dest = self._path(dest_text.strip() or safe_filename(meta.filename, file_id))
+        if dest.is_dir():
+            dest = dest / safe_filename(meta.filename, file_id)
+        if dest.exists() and not self._confirm(f"{dest} exists; overwrite? [y/N] "):
+            self.terminal.out("not downloaded")
+            return
+        with self._progress(f"downloading {dest.name}", meta.bytes) as advance:
+            written = self.client.files.download(file_id, dest, on_progress=advance)
+        self.terminal.out(f"saved {dest} ({_size(written)})")
+
+    def do_delete(self, arg: str) -> None:
+        file_id = self._file_id(arg or self._need("file id: "))
+        if not self._confirm(f"delete {file_id}? [y/N] "):
+            self.terminal.out("not deleted")
+            return
+        self.client.files.delete(file_id)
+        self.terminal.out(f"deleted {file_id}")
+
+    def do_url(self, arg: str) -> None:
+        file_id, _, hours = (arg or self._need("file id: ")).partition(" ")
+        file_id = self._file_id(file_id)
+        expiry = 24
+        if hours.strip():
+            try:
+                expiry = int(hours)
+            except ValueError:
+                raise FileManagerError(f"expiry must be a number of hours, got {hours!r}") from None
+        url = self.client.files.signed_url(file_id, expiry_hours=expiry)
+        self.terminal.out(url)
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _need(self, question: str) -> str:
+        answer = self.ask(question).strip()
+        if not answer:
+            raise FileManagerError("nothing entered")
+        return answer
+
+    def _confirm(self, question: str) -> bool:
+        return self.ask(question).strip().lower() in ("y", "yes")
+
+    def _path(self, text: str) -> Path:
+        path = Path(text.strip()).expanduser()
+        return path if path.is_absolute() else self.cwd / path
+
+    def _file_id(self, text: str) -> str:
+        text = text.strip().removeprefix("file:")
+        if text in ("", "."):
+            if self.last_file_id is None:
+                raise FileManagerError("give a file id (`list` shows them)")
+            return self.last_file_id
+        return text
+
+    def _progress(self, label: str, total: int | None) -> AbstractContextManager[Progress]:
+        return _progress(self.terminal, label, total)
+
+
+@contextmanager
+def _progress(terminal: Terminal, label: str, total: int | None) -> Iterator[Progress]:
+    """A progress bar on stderr when it is a terminal; yields an ``on_progress`` callback."""
+    from mistral_chat.render.progress import TransferProgress
+
+    with TransferProgress(terminal, label, total) as bar:
+
+        def advance(done: int, _total: int | None) -> None:
+            bar.advance(done - bar.completed)
+
+        yield advance
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "-"
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def _date(ts: int | None) -> str:
+    if not ts:
+        return "-"
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M")

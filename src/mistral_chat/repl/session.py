@@ -1,0 +1,419 @@
+"""The chat REPL: read a line, run a slash command or send a message, render the answer.
+
+``ChatRepl`` owns the loop and what the commands act on (the ``ChatSession``, the pending
+attachments); everything it prints goes through ``render.console.Terminal``. The rules:
+
+- an API, input or history error prints one ``error: ...`` line and the loop goes on; a failed
+  turn is rolled back by the ChatSession and its text stays in the input history (Up);
+- Ctrl-C while an answer streams stops it; the partial answer stays in the conversation, marked
+  interrupted; Ctrl-C on an empty prompt asks before leaving; Ctrl-D (or ``/quit``) leaves;
+- finished markdown blocks are printed once, only the last one is live; a spinner runs until the
+  first token; a usage line follows each answer.
+
+    repl = ChatRepl(app, ChatSession(client, store, model="mistral-small-latest"),
+                    describe=lambda exc: str(exc))
+    repl.run()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from mistral_chat.api.errors import MistralError
+from mistral_chat.repl.commands import REGISTRY, CommandError, expand_path
+from mistral_chat.services.attachments import (
+    AttachmentSpec,
+    DocumentFile,
+    ImageFile,
+    RemoteURL,
+    UploadedFile,
+    classify,
+)
+from mistral_chat.services.content import count_images, prepare_attachments, require_vision
+from mistral_chat.services.images import ImageError, check_image_count, prepare_image, test_image
+from mistral_chat.storage.errors import HistoryError
+
+if TYPE_CHECKING:
+    from mistral_chat.api import Client
+    from mistral_chat.render.console import Terminal
+    from mistral_chat.repl.prompt import LineReader
+    from mistral_chat.services.catalog import ModelCatalog, ModelInfo
+    from mistral_chat.services.conversation import ChatSession, TurnResult
+    from mistral_chat.services.settings import Settings
+    from mistral_chat.storage.history import HistoryStore
+
+__all__ = ["EXPECTED_ERRORS", "ChatRepl", "Pending", "ReplApp"]
+
+#: what a command or a turn may raise that is the user's or the server's doing, not a bug
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
+    MistralError,
+    ValueError,  # CommandError, InvalidOption, ImageError, AttachmentError, BrowserError ...
+    OSError,
+    HistoryError,
+)
+
+
+class ReplApp(Protocol):
+    """What the REPL needs of the application (``cli.context.AppContext`` is one)."""
+
+    terminal: Terminal
+    settings: Settings
+
+    def client(self) -> Client: ...
+
+    def history(self) -> HistoryStore: ...
+
+    def catalog(self) -> ModelCatalog: ...
+
+
+@dataclass
+class Pending:
+    """An attachment waiting for the next message."""
+
+    spec: AttachmentSpec
+    label: str
+    detail: str = ""
+
+
+class ChatRepl:
+    """The loop. ``describe(exc)`` gives an expected exception's one-line message; ``reader``
+    reads a line (prompt_toolkit by default); ``open_browser`` returns the chosen model."""
+
+    def __init__(
+        self,
+        app: ReplApp,
+        chat: ChatSession,
+        *,
+        describe: Callable[[BaseException], str],
+        reader: LineReader | None = None,
+        open_browser: Callable[[], ModelInfo | None] | None = None,
+        open_files: Callable[[], None] | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        self.app = app
+        self.terminal = app.terminal
+        self.chat = chat
+        self.describe = describe
+        self.reader = reader
+        self.open_browser = open_browser
+        self.open_files = open_files
+        self.cwd = cwd or Path.cwd()
+        self.pending: list[Pending] = []
+        self.running = True
+
+    # -- the loop ------------------------------------------------------------------------------
+    def run(self) -> int:
+        """Read and act until /quit, Ctrl-D or a confirmed Ctrl-C; the exit code (0)."""
+        read = self.reader or self._default_reader()
+        self.terminal.out(f"chatting with {self.chat.model}; /help lists the commands")
+        while self.running:
+            self.show_pending()
+            try:
+                line = read(f"{self.chat.model}> ")
+            except EOFError:
+                break
+            except KeyboardInterrupt:
+                if self._confirm_leave(read):
+                    break
+                continue
+            self.handle(line)
+        self.terminal.out("bye")
+        return 0
+
+    def handle(self, line: str) -> None:
+        """One line: a command or a message. Expected errors print one line."""
+        text = line.strip()
+        if not text:
+            return
+        try:
+            if text.startswith("/") and not text.startswith("//"):
+                cmd, arg = REGISTRY.parse(text)
+                cmd.handler(self, arg)
+            else:
+                self.send(line.strip().removeprefix("/") if text.startswith("//") else line)
+        except KeyboardInterrupt:
+            self.terminal.err_line("interrupted")
+        except EXPECTED_ERRORS as exc:
+            self.terminal.error(self.describe(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug must not end the session: one line
+            if self.app.settings.debug:
+                import traceback
+
+                traceback.print_exception(exc, file=self.terminal.stderr)
+            self.terminal.error(self.describe(exc))
+
+    def _confirm_leave(self, read: LineReader) -> bool:
+        try:
+            answer = read("leave the chat? [y/N] ")
+        except (EOFError, KeyboardInterrupt):
+            return True
+        return answer.strip().lower() in ("y", "yes")
+
+    def _default_reader(self) -> LineReader:
+        from mistral_chat.repl.completion import ChatCompleter
+        from mistral_chat.repl.prompt import chat_key_bindings, make_reader
+
+        completer = ChatCompleter(REGISTRY, self._model_ids, self._conversations)
+        reader = make_reader(
+            history_path=self.app.settings.history_path.parent / "input-history",
+            completer=completer,
+            key_bindings=chat_key_bindings(),
+            multiline=True,
+        )
+        self.reader = reader
+        return reader
+
+    def _model_ids(self) -> list[str]:
+        try:
+            return [m.id for m in self.app.catalog().models(max_age=24 * 3600).models]
+        except EXPECTED_ERRORS:
+            return []
+
+    def _conversations(self) -> list[tuple[str, str]]:
+        try:
+            return [(c.id, c.title or "") for c in self.store().list_conversations(limit=30)]
+        except EXPECTED_ERRORS:
+            return []
+
+    # -- turns ---------------------------------------------------------------------------------
+    def send(self, text: str) -> None:
+        """Send a message with the pending attachments and render the answer."""
+        prepared = None
+        if self.pending:
+            specs = [p.spec for p in self.pending]
+            if count_images(specs):
+                require_vision(self.chat.model, self._catalog_or_none())
+            prepared = prepare_attachments(
+                specs,
+                self.app.client() if self._needs_client(specs) else None,
+                max_side=self.app.settings.image_max_side,
+                on_upload=self._upload_note,
+            )
+        result = self._turn(lambda on_text: self.chat.send(text, prepared, on_text=on_text))
+        if result is not None:
+            self.pending.clear()
+
+    def retry(self) -> None:
+        if not any(t.message["role"] == "user" for t in self.chat.turns):
+            raise CommandError("nothing to retry: no message has been sent yet")
+        self._turn(lambda on_text: self.chat.retry(on_text=on_text))
+
+    def _turn(self, call: Callable[[Callable[[str], None]], TurnResult]) -> TurnResult | None:
+        """Run one request with a spinner and streaming markdown; None if nothing arrived."""
+        from mistral_chat.render.markdown import StreamingMarkdown
+        from mistral_chat.render.spinner import Spinner
+
+        markdown = StreamingMarkdown(self.terminal)
+        spinner = Spinner(self.terminal, "Thinking")
+        tail = [""]
+
+        def on_text(delta: str) -> None:
+            spinner.stop()
+            tail[0] = delta
+            markdown.feed(delta)
+
+        spinner.start()
+        try:
+            result = call(on_text)
+        except KeyboardInterrupt:
+            spinner.stop()
+            markdown.abort()
+            self.terminal.err_line("interrupted before the answer began (Up recalls the message)")
+            return None
+        finally:
+            spinner.stop()
+        markdown.finish()
+        if not self.terminal.color and tail[0] and not tail[0].endswith("\n"):
+            self.terminal.out("")
+        self._after_answer(result)
+        return result
+
+    def _after_answer(self, result: TurnResult) -> None:
+        if result.status == "interrupted":
+            if isinstance(result.error, KeyboardInterrupt) or result.error is None:
+                self.terminal.err_line("[interrupted; the partial answer is kept]")
+            else:
+                self.terminal.error(self.describe(result.error))
+        line = _usage_line(result)
+        if line:
+            self.terminal.err_line(line)
+
+    def _upload_note(self, name: str, done: int, total: int | None) -> None:
+        if done == 0 or (total is not None and done >= total):
+            self.terminal.err_line(f"uploading {name}" if done == 0 else f"uploaded {name}")
+
+    @staticmethod
+    def _needs_client(specs: list[AttachmentSpec]) -> bool:
+        return any(isinstance(s, DocumentFile) for s in specs)
+
+    def _catalog_or_none(self) -> ModelCatalog | None:
+        try:
+            return self.app.catalog()
+        except EXPECTED_ERRORS:
+            return None
+
+    # -- what the commands call ----------------------------------------------------------------
+    def store(self) -> HistoryStore:
+        return self.app.history()
+
+    def show_model(self) -> None:
+        model = self.chat.model
+        info = None
+        try:
+            info = self.app.catalog().get(model)
+        except EXPECTED_ERRORS:
+            info = None
+        if info is None:
+            self.terminal.out(f"model: {model}")
+            return
+        from mistral_chat.repl.browser import capability_label
+
+        caps = ", ".join(capability_label(c) for c in info.capabilities)
+        context = f", context {info.context_length:,}" if info.context_length else ""
+        self.terminal.out(f"model: {info.id}{context}; {caps}")
+        self._warn_if_deprecated(model, info)
+
+    def _warn_if_deprecated(self, model_id: str, info: ModelInfo | None = None) -> None:
+        if info is None:
+            try:
+                info = self.app.catalog().get(model_id)
+            except EXPECTED_ERRORS:
+                return  # a warning is not worth an error
+        if info is not None and info.deprecated is not None:
+            replacement = f"; use {info.replacement}" if info.replacement else ""
+            self.terminal.warning(
+                f"{info.id} is deprecated (retired {info.deprecated}){replacement}"
+            )
+
+    def switch_model(self, model_id: str) -> None:
+        catalog = self._catalog_or_none()
+        if catalog is not None:
+            result = catalog.models(max_age=24 * 3600)
+            known = {m.id for m in result.models} | {a for m in result.models for a in m.aliases}
+            if result.source == "api" and model_id not in known:
+                raise CommandError(f"unknown model {model_id!r}; /models lists them")
+        self.chat.set_model(model_id)
+        self.terminal.out(f"model: {model_id} (the conversation is kept)")
+        self._warn_if_deprecated(model_id)
+
+    def browse_models(self) -> None:
+        if self.open_browser is None:
+            raise CommandError("the model browser is not available here")
+        chosen = self.open_browser()
+        if chosen is not None:
+            self.chat.set_model(chosen.id)
+            self.terminal.out(f"model: {chosen.id} (the conversation is kept)")
+            self._warn_if_deprecated(chosen.id)
+
+    def manage_files(self) -> None:
+        if self.open_files is None:
+            raise CommandError("the file manager is not available here")
+        self.open_files()
+
+    def resume(self, ref: str) -> None:
+        from mistral_chat.services.conversation import ChatSession
+
+        old = self.chat
+        self.chat = ChatSession.resume(
+            old.client, self.store(), ref, cost=old.cost, stream=old.stream
+        )
+        self.pending.clear()
+        count = len(self.chat.turns)
+        self.terminal.out(
+            f"resumed {self.chat.conversation_id} ({count} message{'s' * (count != 1)}), "
+            f"model {self.chat.model}"
+        )
+
+    def attach(self, arg: str, *, want: str | None) -> None:
+        """Classify and check an attachment now, so errors show before the message is sent."""
+        spec = classify(str(expand_path(arg, self.cwd)) if not _is_remote(arg) else arg)
+        if want == "image" and spec.kind not in ("image",):
+            raise CommandError(f"{arg} is not an image; use /attach for documents")
+        detail: str = spec.kind
+        if isinstance(spec, ImageFile):
+            self._check_image_count(1)
+            image = prepare_image(spec.path, max_side=self.app.settings.image_max_side)
+            detail = f"image {image.width}x{image.height}"
+        elif isinstance(spec, DocumentFile):
+            detail = f"document {spec.mime}"
+        elif isinstance(spec, RemoteURL):
+            if spec.kind == "image":
+                self._check_image_count(1)
+            detail = f"{spec.kind} URL"
+        elif isinstance(spec, UploadedFile):
+            detail = "uploaded file"
+        self._add(Pending(spec, spec.label if not isinstance(spec, ImageFile) else arg, detail))
+
+    def attach_test_image(self, color: str, size: str) -> None:
+        """The seed's coloured square, written to the cache so it travels like any image."""
+        image = test_image(color, size)
+        self._check_image_count(1)
+        folder = self.app.settings.cache_dir / "test-images"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / image.source_name
+        path.write_bytes(image.data)
+        self._add(
+            Pending(ImageFile(path), image.source_name, f"image {image.width}x{image.height}")
+        )
+
+    def attach_uploaded_image(self, arg: str) -> None:
+        """Upload an image through the Files API and attach it by its signed URL."""
+        path = expand_path(arg, self.cwd)
+        spec = classify(str(path))
+        if not isinstance(spec, ImageFile):
+            raise CommandError(f"{arg} is not an image")
+        image = prepare_image(spec.path, max_side=self.app.settings.image_max_side)
+        self._check_image_count(1)
+        client = self.app.client()
+        self.terminal.err_line(f"uploading {path.name}")
+        uploaded = client.files.upload(spec.path)
+        url = client.files.signed_url(uploaded.id)
+        self.terminal.err_line(f"uploaded {path.name}: {uploaded.id}")
+        detail = f"image {image.width}x{image.height} via signed URL"
+        self._add(Pending(RemoteURL(url, "image"), path.name, detail))
+
+    def show_pending(self, always: bool = False) -> None:
+        if not self.pending:
+            if always:
+                self.terminal.out("nothing attached")
+            return
+        items = "  ".join(
+            f"[{i}] {p.label} ({p.detail})" for i, p in enumerate(self.pending, start=1)
+        )
+        self.terminal.out(f"attached: {items}")
+
+    def _add(self, pending: Pending) -> None:
+        self.pending.append(pending)
+        self.terminal.out(
+            f"attached {pending.label} ({pending.detail}); it goes with your next message"
+        )
+
+    def _check_image_count(self, more: int) -> None:
+        try:
+            check_image_count(count_images([p.spec for p in self.pending]) + more)
+        except ImageError as exc:
+            raise ImageError(f"{exc} (/detach drops attachments)") from None
+
+
+def _is_remote(arg: str) -> bool:
+    return arg.lower().startswith(("http://", "https://", "file:"))
+
+
+def _usage_line(result: TurnResult) -> str:
+    usage = result.usage
+    if not usage:
+        return ""
+    parts = [f"{usage.get('prompt_tokens', 0)} in", f"{usage.get('completion_tokens', 0)} out"]
+    if result.duration_ms is not None:
+        parts.append(f"{result.duration_ms / 1000:.1f} s")
+    generating = (result.duration_ms or 0) - (result.ttft_ms or 0)
+    speed = result.tokens_per_second
+    if speed and generating >= 250:  # a rate over a few milliseconds means nothing
+        parts.append(f"{speed:.0f} tok/s")
+    if result.cost_usd:
+        cost = result.cost_usd
+        parts.append(f"~${cost:.4f}" if cost >= 0.0001 else "<$0.0001")
+    return "  ".join(["usage:", *parts])

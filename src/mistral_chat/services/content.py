@@ -1,0 +1,200 @@
+"""Turn what the user attached into the content chunks of one chat message.
+
+`classify` (services.attachments) says what each `-a` / `/attach` argument is; this module sends
+it the way the API wants it and records what was attached for the history:
+
+    ImageFile       prepare_image() -> `image_url` with a data URI (its true MIME type)
+    DocumentFile    Files API upload (purpose "ocr") -> signed URL -> `document_url`
+    RemoteURL       `image_url` or `document_url` with the URL itself
+    UploadedFile    `file` chunk with the file id
+
+    >>> prepared = prepare_attachments([RemoteURL("https://example.com/a.png", "image")], None)
+    >>> prepared.chunks
+    [{'type': 'image_url', 'image_url': {'url': 'https://example.com/a.png'}}]
+    >>> user_content("What is this?", prepared)[0]
+    {'type': 'text', 'text': 'What is this?'}
+
+Cheap checks come first (how many images) so nothing is encoded or uploaded for a message that
+would be refused anyway. `require_vision` refuses images for a model whose catalog entry lacks
+`vision`, naming the models that have it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from mistral_chat.api import content as chunks
+from mistral_chat.services.attachments import (
+    AttachmentSpec,
+    DocumentFile,
+    ImageFile,
+    RemoteURL,
+    UploadedFile,
+)
+from mistral_chat.services.images import (
+    DEFAULT_MAX_SIDE,
+    ImageError,
+    check_image_count,
+    prepare_image,
+)
+from mistral_chat.storage.records import Attachment
+
+if TYPE_CHECKING:
+    from mistral_chat.api import Client
+
+__all__ = [
+    "DOCUMENT_PURPOSE",
+    "ModelLookup",
+    "PreparedAttachments",
+    "UploadProgress",
+    "VisionRequired",
+    "count_images",
+    "prepare_attachments",
+    "require_vision",
+    "user_content",
+]
+
+#: the Files API purpose under which a document for document Q&A is uploaded
+DOCUMENT_PURPOSE = "ocr"
+
+#: called as a document uploads: (file name, bytes sent, total bytes or None)
+UploadProgress = Callable[[str, int, "int | None"], None]
+
+
+class VisionRequired(ImageError):
+    """An image was attached for a model that cannot see images (exit 2, like any bad image)."""
+
+
+@dataclass
+class PreparedAttachments:
+    """The chunks to send after the text, and what to remember of them in the history."""
+
+    chunks: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    images: int = 0
+
+    @property
+    def has_images(self) -> bool:
+        return self.images > 0
+
+
+def count_images(specs: Sequence[AttachmentSpec]) -> int:
+    """How many of `specs` go to the model as images (local files and image URLs)."""
+    return sum(
+        1
+        for s in specs
+        if isinstance(s, ImageFile) or (isinstance(s, RemoteURL) and s.kind == "image")
+    )
+
+
+def prepare_attachments(
+    specs: Sequence[AttachmentSpec],
+    client: Client | None,
+    *,
+    max_side: int = DEFAULT_MAX_SIDE,
+    on_upload: UploadProgress | None = None,
+) -> PreparedAttachments:
+    """Encode images, upload documents and build the chunks, in the order given.
+
+    Raises `ImageError` (too many or unusable images) before any upload; `client` is needed
+    only when a local document has to be uploaded.
+    """
+    check_image_count(count_images(specs))
+    out = PreparedAttachments()
+    for spec in specs:
+        if isinstance(spec, ImageFile):
+            image = prepare_image(spec.path, max_side=max_side)
+            out.chunks.append(chunks.image_url(image.data_uri()))
+            out.attachments.append(
+                Attachment(
+                    kind="image",
+                    name=spec.path.name,
+                    mime_type=image.mime,
+                    size=len(image.data),
+                    sha256=hashlib.sha256(image.data).hexdigest(),
+                )
+            )
+            out.images += 1
+        elif isinstance(spec, DocumentFile):
+            if client is None:
+                raise ValueError("a client is needed to upload documents")
+            chunk, record = _upload_document(spec, client, on_upload)
+            out.chunks.append(chunk)
+            out.attachments.append(record)
+        elif isinstance(spec, RemoteURL):
+            if spec.kind == "image":
+                out.chunks.append(chunks.image_url(spec.url))
+                out.images += 1
+            else:
+                out.chunks.append(chunks.document_url(spec.url))
+            out.attachments.append(Attachment(kind=spec.kind, url=spec.url))
+        elif isinstance(spec, UploadedFile):
+            out.chunks.append(chunks.file_chunk(spec.file_id))
+            out.attachments.append(Attachment(kind="file", file_id=spec.file_id))
+    return out
+
+
+def _upload_document(
+    spec: DocumentFile, client: Client, on_upload: UploadProgress | None
+) -> tuple[dict[str, Any], Attachment]:
+    name = spec.path.name
+    progress = None
+    if on_upload is not None:
+        callback = on_upload
+
+        def progress(done: int, total: int | None) -> None:
+            callback(name, done, total)
+
+    uploaded = client.files.upload(spec.path, purpose=DOCUMENT_PURPOSE, on_progress=progress)
+    url = client.files.signed_url(uploaded.id)
+    record = Attachment(
+        kind="document",
+        name=name,
+        mime_type=spec.mime,
+        size=uploaded.bytes if uploaded.bytes is not None else spec.path.stat().st_size,
+        file_id=uploaded.id,
+    )
+    return chunks.document_url(url, name=name), record
+
+
+def user_content(text: str, prepared: PreparedAttachments | None = None) -> list[dict[str, Any]]:
+    """The content of a user message: the text (if any) followed by the attachments."""
+    content = [chunks.text(text)] if text else []
+    if prepared is not None:
+        content.extend(prepared.chunks)
+    return content
+
+
+class ModelLookup(Protocol):
+    """What `require_vision` needs of the model catalog (services.catalog.ModelCatalog)."""
+
+    def get(self, model_id: str) -> Any: ...
+
+    def vision_models(self) -> Sequence[Any]: ...
+
+
+def require_vision(model: str, catalog: ModelLookup | None) -> None:
+    """Refuse images for `model` if the catalog knows it and it lacks `vision`.
+
+    Skipped (no error) when there is no catalog, it cannot be read, or it does not know the
+    model (a self-hosted server's own names): the server then has the last word.
+    """
+    if catalog is None:
+        return
+    from mistral_chat.api.errors import AuthenticationError, MistralError, PermissionDeniedError
+
+    try:
+        info = catalog.get(model)
+        if info is None or "vision" in list(info.capabilities):
+            return
+        others = [m.id for m in catalog.vision_models()]
+    except (AuthenticationError, PermissionDeniedError):
+        raise
+    except (MistralError, OSError, ValueError):
+        return
+    shown = ", ".join(others[:6]) + (", ..." if len(others) > 6 else "")
+    hint = f"; models that accept images: {shown}" if shown else ""
+    raise VisionRequired(f"{model} cannot read images (no vision capability){hint}; use -m MODEL")

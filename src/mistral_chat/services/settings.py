@@ -1,0 +1,390 @@
+"""Where settings come from, resolved in one place: `resolve_settings`.
+
+Precedence (first wins):
+
+- base URL: `--emulator` > `--base-url` > `MISTRAL_BASE_URL` > the profile's `base_url` >
+  config `base_url` > https://api.mistral.ai
+- API key: the emulator's > `MISTRAL_API_KEY` (or the profile's `api_key_env` variable) > the OS
+  keyring (only when a real backend exists) > the config file
+- everything else: command-line option > profile (where it applies) > config file > default
+
+`MISTRAL_CHAT_HOME=DIR` puts config.toml, history.db and the cache under DIR; otherwise the
+platform's directories (platformdirs). The config file is read with tomllib and written with
+tomli_w, atomically, mode 0600 (it may hold a key).
+
+    >>> s = resolve_settings(environ={"MISTRAL_CHAT_HOME": "/tmp/x", "MISTRAL_API_KEY": "k"},
+    ...                      keyring_get=lambda profile: None)
+    >>> (s.base_url, s.api_key_source)
+    ('https://api.mistral.ai', 'env')
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CONFIG_KEYS",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MODEL",
+    "AppDirs",
+    "Settings",
+    "SettingsError",
+    "app_dirs",
+    "load_config",
+    "parse_config_value",
+    "resolve_settings",
+    "save_config",
+    "set_config_value",
+    "unset_config_value",
+]
+
+DEFAULT_BASE_URL = "https://api.mistral.ai"
+DEFAULT_MODEL = "mistral-small-latest"
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_IMAGE_MAX_SIDE = 1024
+APP_NAME = "mistral-chat"
+KEY_ENV = "MISTRAL_API_KEY"
+
+
+class SettingsError(ValueError):
+    """A setting or the config file is invalid; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class AppDirs:
+    config_path: Path
+    history_path: Path
+    cache_dir: Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about its environment. The key is never in repr."""
+
+    base_url: str
+    api_key: str | None = field(repr=False)
+    api_key_source: str | None  # "env" | "keyring" | "config" | "emulator" | None
+    profile: str | None
+    default_model: str
+    timeout: float
+    max_retries: int
+    log_history: bool
+    debug: bool
+    config_path: Path
+    history_path: Path
+    cache_dir: Path
+    image_max_side: int = DEFAULT_IMAGE_MAX_SIDE
+    api_key_env: str = KEY_ENV  # the variable that holds the key for this profile
+    base_url_source: str = "default"  # "emulator" | "option" | "env" | "profile" | "config"
+
+    @property
+    def home(self) -> Path:
+        return self.config_path.parent
+
+
+def app_dirs(environ: Mapping[str, str] | None = None) -> AppDirs:
+    """config.toml, history.db and the cache directory: under MISTRAL_CHAT_HOME if set."""
+    env = os.environ if environ is None else environ
+    home = env.get("MISTRAL_CHAT_HOME")
+    if home:
+        root = Path(home).expanduser()
+        return AppDirs(root / "config.toml", root / "history.db", root / "cache")
+    import platformdirs
+
+    return AppDirs(
+        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml",
+        Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "history.db",
+        Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+    )
+
+
+# -- config keys and their validation -------------------------------------------------------------
+
+
+def _str(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _bool(value: str) -> bool:
+    low = value.strip().lower()
+    if low in ("true", "yes", "on", "1"):
+        return True
+    if low in ("false", "no", "off", "0"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _int_range(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise ValueError(f"must be a whole number from {lo} to {hi}") from None
+        if not lo <= n <= hi:
+            raise ValueError(f"must be a whole number from {lo} to {hi}")
+        return n
+
+    return parse
+
+
+def _timeout(value: str) -> float:
+    try:
+        t = float(value)
+    except ValueError:
+        raise ValueError("must be a number of seconds greater than 0") from None
+    if not 0 < t <= 3600:
+        raise ValueError("must be a number of seconds greater than 0 (at most 3600)")
+    return t
+
+
+def _url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+def _env_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.strip()):
+        raise ValueError("must be an environment variable name, like MY_MISTRAL_KEY")
+    return value.strip()
+
+
+#: settable top-level keys and how their text value is parsed and checked
+CONFIG_KEYS: dict[str, Callable[[str], Any]] = {
+    "model": _str,
+    "log": _bool,
+    "image_max_side": _int_range(64, 8192),
+    "base_url": _url,
+    "timeout": _timeout,
+    "max_retries": _int_range(0, 10),
+}
+#: settable keys of each `profiles.<name>` table
+PROFILE_KEYS: dict[str, Callable[[str], Any]] = {"base_url": _url, "api_key_env": _env_name}
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def valid_key_names() -> list[str]:
+    return [*CONFIG_KEYS, *(f"profiles.<name>.{k}" for k in PROFILE_KEYS)]
+
+
+def split_key(key: str) -> tuple[str | None, str]:
+    """`model` -> (None, "model"); `profiles.work.base_url` -> ("work", "base_url")."""
+    if key in CONFIG_KEYS:
+        return None, key
+    parts = key.split(".")
+    if (
+        len(parts) == 3
+        and parts[0] == "profiles"
+        and _PROFILE_NAME.fullmatch(parts[1])
+        and parts[2] in PROFILE_KEYS
+    ):
+        return parts[1], parts[2]
+    raise SettingsError(f"unknown config key {key!r}; valid keys: {', '.join(valid_key_names())}")
+
+
+def parse_config_value(key: str, value: str) -> Any:
+    """The typed value for `key`, or SettingsError saying what is expected."""
+    profile, name = split_key(key)
+    parser = PROFILE_KEYS[name] if profile else CONFIG_KEYS[name]
+    try:
+        return parser(value)
+    except ValueError as exc:
+        raise SettingsError(f"invalid value {value!r} for {key}: {exc}") from None
+
+
+# -- the config file ---------------------------------------------------------------------------
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    """The config file as a dict ({} when absent); SettingsError when it is not valid TOML."""
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        return {}
+    import tomllib  # only when there is a file to read: most runs have none
+
+    try:
+        with fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path} is not valid TOML ({exc}); fix or delete it") from None
+
+
+def save_config(path: Path, data: Mapping[str, Any]) -> None:
+    """Write the config atomically with mode 0600 (it may hold an API key)."""
+    import tempfile
+
+    import tomli_w
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            tomli_w.dump(dict(data), fh)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def set_config_value(path: Path, key: str, value: Any) -> None:
+    """Set `key` (dotted for profiles) to an already-parsed value and save."""
+    data = load_config(path)
+    profile, name = split_key(key)
+    if profile is None:
+        data[name] = value
+    else:
+        data.setdefault("profiles", {}).setdefault(profile, {})[name] = value
+    save_config(path, data)
+
+
+def unset_config_value(path: Path, key: str) -> bool:
+    """Remove `key`; True if it was set."""
+    data = load_config(path)
+    profile, name = split_key(key)
+    table = data if profile is None else data.get("profiles", {}).get(profile, {})
+    if name not in table:
+        return False
+    del table[name]
+    save_config(path, data)
+    return True
+
+
+def _typed(config: Mapping[str, Any], key: str, kind: type | tuple[type, ...], path: Path) -> Any:
+    value = config.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise SettingsError(
+            f"config key {key!r} in {path} has an invalid value {value!r}; "
+            f"fix it with `mistral-chat config set {key} VALUE`"
+        )
+    return value
+
+
+# -- the one precedence function -------------------------------------------------------------------
+
+
+def resolve_settings(
+    *,
+    base_url: str | None = None,
+    profile: str | None = None,
+    timeout: float | None = None,
+    max_retries: int | None = None,
+    debug: bool = False,
+    emulator: tuple[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    keyring_get: Callable[[str | None], str | None] | None = None,
+) -> Settings:
+    """Every setting, with the precedence in the module docstring.
+
+    `emulator` is (base_url, key) of an emulator this process started; `keyring_get(profile)`
+    looks a key up in the OS keyring (default: `credentials.keyring_get`, which skips keyring
+    when no real backend is available).
+    """
+    env = os.environ if environ is None else environ
+    dirs = app_dirs(env)
+    config = load_config(dirs.config_path)
+    profiles = config.get("profiles", {})
+    prof: Mapping[str, Any] = {}
+    if profile is not None:
+        if not isinstance(profiles, dict) or profile not in profiles:
+            known = ", ".join(sorted(profiles)) if isinstance(profiles, dict) else ""
+            hint = f"known profiles: {known}" if known else "no profiles are configured"
+            raise SettingsError(
+                f"unknown profile {profile!r} ({hint}); create it with "
+                f"`mistral-chat config set profiles.{profile}.base_url URL`"
+            )
+        prof = profiles[profile]
+
+    url, url_source = DEFAULT_BASE_URL, "default"
+    for candidate, source in (
+        (emulator[0] if emulator else None, "emulator"),
+        (base_url, "option"),
+        (env.get("MISTRAL_BASE_URL") or None, "env"),
+        (prof.get("base_url"), "profile"),
+        (_typed(config, "base_url", str, dirs.config_path), "config"),
+    ):
+        if candidate:
+            url, url_source = str(candidate), source
+            break
+    url = _normalize_url(url, url_source)
+
+    key_env = str(prof.get("api_key_env") or KEY_ENV)
+    key, key_source = _resolve_key(env, key_env, profile, prof, config, emulator, keyring_get)
+
+    path = dirs.config_path
+    t = timeout if timeout is not None else _typed(config, "timeout", (int, float), path)
+    retries = max_retries if max_retries is not None else _typed(config, "max_retries", int, path)
+    log = _typed(config, "log", bool, path)
+    side = _typed(config, "image_max_side", int, path)
+    return Settings(
+        base_url=url,
+        api_key=key,
+        api_key_source=key_source,
+        profile=profile,
+        default_model=_typed(config, "model", str, path) or DEFAULT_MODEL,
+        timeout=float(t) if t is not None else DEFAULT_TIMEOUT,
+        max_retries=int(retries) if retries is not None else DEFAULT_MAX_RETRIES,
+        log_history=True if log is None else bool(log),
+        debug=debug,
+        config_path=dirs.config_path,
+        history_path=dirs.history_path,
+        cache_dir=dirs.cache_dir,
+        image_max_side=side or DEFAULT_IMAGE_MAX_SIDE,
+        api_key_env=key_env,
+        base_url_source=url_source,
+    )
+
+
+def _normalize_url(url: str, source: str) -> str:
+    url = url.strip().rstrip("/")
+    if url.endswith("/v1"):
+        url = url[: -len("/v1")]
+    if not re.match(r"^https?://[^/\s]+", url):
+        where = {
+            "option": "--base-url",
+            "env": "MISTRAL_BASE_URL",
+            "profile": "the profile's base_url",
+            "config": "config base_url",
+        }.get(source, "the base URL")
+        raise SettingsError(f"{where} {url!r} is not an http:// or https:// URL")
+    return url
+
+
+def _resolve_key(
+    env: Mapping[str, str],
+    key_env: str,
+    profile: str | None,
+    prof: Mapping[str, Any],
+    config: Mapping[str, Any],
+    emulator: tuple[str, str] | None,
+    keyring_get: Callable[[str | None], str | None] | None,
+) -> tuple[str | None, str | None]:
+    if emulator:
+        return emulator[1], "emulator"
+    if env.get(key_env, "").strip():
+        return env[key_env].strip(), "env"
+    if keyring_get is None:
+        from .credentials import keyring_get as keyring_get_default
+
+        keyring_get = keyring_get_default
+    stored = keyring_get(profile)
+    if stored:
+        return stored, "keyring"
+    table = prof if profile is not None else config
+    value = table.get("api_key")
+    if isinstance(value, str) and value.strip():
+        return value.strip(), "config"
+    return None, None

@@ -1,0 +1,124 @@
+"""Safe download targets: where `files download` may write, and under which name.
+
+The server chooses a file's name, so it is treated as untrusted: reduced to a base name with
+no path separators, no `..`, no control or bidirectional-override characters, no leading dots,
+at most 255 bytes; the file id when nothing is left. A download never replaces an existing
+file unless asked (`force`), and goes through a temporary file renamed into place (done by the
+api layer), so a failure never leaves a truncated file under the real name.
+
+    >>> safe_filename("../../etc/passwd", "file-1")
+    'passwd'
+    >>> safe_filename("..", "file-1")
+    'file-1'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["STDOUT", "DownloadTarget", "TransferError", "resolve_target", "safe_filename"]
+
+STDOUT = "-"
+_MAX_BYTES = 255
+_WINDOWS_RESERVED = re.compile(r'[<>:"|?*]')
+_RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+
+
+class TransferError(Exception):
+    """A download or upload cannot go ahead as asked (exit 2); the message says why."""
+
+
+@dataclass(frozen=True)
+class DownloadTarget:
+    """Where a download goes: `path`, or stdout when `path` is None."""
+
+    path: Path | None
+    existed: bool = False
+
+    @property
+    def to_stdout(self) -> bool:
+        return self.path is None
+
+
+def _clean_char(ch: str) -> str:
+    category = unicodedata.category(ch)
+    if category in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+        return ""
+    return ch
+
+
+def safe_filename(server_name: str | None, file_id: str) -> str:
+    """A base name safe to create in the target directory (the file id if nothing is left)."""
+    name = server_name or ""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]  # the last path component
+    name = "".join(_clean_char(ch) for ch in unicodedata.normalize("NFC", name))
+    name = _WINDOWS_RESERVED.sub("_", name).strip().lstrip(".").strip()
+    name = name.rstrip(". ")
+    if name.split(".", 1)[0].lower() in _RESERVED_NAMES:
+        name = "_" + name
+    name = _truncate(name)
+    if not name or set(name) <= {"."}:
+        fallback = "".join(ch for ch in file_id if ch.isalnum() or ch in "-_")
+        return fallback[:_MAX_BYTES] or "download"
+    return name
+
+
+def _truncate(name: str) -> str:
+    if len(name.encode("utf-8")) <= _MAX_BYTES:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 16:
+        stem, ext = name, ""
+    suffix = f".{ext}" if ext else ""
+    budget = _MAX_BYTES - len(suffix.encode("utf-8"))
+    encoded = stem.encode("utf-8")[:budget]
+    return encoded.decode("utf-8", errors="ignore") + suffix
+
+
+def resolve_target(
+    output: str | None,
+    server_name: str | None,
+    file_id: str,
+    *,
+    force: bool = False,
+    cwd: Path | None = None,
+) -> DownloadTarget:
+    """Where to save a download.
+
+    - `output` None: the current directory, under the server's name made safe
+    - `output` "-": stdout
+    - `output` an existing directory (or ending in a separator): inside it, the safe name
+    - anything else: that exact path (the user chose it); its directory must exist
+
+    An existing file is refused unless `force`; a directory is never replaced.
+    """
+    if output == STDOUT:
+        return DownloadTarget(None)
+    base = cwd or Path.cwd()
+    if output is None:
+        path = base / safe_filename(server_name, file_id)
+    else:
+        given = Path(output).expanduser()
+        given = given if given.is_absolute() else base / given
+        if output.endswith(("/", os.sep)) or given.is_dir():
+            if not given.is_dir():
+                raise TransferError(f"{output}: no such directory")
+            path = given / safe_filename(server_name, file_id)
+        else:
+            if not given.parent.is_dir():
+                raise TransferError(f"{given.parent}: no such directory; create it first")
+            path = given
+    if path.is_dir():
+        raise TransferError(f"{path} is a directory; give a file name with -o")
+    existed = os.path.lexists(path)
+    if existed and not force:
+        raise TransferError(
+            f"{path} already exists; pass --force to overwrite it or -o PATH to save elsewhere"
+        )
+    return DownloadTarget(path, existed)

@@ -1,0 +1,95 @@
+"""Global options and every error path: exit code and the one `error: ...` line."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from cli_support import RunCLI
+from mistral_chat.emulator import Emulator
+
+
+def _one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if not line.startswith("debug: ")]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_no_key_and_usage_errors(run_cli: RunCLI) -> None:
+    code, out, err = run_cli("models", "list", env={"MISTRAL_API_KEY": None})
+    assert code == 3 and out == ""
+    assert _one_error_line(err) == (
+        "error: no API key found; run `mistral-chat auth login` or set MISTRAL_API_KEY "
+        "(or try --emulator)"
+    )
+    for args, fragment in [
+        (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+        (["teleport"], "invalid choice: 'teleport'"),
+        (["models"], "`models` needs a subcommand"),
+        (["--timeout", "0", "models", "list"], "--timeout: must be greater than 0"),
+        (["--max-retries", "x", "models", "list"], "--max-retries: expected a whole number"),
+        (["--base-url", "localhost:8000", "models", "list"], "--base-url 'localhost:8000' is"),
+    ]:
+        code, out, err = run_cli(*args)
+        assert code == 2 and fragment in _one_error_line(err), (args, err)
+    code, out, err = run_cli()  # no command, not a terminal: help on stderr
+    assert code == 2 and out == "" and "usage: mistral-chat" in err and "no command" in err
+
+
+def test_rate_limit_server_errors_and_timeouts(run_cli: RunCLI, emulator: Emulator) -> None:
+    emulator.inject("status", status=429, retry_after=120, path="/v1/models")
+    code, _, err = run_cli("models", "show", "mistral-large-latest")
+    assert code == 5 and _one_error_line(err) == (
+        "error: the API rate-limited this key (429) once; try again in 120 s"
+    )
+    emulator.inject("status", status=429, retry_after=0, times=2, path="/v1/files")
+    code, _, err = run_cli("--max-retries", "1", "files", "list")
+    assert code == 5 and "rate-limited this key (429) 2 times; try again in" in err
+
+    emulator.inject("html", status=502, times=2, path="/v1/files")
+    code, _, err = run_cli("--max-retries", "1", "files", "list")
+    line = _one_error_line(err)
+    host = emulator.base_url.removeprefix("http://")
+    assert code == 5 and line.startswith(f"error: {host} failed (502: ")
+    assert "retries exhausted after 2 attempts" in line and "<html" not in line
+
+    emulator.inject("slow", delay=3, path="/v1/files")
+    code, _, err = run_cli("--timeout", "0.5", "--max-retries", "0", "files", "list")
+    assert code == 5 and _one_error_line(err).startswith(f"error: timed out talking to {host}")
+
+    for status, exit_code, start in [
+        (400, 4, "error: the API rejected the request (400): "),
+        (403, 3, "error: the API refused this key access (403): "),
+        (401, 3, "error: the API rejected the key (401): "),
+        (500, 5, f"error: {host} failed (500: "),
+    ]:
+        emulator.inject("status", status=status, path="/v1/files")
+        code, _out, err = run_cli("--max-retries", "0", "files", "list")
+        assert code == exit_code and _one_error_line(err).startswith(start), (status, err)
+
+
+def test_debug_logs_requests_never_the_key(run_cli: RunCLI, emulator: Emulator) -> None:
+    key = "sk-very-secret-key-1234"
+    code, out, err = run_cli("--debug", "files", "list", "--json", env={"MISTRAL_API_KEY": key})
+    assert code == 0 and json.loads(out) is not None
+    assert re.search(
+        r"^debug: GET http://127\.0\.0\.1:\d+/v1/files\?\S* -> 200 in \d+ ms \(attempt 1\)$",
+        err,
+        re.M,
+    ), err
+    assert key not in err and key not in out and "very-secret" not in err
+    emulator.inject("status", status=503, path="/v1/files")
+    code, out, err = run_cli("--debug", "--max-retries", "1", "files", "list")
+    assert code == 0 and "-> 503 in" in err and "(attempt 2)" in err
+
+
+def test_emulator_option_needs_no_key_or_url(run_cli: RunCLI, tmp_path) -> None:
+    env = {"MISTRAL_API_KEY": None, "MISTRAL_BASE_URL": None}
+    code, out, err = run_cli("--emulator", "models", "list", "--json", env=env)
+    assert code == 0 and len(json.loads(out)) == 13 and err == ""
+    (tmp_path / "a.txt").write_text("x")
+    code, out, err = run_cli("--emulator", "files", "upload", str(tmp_path / "a.txt"), env=env)
+    assert code == 0 and len(out.strip()) == 36
+    code, out, _ = run_cli("--emulator", "auth", "status", env=env)
+    assert code == 0 and "--emulator" in out

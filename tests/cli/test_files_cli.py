@@ -1,0 +1,119 @@
+"""`mistral-chat files ...` as real subprocesses against the emulator."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from cli_support import RunCLI
+from mistral_chat.api import Client
+from mistral_chat.emulator import Emulator
+
+
+def test_upload_list_show_url(run_cli: RunCLI, tmp_path: Path) -> None:
+    src = tmp_path / "cli-notes-e7.txt"  # a name no other test uses: the emulator is shared
+    src.write_text("hello files\n")
+    code, out, err = run_cli("files", "upload", str(src))
+    file_id = out.strip()
+    assert code == 0 and len(file_id) == 36 and err == ""  # piped: just the id
+    code, out, _ = run_cli("files", "upload", str(src), "--purpose", "ocr", "--json")
+    uploaded = json.loads(out)
+    assert code == 0 and uploaded["purpose"] == "ocr" and uploaded["bytes"] == 12
+
+    code, out, _ = run_cli(
+        "files", "list", "--search", "cli-notes-e7", "--page-size", "1", "--page", "2"
+    )
+    assert code == 0 and "cli-notes-e7.txt" in out and out.rstrip().endswith("page 2 of 2, 2 files")
+    code, out, _ = run_cli(
+        "files", "list", "--purpose", "ocr", "--search", "cli-notes-e7", "--json"
+    )
+    listed = json.loads(out)
+    assert code == 0 and [f["id"] for f in listed] == [uploaded["id"]]
+
+    code, out, _ = run_cli("files", "show", file_id)
+    assert code == 0 and "filename:" in out and "cli-notes-e7.txt" in out
+    code, out, _ = run_cli("files", "show", file_id, "--json")
+    assert code == 0 and json.loads(out)["id"] == file_id
+
+    code, out, _ = run_cli("files", "url", file_id, "--expiry", "2", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["id"] == file_id and doc["expiry_hours"] == 2
+    assert doc["url"].startswith("http://127.0.0.1:")
+    code, out, _ = run_cli("files", "url", file_id)
+    assert code == 0 and out.startswith("http://") and len(out.splitlines()) == 1
+
+    for args, message in [
+        (["upload", str(tmp_path / "missing.pdf")], "missing.pdf: no such file"),
+        (["upload", str(tmp_path)], "not a regular file"),
+        (["url", file_id, "--expiry", "999"], "argument --expiry: must be from 1 to 168"),
+        (["upload", str(src), "--purpose", "x"], "argument --purpose: invalid choice"),
+    ]:
+        code, out, err = run_cli("files", *args)
+        assert code == 2 and err.startswith("error: ") and message in err, (args, err)
+
+
+def test_download_is_safe(run_cli: RunCLI, emulator: Emulator, tmp_path: Path) -> None:
+    payload = bytes(range(256)) * 1000
+    with Client("k", base_url=emulator.base_url) as client:
+        evil = client.files.upload(io.BytesIO(payload), filename="../../evil\x1b[2J.bin").id
+    work = tmp_path / "work"
+    work.mkdir()
+    code, out, err = run_cli("files", "download", evil, cwd=work)
+    assert code == 0 and out == ""
+    assert sorted(p.name for p in work.iterdir()) == ["evil[2J.bin"]
+    assert (work / "evil[2J.bin").read_bytes() == payload
+    assert f"saved {work / 'evil[2J.bin'}" in err and "\x1b" not in err
+    assert not (tmp_path / "evil[2J.bin").exists()
+
+    (work / "evil[2J.bin").write_bytes(b"mine")
+    code, out, err = run_cli("files", "download", evil, cwd=work)
+    assert code == 2 and "already exists; pass --force" in err
+    assert (work / "evil[2J.bin").read_bytes() == b"mine"
+    code, _, _ = run_cli("files", "download", evil, "--force", cwd=work)
+    assert code == 0 and (work / "evil[2J.bin").read_bytes() == payload
+
+    (work / "sub").mkdir()
+    code, _, _ = run_cli("files", "download", evil, "-o", "sub", cwd=work)
+    assert code == 0 and (work / "sub" / "evil[2J.bin").read_bytes() == payload
+    code, _, _ = run_cli("files", "download", evil, "-o", "sub/named.bin", cwd=work)
+    assert code == 0 and (work / "sub" / "named.bin").stat().st_size == len(payload)
+    code, _, err = run_cli("files", "download", evil, "-o", "nowhere/x.bin", cwd=work)
+    assert code == 2 and "no such directory" in err
+    assert not [p for p in work.rglob("*") if p.name.endswith(".part")]
+
+    code, _, err = run_cli("files", "download", "not-a-file", cwd=work)
+    assert code == 4 and err.startswith("error: the API rejected the request (422): ")
+
+
+def test_download_to_stdout_streams_exact_bytes(emulator: Emulator, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from cli_support import cli_env
+
+    payload = os.urandom(300_000)
+    with Client("k", base_url=emulator.base_url) as client:
+        fid = client.files.upload(io.BytesIO(payload), filename="r.bin").id
+    env = cli_env(env={"MISTRAL_BASE_URL": emulator.base_url, "MISTRAL_API_KEY": "t"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "mistral_chat", "files", "download", fid, "-o", "-"],
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0 and proc.stdout == payload and proc.stderr == b""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_delete(run_cli: RunCLI, emulator: Emulator) -> None:
+    with Client("k", base_url=emulator.base_url) as client:
+        fid = client.files.upload(io.BytesIO(b"bye"), filename="bye.txt").id
+    code, _, err = run_cli("files", "delete", fid)
+    assert code == 2 and f"not deleting {fid} without confirmation; pass --yes" in err
+    code, _, err = run_cli("files", "delete", fid, "--yes")
+    assert code == 0 and f"deleted {fid}" in err
+    code, _out, err = run_cli("files", "delete", fid, "--yes")
+    assert code == 4 and err.startswith("error: not found (404)")

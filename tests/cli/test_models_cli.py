@@ -1,0 +1,136 @@
+"""`mistral-chat models list|show` as real subprocesses against the emulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cli_support import RunCLI
+from mistral_chat.emulator import Emulator
+
+
+def _rows(out: str) -> list[list[str]]:
+    lines = out.strip().splitlines()
+    return [line.split() for line in lines[1:-1]]
+
+
+def test_list_table_sorting_and_pages(run_cli: RunCLI) -> None:
+    code, out, err = run_cli("models", "list", env={"NO_COLOR": "1"})
+    assert code == 0 and err == "" and "\x1b" not in out
+    header = out.splitlines()[0].split()
+    assert header == [
+        "#",
+        "id",
+        "name",
+        "family",
+        "context",
+        "created",
+        "capabilities",
+        "deprecation",
+    ]
+    assert out.rstrip().endswith("page 1 of 1, 13 models")
+    created = [r[5] for r in _rows(out)]
+    assert created == sorted(created, reverse=True)  # newest first by default
+
+    code, out, _ = run_cli("models", "list", "--sort", "id", "--page", "2", "--page-size", "5")
+    rows = _rows(out)
+    assert code == 0 and [r[0] for r in rows] == ["6", "7", "8", "9", "10"]
+    assert [r[1] for r in rows] == sorted(r[1] for r in rows)
+    assert out.rstrip().endswith("page 2 of 3, 13 models")
+
+    code, out, _ = run_cli("models", "list", "--sort", "context_length", "--asc", "--all")
+    contexts = [r[4] for r in _rows(out)]
+    assert code == 0 and contexts[0] == "8k" and "page 1 of 1, 13 models" in out
+
+
+def test_list_filters_and_json(run_cli: RunCLI) -> None:
+    code, out, _ = run_cli("models", "list", "--json")
+    models = json.loads(out)
+    assert code == 0 and len(models) == 13  # --json: every model unless a page is asked for
+    large = next(m for m in models if m["id"].startswith("mistral-large"))
+    assert large["family"] == "mistral-large" and "vision" in large["capabilities"]
+    assert {"max_context_length", "created", "aliases", "deprecation"} <= set(large)
+
+    code, out, _ = run_cli(
+        "models",
+        "list",
+        "--json",
+        "--family",
+        "mistral",
+        "--capability",
+        "functions",
+        "--sort",
+        "name",
+        "--desc",
+        "--page-size",
+        "2",
+    )
+    page = json.loads(out)
+    assert code == 0 and len(page) == 2
+    assert all(m["family"] in {"mistral-large", "mistral-medium", "mistral-small"} for m in page)
+    assert all("function_calling" in m["capabilities"] for m in page)
+    assert [m["name"] for m in page] == sorted((m["name"] for m in page), reverse=True)
+
+    code, out, _ = run_cli("models", "list", "--json", "--capability", "fim")
+    assert code == 0 and [m["family"] for m in json.loads(out)] == ["codestral"]
+
+    code, out, err = run_cli("models", "list", "--family", "pixtral")
+    assert code == 0 and out == "" and "no models in family 'pixtral'" in err
+
+
+def test_list_usage_errors(run_cli: RunCLI) -> None:
+    for args, message in [
+        (["--capability", "telepathy"], "error: unknown capability 'telepathy'; valid:"),
+        (["--all", "--page", "2"], "error: --all cannot be combined with --page"),
+        (["--page", "99"], "error: page 99 does not exist; there are 1 page(s)"),
+        (["--sort", "size"], "error: argument --sort: invalid choice"),
+        (["--page", "0"], "error: argument --page: must be 1 or more"),
+    ]:
+        code, out, err = run_cli("models", "list", *args)
+        assert code == 2 and out == "", args
+        assert err.startswith(message) and len(err.splitlines()) == 1, err
+
+
+def test_list_falls_back_to_cache_then_bundled(
+    run_cli: RunCLI, emulator: Emulator, tmp_path: Path
+) -> None:
+    assert run_cli("models", "list")[0] == 0  # fills the cache
+    emulator.inject("status", status=503, path="/v1/models")
+    code, out, err = run_cli("--max-retries", "0", "models", "list", "--json")
+    assert code == 0 and len(json.loads(out)) == 13
+    assert err.startswith("warning: showing the cached model list from 20")
+    assert "the API could not be reached" in err and "Traceback" not in err
+
+    code, out, err = run_cli(
+        "--max-retries",
+        "0",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "models",
+        "list",
+        "--all",
+        env={"MISTRAL_CHAT_HOME": str(tmp_path / "new")},
+    )
+    # a new home has no cache: the bundled list, still exit 0
+    assert code == 0 and "warning: showing the model list bundled with mistral-chat" in err
+    assert "mistral-large-2512" in out
+
+    emulator.inject("status", status=401, path="/v1/models")
+    code, out, err = run_cli("models", "list")
+    assert code == 3 and out == ""
+    assert err.startswith("error: the API rejected the key (401): ")
+    assert "run `mistral-chat auth login` or check MISTRAL_API_KEY" in err
+
+
+def test_show(run_cli: RunCLI) -> None:
+    code, out, err = run_cli("models", "show", "magistral-medium-latest")
+    assert code == 0 and err == ""
+    assert "family:" in out and "magistral" in out
+    assert "deprecated:" in out and "use mistral-medium-latest instead" in out
+    code, out, _ = run_cli("models", "show", "mistral-large-latest", "--json")
+    card = json.loads(out)
+    assert (
+        code == 0 and card["family"] == "mistral-large" and isinstance(card["capabilities"], list)
+    )
+    code, out, err = run_cli("models", "show", "no-such-model")
+    assert code == 4 and out == "" and err.startswith("error: not found (404): ")

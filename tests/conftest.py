@@ -1,0 +1,73 @@
+"""Shared fixtures: a session emulator, a temporary MISTRAL_CHAT_HOME, and `run_cli`.
+
+Every test gets MISTRAL_CHAT_HOME in its own temporary directory, no MISTRAL_API_KEY or
+MISTRAL_BASE_URL from the developer's shell, and keyring disabled, so no test reads or writes
+the real home. `run_cli` runs `python -m mistral_chat` as a real subprocess against the
+emulator (MISTRAL_BASE_URL=emulator, MISTRAL_API_KEY=test unless `env` says otherwise).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from cli_support import RunCLI, cli_env
+from mistral_chat.emulator import Emulator
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    """One emulator on loopback for the whole session (clear faults you inject)."""
+    with Emulator() as emu:
+        yield emu
+
+
+@pytest.fixture(autouse=True)
+def mistral_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh MISTRAL_CHAT_HOME per test; the developer's key and base URL are removed."""
+    home = tmp_path / "mistral-home"
+    monkeypatch.setenv("MISTRAL_CHAT_HOME", str(home))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    for name in ("MISTRAL_API_KEY", "MISTRAL_BASE_URL", "FORCE_COLOR", "CLICOLOR_FORCE"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def run_cli(emulator: Emulator, tmp_path: Path) -> RunCLI:
+    """`run_cli(*args, input=None, env=None, cwd=None, timeout=60) -> (code, stdout, stderr)`.
+
+    Runs `[sys.executable, "-m", "mistral_chat", *args]` with MISTRAL_BASE_URL pointing at the
+    session emulator and MISTRAL_API_KEY=test; `env` entries override (None removes).
+    """
+    emulator.clear_faults()
+
+    def run(
+        *args: str,
+        input: str | bytes | None = None,
+        env: Mapping[str, str | None] | None = None,
+        cwd: str | Path | None = None,
+        timeout: float = 60,
+    ) -> tuple[int, str, str]:
+        merged = cli_env(
+            env={"MISTRAL_BASE_URL": emulator.base_url, "MISTRAL_API_KEY": "test", **(env or {})}
+        )
+        data = input.encode("utf-8") if isinstance(input, str) else input
+        proc = subprocess.run(
+            [sys.executable, "-m", "mistral_chat", *args],
+            input=data,
+            capture_output=True,
+            env=merged,
+            cwd=cwd or tmp_path,
+            timeout=timeout,
+            check=False,
+        )
+        out = proc.stdout.decode("utf-8", errors="replace")
+        err = proc.stderr.decode("utf-8", errors="replace")
+        return proc.returncode, out, err
+
+    return run

@@ -1,0 +1,205 @@
+"""The model browser: its pure state, the command parser, and the loop over a scripted reader."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+
+from mistral_chat.render.console import Terminal
+from mistral_chat.repl.browser import (
+    BrowserAction,
+    BrowserError,
+    BrowserState,
+    ModelBrowser,
+    parse_browser_command,
+)
+from mistral_chat.repl.prompt import ScriptedReader
+from mistral_chat.services.catalog import ModelInfo, bundled_models
+
+
+def model(
+    mid: str,
+    family: str,
+    caps: list[str],
+    ctx: int,
+    created: date,
+    aliases: list[str] | None = None,
+) -> ModelInfo:
+    return ModelInfo(
+        id=mid,
+        name=mid.replace("-", " ").title(),
+        family=family,
+        capabilities=caps,
+        context_length=ctx,
+        created=created,
+        deprecated=None,
+        replacement=None,
+        aliases=aliases or [],
+        description=None,
+    )
+
+
+MODELS = [
+    model("mistral-small-2603", "mistral-small", ["completion_chat", "vision"], 262144,
+          date(2026, 3, 16), ["mistral-small-latest"]),
+    model("mistral-large-2512", "mistral-large", ["completion_chat", "vision"], 262144,
+          date(2025, 12, 2)),
+    model("codestral-2508", "codestral", ["completion_chat", "completion_fim"], 131072,
+          date(2025, 7, 30), ["codestral-latest"]),
+    model("mixtral-8x7b", "mixtral", ["completion_chat"], 32768, date(2023, 12, 11)),
+    model("pixtral-12b", "pixtral", ["completion_chat", "vision"], 131072, date(2024, 9, 17)),
+]  # fmt: skip
+
+
+def ids(state: BrowserState) -> list[str]:
+    return [m.id for m in state.view().items]
+
+
+def test_default_is_newest_first_and_paged() -> None:
+    state = BrowserState(MODELS, page_size=2)
+    assert ids(state) == ["mistral-small-2603", "mistral-large-2512"]
+    assert state.view().pages == 3
+    state = state.next_page().next_page()
+    assert ids(state) == ["mixtral-8x7b"]
+    with pytest.raises(BrowserError, match="last page"):
+        state.next_page()
+    assert ids(state.prev_page()) == ["codestral-2508", "pixtral-12b"]
+    with pytest.raises(BrowserError, match="first page"):
+        BrowserState(MODELS).prev_page()
+
+
+def test_sort_keys_and_toggle() -> None:
+    state = BrowserState(MODELS).sorted_by("id")
+    assert ids(state)[0] == "codestral-2508" and not state.descending
+    assert ids(state.sorted_by("id"))[0] == "pixtral-12b"  # same key again: reversed
+    assert ids(state.toggled_order())[0] == "pixtral-12b"
+    by_context = BrowserState(MODELS).sorted_by("context")
+    assert by_context.sort_key == "context_length" and by_context.descending
+    assert ids(by_context)[-1] == "mixtral-8x7b"
+    assert ids(BrowserState(MODELS).sorted_by("name"))[0] == "codestral-2508"
+    with pytest.raises(BrowserError, match="cannot sort by 'price'"):
+        state.sorted_by("price")
+
+
+def test_filters_reuse_catalog_groups_and_aliases() -> None:
+    state = BrowserState(MODELS)
+    assert sorted(m.id for m in state.with_family("mistral").visible()) == [
+        "mistral-large-2512",
+        "mistral-small-2603",
+    ]
+    assert ids(state.with_family("mixtral")) == ["mixtral-8x7b"]
+    assert ids(state.with_family("mixtral").with_family("all"))[0] == "mistral-small-2603"
+    vision = state.with_capability("vision")
+    assert {m.id for m in vision.visible()} == {
+        "mistral-small-2603",
+        "mistral-large-2512",
+        "pixtral-12b",
+    }
+    assert ids(state.with_capability("fim")) == ["codestral-2508"]
+    assert state.with_capability("none").capability is None
+    with pytest.raises(BrowserError, match="unknown capability"):
+        state.with_capability("telepathy")
+    with pytest.raises(BrowserError, match="no models with the capability"):
+        state.with_capability("ocr")
+    with pytest.raises(BrowserError, match="no models in family 'voxtral'"):
+        state.with_family("voxtral")
+
+
+def test_filter_and_sort_reset_to_the_first_page() -> None:
+    state = BrowserState(MODELS, page_size=2).next_page()
+    assert state.sorted_by("id").page == 1
+    assert state.with_capability("chat").page == 1
+
+
+def test_page_size_keeps_the_first_row_in_view() -> None:
+    state = BrowserState(MODELS, page_size=2).next_page()  # rows 3-4
+    resized = state.with_page_size("3")
+    assert resized.page == 1 and ids(resized)[2] == "codestral-2508"
+    assert BrowserState(MODELS).with_page_size("1").view().pages == 5
+    for bad in ("0", "x", "-3", "100000"):
+        with pytest.raises(BrowserError, match="page size"):
+            state.with_page_size(bad)
+
+
+def test_select_by_number_id_alias_and_prefix() -> None:
+    state = BrowserState(MODELS, page_size=2).sorted_by("id")
+    assert state.select("1").id == "codestral-2508"
+    assert state.select("5").id == "pixtral-12b"  # numbers run across pages
+    assert state.select("mistral-large-2512").id == "mistral-large-2512"
+    assert state.select("mistral-small-latest").id == "mistral-small-2603"
+    assert state.select("pix").id == "pixtral-12b"
+    with pytest.raises(BrowserError, match="several models"):
+        state.select("mi")
+    with pytest.raises(BrowserError, match="no model number 9"):
+        state.select("9")
+    with pytest.raises(BrowserError, match="unknown command or model"):
+        state.select("gpt-4")
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("n", BrowserAction("next")),
+        ("next", BrowserAction("next")),
+        ("P", BrowserAction("prev")),
+        ("s context_length", BrowserAction("sort", "context_length")),
+        ("sort", BrowserAction("sort")),
+        ("o", BrowserAction("order")),
+        ("f  mixtral ", BrowserAction("family", "mixtral")),
+        ("cap vision", BrowserAction("capability", "vision")),
+        ("z 20", BrowserAction("size", "20")),
+        ("page-size 7", BrowserAction("size", "7")),
+        ("m", BrowserAction("files")),
+        ("q", BrowserAction("quit")),
+        ("3", BrowserAction("select", "3")),
+        ("codestral-latest", BrowserAction("select", "codestral-latest")),
+        ("", BrowserAction("redraw")),
+    ],
+)
+def test_parse_commands(text: str, action: BrowserAction) -> None:
+    assert parse_browser_command(text) == action
+
+
+def terminal() -> Terminal:
+    return Terminal(stdout=io.StringIO(), stderr=io.StringIO(), width=120)
+
+
+def test_loop_keys_and_words_then_select() -> None:
+    term = terminal()
+    opened: list[bool] = []
+    reader = ScriptedReader(["s", "id", "c", "vision", "z 1", "n", "bogus", "m", "2"])
+    browser = ModelBrowser(
+        term, BrowserState(MODELS), reader, open_files=lambda: opened.append(True)
+    )
+    chosen = browser.run()
+    assert chosen is not None and chosen.id == "mistral-small-2603"
+    out, err = term.stdout.getvalue(), term.stderr.getvalue()  # type: ignore[attr-defined]
+    assert "sorted by id asc, capability vision" in out
+    assert "Models: page 2/3, 3 shown" in out
+    assert "error: unknown command or model 'bogus'" in err
+    assert opened == [True]
+    assert reader.prompts[:2] == ["models> ", "sort by (created/context_length/id/name): "]
+
+
+def test_loop_quit_ctrl_c_and_ctrl_d_return_none() -> None:
+    for script in (["q"], ["^C"], []):
+        assert ModelBrowser(terminal(), BrowserState(MODELS), ScriptedReader(script)).run() is None
+
+
+def test_a_cancelled_argument_question_changes_nothing() -> None:
+    term = terminal()
+    browser = ModelBrowser(term, BrowserState(MODELS), ScriptedReader(["s", "^C", "q"]))
+    assert browser.run() is None
+    assert browser.state.sort_key == "created"
+
+
+def test_bundled_list_draws_with_deprecations() -> None:
+    term = terminal()
+    state = BrowserState(bundled_models(), page_size=50)
+    ModelBrowser(term, state, ScriptedReader([])).draw()
+    out = term.stdout.getvalue()  # type: ignore[attr-defined]
+    assert "codestral-2508" in out and "128k" in out
+    if any(m.deprecated for m in state.models):
+        assert "deprecated 20" in out

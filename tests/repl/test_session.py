@@ -1,0 +1,361 @@
+"""The chat REPL in-process: scripted lines in, the emulator answering, the screen checked.
+
+Every prompt (chat, browser, file manager) reads from one ScriptedReader, so these tests drive
+the same wiring as `mistral-chat chat` (cli.chat) without a terminal; the pseudo-terminal test
+is tests/cli/test_chat_pty.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mistral_chat.cli.chat import _Interactive
+from mistral_chat.cli.context import AppContext
+from mistral_chat.emulator import Emulator
+from mistral_chat.render.console import Terminal
+from mistral_chat.repl.prompt import ScriptedReader
+from mistral_chat.services.images import test_image
+from mistral_chat.services.settings import resolve_settings
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+    reader: ScriptedReader
+
+    @property
+    def screen(self) -> str:
+        return self.out + self.err
+
+
+@pytest.fixture
+def app(emulator: Emulator, mistral_home: Path) -> Iterator[AppContext]:
+    emulator.faults.clear()
+    settings = resolve_settings(
+        base_url=emulator.base_url,
+        max_retries=0,
+        environ={"MISTRAL_CHAT_HOME": str(mistral_home), "MISTRAL_API_KEY": "test"},
+        keyring_get=lambda profile: None,
+    )
+    terminal = Terminal(stdout=io.StringIO(), stderr=io.StringIO(), width=120)
+    ctx = AppContext(terminal, settings)
+    yield ctx
+    ctx.close()
+    emulator.faults.clear()
+
+
+def run(app: AppContext, lines: list[str], cwd: Path | None = None, **options: Any) -> Run:
+    args = argparse.Namespace(
+        model=None, system=None, continue_=False, conversation=None, bare_start=False
+    )
+    for key, value in options.items():
+        setattr(args, key, value)
+    reader = ScriptedReader(lines)
+    interactive = _Interactive(app, args, reader)
+    if cwd is not None:
+        interactive.cwd = cwd
+    code = interactive.run()
+    out = app.terminal.stdout.getvalue()  # type: ignore[attr-defined]
+    err = app.terminal.stderr.getvalue()  # type: ignore[attr-defined]
+    app.terminal.stdout.seek(0), app.terminal.stdout.truncate()
+    app.terminal.stderr.seek(0), app.terminal.stderr.truncate()
+    return Run(code, out, err, reader)
+
+
+def chat_requests(emulator: Emulator) -> list[Any]:
+    return [r for r in emulator.requests if r.path == "/v1/chat/completions"]
+
+
+def test_a_message_streams_and_usage_follows(app: AppContext) -> None:
+    result = run(app, ["hello there", "/quit"])
+    assert result.code == 0
+    assert "You said: hello there" in result.out
+    assert "Messages: 1 (user 1)" in result.out
+    assert "usage: " in result.err and " in " in result.err
+    assert result.reader.prompts[0] == "mistral-small-latest> "
+    assert result.out.rstrip().endswith("bye")
+
+
+def test_ctrl_d_leaves_and_ctrl_c_asks_first(app: AppContext) -> None:
+    assert run(app, []).code == 0
+    result = run(app, ["^C", "n", "still here", "^C", "y"])
+    assert result.code == 0
+    assert result.reader.prompts.count("leave the chat? [y/N] ") == 2
+    assert "You said: still here" in result.out
+
+
+def test_model_switch_keeps_the_conversation(app: AppContext, emulator: Emulator) -> None:
+    result = run(app, ["one", "/model codestral-latest", "/model", "two"])
+    assert "model: codestral-latest (the conversation is kept)" in result.out
+    assert "model: codestral-2508, context 131,072" in result.out
+    assert "Messages: 3 (user 2, assistant 1)" in result.out
+    assert chat_requests(emulator)[-1].json["model"] == "codestral-latest"
+    assert result.reader.prompts[-1] == "codestral-latest> "
+
+
+def test_unknown_model_and_unknown_command_are_one_line(app: AppContext) -> None:
+    result = run(app, ["/model gpt-4", "/frobnicate", "/s x"])
+    assert "error: unknown model 'gpt-4'; /models lists them" in result.err
+    assert "error: unknown command /frobnicate; /help lists the commands" in result.err
+    assert "error: /s could be /system or /set; type more of it" in result.err
+
+
+def test_help_lists_every_command(app: AppContext) -> None:
+    out = run(app, ["/help", "/help retry"]).out
+    for name in ("/model", "/models", "/system", "/set", "/image", "/attach", "/files",
+                 "/clear", "/retry", "/undo", "/usage", "/history", "/resume", "/quit"):  # fmt: skip
+        assert name in out
+    assert "ask again for the last answer" in out
+
+
+def test_system_set_and_clear_keeps_system(app: AppContext, emulator: Emulator) -> None:
+    result = run(
+        app,
+        [
+            "/system Answer briefly.",
+            "/set temperature 0.2",
+            "/set seed 7",
+            "/set safe_prompt on",
+            "/set max_tokens 50",
+            "/set top_p 0.9",
+            "/set",
+            "first",
+            "/clear",
+            "second",
+        ],
+    )
+    assert "System: Answer briefly." in result.out
+    sent = chat_requests(emulator)[-1].json
+    assert sent["temperature"] == 0.2 and sent["random_seed"] == 7 and sent["safe_prompt"]
+    assert sent["max_tokens"] == 50 and sent["top_p"] == 0.9
+    assert "options: temperature=0.2, random_seed=7" in result.out
+    assert "conversation cleared" in result.out
+    assert result.out.count("Messages: 2 (system 1, user 1)") == 2
+
+
+def test_bad_options_are_refused(app: AppContext) -> None:
+    err = run(app, ["/set temperature 9", "/set top_p 0", "/set colour red", "/set seed"]).err
+    assert "error: temperature must be between 0 and 1.5" in err
+    assert "error: top_p must be greater than 0" in err
+    assert "error: unknown option 'colour'" in err
+    assert "error: /set seed needs a value" in err
+
+
+def test_test_image_is_described_by_size_and_colour(app: AppContext) -> None:
+    result = run(app, ["/image test red 64x48", "what is this?", "and now?"])
+    assert "attached test-red-64x48.png (image 64x48)" in result.out
+    assert "Image 1: PNG 64x48, dominant colour red (#ff0000), sent as data URI image/png" in (
+        result.out
+    )
+    # sent once: the next message goes without it
+    assert result.out.count("Image 1:") == 1
+
+
+def test_image_rules_match_ask(app: AppContext, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a picture\n")
+    (tmp_path / "blob.bmp").write_bytes(b"BM" + b"\0" * 60)
+    result = run(
+        app,
+        [
+            "/image missing.png",
+            "/image notes.txt",
+            "/image test chartreuse-ish",
+            "/image test red 0x5",
+            "/model codestral-latest",
+            "/image test",
+            "look",
+        ],
+        cwd=tmp_path,
+    )
+    err = result.err
+    assert "error: no such file: " in err and "missing.png" in err
+    assert "notes.txt is not an image; use /attach for documents" in err
+    assert "error: unknown colour 'chartreuse-ish'" in err
+    assert "error: invalid size '0x5'" in err
+    assert "codestral-latest cannot read images" in err
+    assert "attached: [1] test-red-100x100.png" in result.out  # kept for another model
+
+
+def test_at_most_eight_images(app: AppContext) -> None:
+    lines = [f"/image test red {n}x{n}" for n in range(1, 10)]
+    err = run(app, lines).err
+    assert "9 images in one message; the API takes at most 8" in err
+
+
+def test_document_upload_and_uploaded_image(app: AppContext, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("some notes for the model\n")
+    (tmp_path / "blue.png").write_bytes(test_image("blue", (32, 16)).data)
+    result = run(
+        app,
+        ["/attach notes.txt", "/image upload blue.png", "/attach", "read these", "/attach"],
+        cwd=tmp_path,
+    )
+    assert "Document 1: notes.txt (25 bytes, text/plain) via signed URL" in result.out
+    assert "Image 1: PNG 32x16, dominant colour blue (#0000ff), via signed URL" in result.out
+    assert "attached: [1] " in result.out and "[2] blue.png" in result.out
+    assert result.out.rstrip().count("nothing attached") == 1
+
+
+def test_detach(app: AppContext) -> None:
+    result = run(app, ["/detach", "/image test", "/image test blue", "/detach 1", "/detach 5",
+                       "/detach", "hi"])  # fmt: skip
+    assert "error: nothing is attached" in result.err
+    assert "dropped test-red-100x100.png" in result.out
+    assert "error: no attachment 5; they are numbered 1 to 1" in result.err
+    assert "Image 1" not in result.out
+
+
+def test_undo_retry_and_usage(app: AppContext, emulator: Emulator) -> None:
+    before = len(chat_requests(emulator))
+    result = run(app, ["/undo", "/retry", "one", "two", "/undo", "/retry", "/usage", "three"])
+    assert "error: nothing to undo" in result.err
+    assert "error: nothing to retry" in result.err
+    assert "removed the last exchange (2 messages)" in result.out
+    # /retry re-asks "one": the same 1 user message, answered again
+    assert result.out.count("You said: one") == 2
+    assert "Messages: 3 (user 2, assistant 1)" in result.out  # "three" after one+answer
+    assert len(chat_requests(emulator)) - before == 4
+    assert "session: " in result.out and " tokens" in result.out
+
+
+def test_errors_roll_back_and_the_session_goes_on(app: AppContext, emulator: Emulator) -> None:
+    emulator.inject("status", status=429, retry_after=1, path="/v1/chat")
+    emulator.inject("status", status=503, path="/v1/chat")
+    emulator.inject("html", path="/v1/chat")
+    result = run(app, ["a", "b", "c", "d"])
+    assert "error: the API rate-limited this key (429)" in result.err
+    assert "failed (503" in result.err and "failed (502" in result.err
+    assert "Traceback" not in result.screen
+    # the three failed turns left nothing behind
+    assert "You said: d" in result.out and "Messages: 1 (user 1)" in result.out
+
+
+def test_a_cut_stream_keeps_the_partial_answer(app: AppContext, emulator: Emulator) -> None:
+    emulator.inject("cut", after_chunks=2, path="/v1/chat")
+    result = run(app, ["cut me", "next"])
+    assert "You said" in result.out  # what arrived is on screen
+    assert "error: the answer from" in result.err and "partial answer was kept" in result.err
+    assert "Messages: 3 (user 2, assistant 1)" in result.out
+    conv = app.history().latest_conversation()
+    assert conv is not None
+    statuses = [m.status for m in app.history().get_conversation(conv.id).messages]
+    assert "interrupted" in statuses
+
+
+def test_history_resume_continue_and_conversation(app: AppContext) -> None:
+    run(app, ["first conversation"])
+    first = app.history().latest_conversation()
+    assert first is not None
+    result = run(app, ["/history", f"/resume {first.id[:8]}", "more", "/resume nope"])
+    assert first.id in result.out and "first conversation" in result.out
+    assert f"resumed {first.id} (2 messages)" in result.out
+    assert "Messages: 3 (user 2, assistant 1)" in result.out
+    assert "error: " in result.err and "nope" in result.err
+    latest = run(app, ["again"], continue_=True)
+    assert "Messages: 5 (user 3, assistant 2)" in latest.out
+    by_id = run(app, ["by id"], conversation=first.id, model="codestral-latest")
+    assert "Messages: 7 (user 4, assistant 3)" in by_id.out
+    assert by_id.reader.prompts[0] == "codestral-latest> "
+
+
+def test_models_browser_from_the_chat(app: AppContext, emulator: Emulator) -> None:
+    result = run(app, ["/models", "c vision", "s id", "z 2", "n", "3", "hi"])
+    assert "sorted by id asc, capability vision" in result.out
+    assert "Models: page 2/" in result.out
+    assert "(the conversation is kept)" in result.out
+    model = chat_requests(emulator)[-1].json["model"]
+    assert result.reader.prompts[-1] == f"{model}> "
+
+
+def test_bare_start_opens_the_browser_first(app: AppContext) -> None:
+    quit_early = run(app, ["q"], bare_start=True)
+    assert quit_early.code == 0 and "Models: page 1/" in quit_early.out
+    assert quit_early.reader.prompts == ["models> "]
+    chosen = run(app, ["codestral-latest", "hi"], bare_start=True)
+    assert chosen.reader.prompts[1] == "codestral-2508> "
+
+
+def test_file_manager(app: AppContext, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello files\n")
+    lines = ["/files", "", "upload notes.txt", "list", "url .", "url . 2", "url . x",
+             "download . copy.txt", "download .", "n", "delete .", "n", "delete .", "y",
+             "delete .", "y", "frob", "upload nothere.txt", "back", "/quit"]  # fmt: skip
+    result = run(app, lines, cwd=tmp_path)
+    assert result.out.count("files: 1 upload  2 list") == 2  # an empty line shows the menu
+    assert "uploaded notes.txt: " in result.out
+    assert "Files (" in result.out and "notes.txt" in result.out
+    assert "/_signed/" in result.out
+    assert "error: expiry must be a number of hours" in result.err
+    assert (tmp_path / "copy.txt").read_text() == "hello files\n"
+    assert "not downloaded" in result.out  # notes.txt exists: not overwritten
+    assert "not deleted" in result.out and "deleted " in result.out
+    assert "(404)" in result.err  # deleted twice
+    assert "error: unknown choice 'frob'" in result.err
+    assert "error: no such file: nothere.txt" in result.err
+
+
+def test_ctrl_c_mid_answer_keeps_the_partial_answer(
+    app: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mistral_chat.render.markdown import StreamingMarkdown
+
+    feed = StreamingMarkdown.feed
+    seen: list[str] = []
+
+    def interrupted_feed(self: StreamingMarkdown, chunk: str) -> None:
+        seen.append(chunk)
+        if len(seen) == 5:
+            raise KeyboardInterrupt  # as if Ctrl-C landed while the 5th chunk was drawn
+        feed(self, chunk)
+
+    monkeypatch.setattr(StreamingMarkdown, "feed", interrupted_feed)
+    result = run(app, ["emulator:markdown 300", "next"])
+    assert "[interrupted; the partial answer is kept]" in result.err
+    assert "Messages: 3 (user 2, assistant 1)" in result.out
+    conv = app.history().latest_conversation()
+    assert conv is not None
+    answer = app.history().get_conversation(conv.id).messages[1]
+    assert answer.status == "interrupted"
+    assert answer.content and "".join(seen[:4]) in answer.content[0]["text"]
+
+
+def test_ctrl_c_before_the_first_token_rolls_the_turn_back(
+    app: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mistral_chat.api.resources.chat import Chat
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Chat, "stream", interrupted)
+        result = run(app, ["never answered"])
+    assert "interrupted before the answer began" in result.err
+    assert "Messages: 1 (user 1)" in run(app, ["fresh"]).out
+
+
+def test_an_unexpected_bug_is_one_line(app: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mistral_chat.repl.session import ChatRepl
+
+    def broken(repl: Any) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(ChatRepl, "show_model", broken)
+    result = run(app, ["/model", "still alive"])
+    assert "error: internal error: KeyError" in result.err
+    assert "You said: still alive" in result.out
+
+
+def test_a_deprecated_model_is_flagged(app: AppContext) -> None:
+    result = run(app, ["/model magistral-medium-2509"])
+    assert "warning: magistral-medium-2509 is deprecated (retired 2026-07-31)" in result.err
+    assert "use mistral-medium-latest" in result.err

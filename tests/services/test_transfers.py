@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mistral_chat.services.transfers import TransferError, resolve_target, safe_filename
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("report.pdf", "report.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\win.ini", "win.ini"),
+        ("/abs/path/x.txt", "x.txt"),
+        ("..", "file-123"),
+        ("", "file-123"),
+        (None, "file-123"),
+        ("a\x00b\x1b[31mc\n.txt", "ab[31mc.txt"),
+        ("evil\u202etxt.exe", "eviltxt.exe"),
+        (".hidden", "hidden"),
+        ("...", "file-123"),
+        ('what?:"<>|*.txt', "what_______.txt"),
+        ("CON.txt", "_CON.txt"),
+        ("trailing. ", "trailing"),
+    ],
+)
+def test_safe_filename(name: str | None, expected: str) -> None:
+    assert safe_filename(name, "file-123") == expected
+
+
+def test_safe_filename_limits_length_and_keeps_extension() -> None:
+    name = safe_filename("é" * 300 + ".jsonl", "f")
+    assert name.endswith(".jsonl") and len(name.encode()) <= 255
+    assert safe_filename("../", "../bad/id") == "badid"
+
+
+def test_resolve_target(tmp_path: Path) -> None:
+    assert resolve_target("-", "x", "f").to_stdout
+    assert resolve_target(None, "../a.txt", "f", cwd=tmp_path).path == tmp_path / "a.txt"
+    sub = tmp_path / "out"
+    sub.mkdir()
+    assert resolve_target("out", "../a.txt", "f", cwd=tmp_path).path == sub / "a.txt"
+    assert resolve_target("out/b.bin", "a", "f", cwd=tmp_path).path == sub / "b.bin"
+    (sub / "a.txt").write_text("old")
+    with pytest.raises(TransferError, match="already exists; pass --force"):
+        resolve_target("out", "a.txt", "f", cwd=tmp_path)
+    forced = resolve_target("out", "a.txt", "f", cwd=tmp_path, force=True)
+    assert forced.path == sub / "a.txt" and forced.existed
+    with pytest.raises(TransferError, match="no such directory"):
+        resolve_target("missing/x.txt", "a", "f", cwd=tmp_path)
+    with pytest.raises(TransferError, match="no such directory"):
+        resolve_target("missing/", "a", "f", cwd=tmp_path)
+    (sub / "d").mkdir()
+    with pytest.raises(TransferError, match="is a directory"):
+        resolve_target("out", "d", "f", cwd=tmp_path, force=True)
