@@ -90,10 +90,10 @@ def test_no_stream_and_generation_options(run_cli: RunCLI, emulator: Emulator) -
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (["--temperature", "2"], "temperature must be between 0 and 1.5"),
-        (["--top-p", "0"], "top_p must be greater than 0"),
-        (["--max-tokens", "-1"], "max_tokens must be 0 or more"),
-        (["--seed", "x"], "random_seed must be a whole number"),
+        (["--temperature", "2"], "error: --temperature must be between 0 and 1.5"),
+        (["--top-p", "0"], "error: --top-p must be greater than 0"),
+        (["--max-tokens", "-1"], "error: --max-tokens must be 0 or more"),
+        (["--seed", "x"], "error: --seed must be a whole number"),  # the flag, not random_seed
     ],
 )
 def test_bad_option_exits_2_before_any_request(

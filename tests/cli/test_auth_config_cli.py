@@ -111,3 +111,23 @@ def test_config_commands(run_cli: RunCLI, mistral_home: Path) -> None:
     (mistral_home / "config.toml").write_text("model = [")
     code, out, err = run_cli("config", "show")
     assert code == 2 and "is not valid TOML" in err and "Traceback" not in err
+
+
+def test_a_broken_config_can_be_repaired_with_config_set(
+    run_cli: RunCLI, mistral_home: Path
+) -> None:
+    mistral_home.mkdir(parents=True, exist_ok=True)
+    config = mistral_home / "config.toml"
+    config.write_text("timeout = -5\n")  # the right type, out of range: refused, not used
+    code, out, err = run_cli("config", "show")
+    assert (code, out) == (2, "") and len(err.splitlines()) == 1
+    assert "config key 'timeout'" in err and "fix it with `mistral-chat config set timeout" in err
+    code, _, err = run_cli("config", "set", "timeout", "30")  # the fix the message names works
+    assert code == 0, err
+    code, out, _ = run_cli("config", "get", "timeout")
+    assert (code, out) == (0, "30.0\n")
+    config.write_text("timeout = [\n")
+    code, out, _ = run_cli("config", "path")  # so the user can find the file to fix
+    assert (code, out.strip()) == (0, str(config))
+    code, _, err = run_cli("--profile", "new", "config", "path")
+    assert code == 0, err

@@ -152,7 +152,8 @@ def test_browse_chat_image_interrupt_retry_files(spawn: Spawn, tmp_path: Path) -
 
     screen.line("/image test red 64x48")
     screen.expect("attached test-red-64x48.png (image 64x48)")
-    screen.expect("attached: [1] test-red-64x48.png")  # shown above the prompt
+    screen.expect("mistral-small-2603>")
+    assert "attached: [1]" not in screen.text[screen.pos - 200 :]  # not said twice
     screen.line("What colour?")
     screen.expect("Image 1: PNG 64x48, dominant colour red (#ff0000)")
     screen.expect("mistral-small-2603>")
@@ -258,4 +259,39 @@ def test_without_a_key_quit_leaves(spawn: Spawn) -> None:
     screen = spawn("chat", key=None)
     screen.expect("choose [1-3]:")
     screen.line("3")
+    assert screen.finish() == 0
+
+
+def test_keys_typed_during_an_answer_wait_for_the_prompt(spawn: Spawn) -> None:
+    screen = spawn("chat")
+    screen.expect("mistral-small-latest>")
+    screen.line("emulator:markdown 200 delay=10")
+    screen.expect("Section 1")
+    screen.send("typed ahead")  # not echoed into the answer, where it would break redrawing
+    screen.expect("usage: ")
+    start = screen.pos
+    screen.expect("mistral-small-latest>")
+    answer = screen.text[: screen.pos]
+    assert "typed ahead" not in answer
+    screen.expect("typed ahead")  # the prompt has it, ready to send
+    assert screen.text.find("typed ahead", start) > start
+    screen.line("")
+    screen.expect("You said: typed ahead")
+    screen.send("\x04")
+    assert screen.finish() == 0
+
+
+def test_a_resized_window_is_followed(spawn: Spawn) -> None:
+    screen = spawn("chat")
+    screen.expect("mistral-small-latest>")
+    screen.child.setwinsize(30, 64)
+    screen.line("/models")
+    screen.expect("models>")
+    raw = screen.raw[screen.raw.rfind("/models") :]
+    lines = [_ESCAPES.sub("", line).rstrip() for line in raw.split("\r\n")]
+    table = [line for line in lines if line[:1] in "┏┃┡│└"]
+    assert table and max(len(line) for line in table) <= 64
+    assert any("│ mistral-moderation-2603 │" in line for line in table)  # ids are not cut
+    screen.line("q")
+    screen.send("\x04")
     assert screen.finish() == 0

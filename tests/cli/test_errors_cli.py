@@ -93,3 +93,24 @@ def test_emulator_option_needs_no_key_or_url(run_cli: RunCLI, tmp_path) -> None:
     assert code == 0 and len(out.strip()) == 36
     code, out, _ = run_cli("--emulator", "auth", "status", env=env)
     assert code == 0 and "--emulator" in out
+
+
+def test_usage_errors_name_the_right_help_and_what_to_do(run_cli: RunCLI) -> None:
+    for args, message in [
+        (["models", "list", "--bogus"], "unrecognized arguments: --bogus; "
+         "see `mistral-chat models list --help`"),
+        (["config", "path", "extra"], "see `mistral-chat config path --help`"),
+        (["emulator", "--port", "70000"], "argument --port: must be from 0 to 65535, got '70000'"),
+        (["--base-url", "foo", "ask", "x"], "--base-url 'foo' is not an http:// or https:// URL; "
+         "give the server's root, e.g. https://api.mistral.ai"),
+    ]:  # fmt: skip
+        code, out, err = run_cli(*args, input="")
+        assert (code, out) == (2, ""), args
+        assert err.startswith("error: ") and message in err and len(err.splitlines()) == 1, err
+
+
+def test_unknown_model_says_where_the_models_are(run_cli: RunCLI) -> None:
+    code, out, err = run_cli("ask", "-m", "no-such-model", "Hi", input="")
+    assert (code, out) == (4, "") and len(err.splitlines()) == 1
+    assert err.startswith("error: the API rejected the request (400): ")
+    assert "`mistral-chat models list` shows the models" in err

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 from pathlib import Path
 
 from cli_support import RunCLI
 from mistral_chat.api import Client
 from mistral_chat.emulator import Emulator
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def test_upload_list_show_url(run_cli: RunCLI, tmp_path: Path) -> None:
@@ -43,6 +51,12 @@ def test_upload_list_show_url(run_cli: RunCLI, tmp_path: Path) -> None:
     code, out, _ = run_cli("files", "url", file_id)
     assert code == 0 and out.startswith("http://") and len(out.splitlines()) == 1
 
+    code, out, err = run_cli(
+        "files", "list", "--search", "cli-notes-e7", "--page-size", "1", "--page", "9"
+    )
+    assert (code, out) == (2, "")  # past the end: an error, as in `models list`
+    assert err == "error: page 9 does not exist; pick a page from 1 to 2\n"
+
     for args, message in [
         (["upload", str(tmp_path / "missing.pdf")], "missing.pdf: no such file"),
         (["upload", str(tmp_path)], "not a regular file"),
@@ -63,6 +77,8 @@ def test_download_is_safe(run_cli: RunCLI, emulator: Emulator, tmp_path: Path) -
     assert code == 0 and out == ""
     assert sorted(p.name for p in work.iterdir()) == ["evil[2J.bin"]
     assert (work / "evil[2J.bin").read_bytes() == payload
+    # an ordinary file under the umask (022 in run_cli's child), not the 0600 of a temp file
+    assert stat.S_IMODE((work / "evil[2J.bin").stat().st_mode) == 0o666 & ~_umask()
     assert f"saved {work / 'evil[2J.bin'}" in err and "\x1b" not in err
     assert not (tmp_path / "evil[2J.bin").exists()
 
@@ -80,6 +96,8 @@ def test_download_is_safe(run_cli: RunCLI, emulator: Emulator, tmp_path: Path) -
     assert code == 0 and (work / "sub" / "named.bin").stat().st_size == len(payload)
     code, _, err = run_cli("files", "download", evil, "-o", "nowhere/x.bin", cwd=work)
     assert code == 2 and "no such directory" in err
+    code, _, err = run_cli("files", "download", evil, "-o", "nowhere/", cwd=work)
+    assert code == 2 and err == "error: nowhere/: no such directory; create it first\n"
     assert not [p for p in work.rglob("*") if p.name.endswith(".part")]
 
     code, _, err = run_cli("files", "download", "not-a-file", cwd=work)

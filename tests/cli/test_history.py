@@ -102,7 +102,7 @@ def test_list_json_shape_and_table(run_cli: RunCLI) -> None:
     assert len(listing(run_cli, "--limit", "1")) == 1
     code, out, _ = run_cli("history", "list")
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "UPDATED", "MESSAGES", "MODEL", "TITLE"]
+    assert lines[0].split() == ["id", "updated", "messages", "model", "title"]
     assert rows[0]["id"] in lines[1] and "Beta question" in lines[1]
 
 
@@ -131,7 +131,7 @@ def test_search(run_cli: RunCLI) -> None:
     code, out, err = run_cli("history", "search", "aubergine")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "WHEN", "ROLE", "MATCH"]
+    assert lines[0].split() == ["id", "when", "role", "match"]
     assert any("**aubergine**" in line and "user" in line for line in lines[1:])
     assert all(other["conversation_id"] not in line for line in lines)
     # FTS operators and quotes are searched for, never parsed
@@ -153,6 +153,9 @@ def test_export_markdown_and_json_round_trip(
     target = tmp_path / "conv.json"
     code, out, err = run_cli("history", "export", conv_id, "-o", str(target))
     assert code == 0 and out == "" and "exported to" in err
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # not the temp file's 0600
     doc = json.loads(target.read_text())
     code, out, _ = run_cli("history", "export", conv_id, "--format", "json")
     assert json.loads(out) == doc
@@ -175,7 +178,7 @@ def test_export_markdown_and_json_round_trip(
 def test_delete(run_cli: RunCLI) -> None:
     doc = ask(run_cli, "Delete me")
     code, _, err = run_cli("history", "delete", doc["conversation_id"], input="")
-    assert code == 2 and "add --yes" in err
+    assert code == 2 and "without confirmation; pass --yes" in err
     assert len(listing(run_cli)) == 1
     code, _, err = run_cli("history", "delete", doc["conversation_id"][:7], "--yes")
     assert code == 0 and doc["conversation_id"] in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from cli_support import RunCLI
@@ -80,9 +81,9 @@ def test_list_filters_and_json(run_cli: RunCLI) -> None:
 
 def test_list_usage_errors(run_cli: RunCLI) -> None:
     for args, message in [
-        (["--capability", "telepathy"], "error: unknown capability 'telepathy'; valid:"),
+        (["--capability", "telepathy"], "error: unknown capability 'telepathy'; use one of:"),
         (["--all", "--page", "2"], "error: --all cannot be combined with --page"),
-        (["--page", "99"], "error: page 99 does not exist; there are 1 page(s)"),
+        (["--page", "99"], "error: page 99 does not exist; there is only 1 page"),
         (["--sort", "size"], "error: argument --sort: invalid choice"),
         (["--page", "0"], "error: argument --page: must be 1 or more"),
     ]:
@@ -113,6 +114,7 @@ def test_list_falls_back_to_cache_then_bundled(
     )
     # a new home has no cache: the bundled list, still exit 0
     assert code == 0 and "warning: showing the model list bundled with mistral-chat" in err
+    assert re.search(r"bundled with mistral-chat \(facts as of \d{4}-\d{2}-\d{2}\)", err)  # date
     assert "mistral-large-2512" in out
 
     emulator.inject("status", status=401, path="/v1/models")

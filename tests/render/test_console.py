@@ -62,3 +62,17 @@ def test_importing_console_does_not_import_rich() -> None:
         check=True,
     )
     assert result.stdout.strip() == "False"
+
+
+def test_refresh_size_follows_a_resized_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    term = Terminal(stdout=io.StringIO(), stderr=io.StringIO(), width=120, height=40)
+    console = term.rich_out()
+    monkeypatch.setattr("shutil.get_terminal_size", lambda fallback: os.terminal_size((60, 20)))
+    term.refresh_size()
+    assert (term.width, term.height) == (120, 40)  # a pipe, or a test's fixed size: kept
+    term.track_size = True
+    term.refresh_size()
+    assert (term.width, term.height) == (60, 20)
+    assert (console.width, console.height) == (60, 20)

@@ -203,3 +203,41 @@ def test_bundled_list_draws_with_deprecations() -> None:
     assert "codestral-2508" in out and "128k" in out
     if any(m.deprecated for m in state.models):
         assert "deprecated 20" in out
+
+
+def test_long_lines_wrap_between_items() -> None:
+    from mistral_chat.repl.browser import FOOTER_ITEMS, wrap_items
+
+    text = wrap_items(FOOTER_ITEMS, 40)
+    assert all(len(line) <= 40 for line in text.split("\n"))
+    assert text.replace("\n", "  ") == "  ".join(FOOTER_ITEMS)  # no item is cut
+    assert "\n" not in wrap_items(FOOTER_ITEMS, 200)
+
+
+def test_narrow_windows_drop_columns_but_never_cut_ids() -> None:
+    from mistral_chat.repl.browser import fit_columns
+
+    columns = ["#", "id", "context", "created", "capabilities", "status"]
+    rows = [["1", "mistral-moderation-2603", "128k", "2026-03-01", "classification moderation",
+             "deprecated 2026-07-31 -> mistral-medium-latest"]]  # fmt: skip
+    assert fit_columns(columns, rows, 120) == [0, 1, 2, 3, 4, 5]
+    narrow = [columns[i] for i in fit_columns(columns, rows, 64)]
+    assert "id" in narrow and "created" not in narrow
+    assert [columns[i] for i in fit_columns(columns, rows, 20)] == ["#", "id"]
+
+
+def test_the_table_fits_the_window() -> None:
+    out = io.StringIO()
+    term = Terminal(stdout=out, stderr=io.StringIO(), color=True, stdout_isatty=True, width=64)
+    models = [
+        model("mistral-moderation-2603", "mistral-moderation", ["moderation"], 131072,
+              date(2026, 3, 1)),
+        model("ft:mistral-small-latest:abc123:20250101:a1b2c3d4", "fine-tuned",
+              ["completion_chat", "vision"], 131072, date(2025, 1, 1)),
+    ]  # fmt: skip
+    ModelBrowser(term, BrowserState(models), ScriptedReader(["q"])).run()
+    import re
+
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()).split("\n")
+    assert max(len(line) for line in lines) <= 64
+    assert any("ft:mistral-small-latest:abc123:20250101:a1b2c3d4" in line for line in lines)

@@ -59,3 +59,22 @@ def test_registry_resolves_aliases_and_prefixes() -> None:
         REGISTRY.parse("/re")
     with pytest.raises(CommandError, match="unknown command /nope"):
         REGISTRY.parse("/nope")
+
+
+def test_model_aliases_complete_too() -> None:
+    from mistral_chat.repl.session import ChatRepl
+
+    class Catalog:
+        def models(self, max_age: float | None = None) -> object:
+            from types import SimpleNamespace
+
+            small = SimpleNamespace(id="mistral-small-2603", aliases=["mistral-small-latest"])
+            return SimpleNamespace(models=[small])
+
+    class App:
+        def catalog(self) -> Catalog:
+            return Catalog()
+
+    repl = ChatRepl.__new__(ChatRepl)
+    repl.app = App()  # type: ignore[assignment]
+    assert repl._model_ids() == ["mistral-small-2603", "mistral-small-latest"]

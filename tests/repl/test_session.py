@@ -284,11 +284,15 @@ def test_bare_start_opens_the_browser_first(app: AppContext) -> None:
     assert chosen.reader.prompts[1] == "codestral-2508> "
 
 
+_MISSING_ID = "00000000-0000-4000-8000-000000000000"
+
+
 def test_file_manager(app: AppContext, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello files\n")
     lines = ["/files", "", "upload notes.txt", "list", "url .", "url . 2", "url . x",
              "download . copy.txt", "download .", "n", "delete .", "n", "delete .", "y",
-             "delete .", "y", "frob", "upload nothere.txt", "back", "/quit"]  # fmt: skip
+             "delete .", f"delete {_MISSING_ID}", "y", "frob", "upload nothere.txt", "back",
+             "/quit"]  # fmt: skip
     result = run(app, lines, cwd=tmp_path)
     assert result.out.count("files: 1 upload  2 list") == 2  # an empty line shows the menu
     assert "uploaded notes.txt: " in result.out
@@ -298,7 +302,9 @@ def test_file_manager(app: AppContext, tmp_path: Path) -> None:
     assert (tmp_path / "copy.txt").read_text() == "hello files\n"
     assert "not downloaded" in result.out  # notes.txt exists: not overwritten
     assert "not deleted" in result.out and "deleted " in result.out
-    assert "(404)" in result.err  # deleted twice
+    # `.` no longer names the deleted file
+    assert "error: give a file id (`list` shows them)" in result.err
+    assert "(404)" in result.err  # no such file
     assert "error: unknown choice 'frob'" in result.err
     assert "error: no such file: nothere.txt" in result.err
 
@@ -359,3 +365,32 @@ def test_a_deprecated_model_is_flagged(app: AppContext) -> None:
     result = run(app, ["/model magistral-medium-2509"])
     assert "warning: magistral-medium-2509 is deprecated (retired 2026-07-31)" in result.err
     assert "use mistral-medium-latest" in result.err
+
+
+def test_continue_keeps_the_conversations_model(app: AppContext) -> None:
+    run(app, ["/model codestral-latest", "first"])
+    again = run(app, ["again"], continue_=True)
+    assert again.reader.prompts[0] == "codestral-latest> "
+    assert "Messages: 3 (user 2, assistant 1)" in again.out
+
+
+def test_unknown_model_is_refused_even_from_a_fresh_cache(app: AppContext) -> None:
+    run(app, ["/models", "q"])  # the list is now cached
+    result = run(app, ["/model no-such-model", "/model mistral-small-latest"])
+    assert "error: unknown model 'no-such-model'" in result.err
+    assert result.reader.prompts[-1] == "mistral-small-latest> "
+
+
+def test_attachments_are_listed_once_and_uploads_noted_once(
+    app: AppContext, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("some notes\n")
+    result = run(app, ["/attach notes.txt", "/attach", "/image test", "read"], cwd=tmp_path)
+    assert result.out.count("attached notes.txt (document text/plain)") == 1
+    assert result.out.count("attached: [1] notes.txt") == 2  # /attach, then the 2-item reminder
+    assert result.err.count("uploading notes.txt") == 1
+    assert result.err.count("uploaded notes.txt") == 1
+
+
+def test_history_refuses_a_bad_count(app: AppContext) -> None:
+    assert "error: usage: /history [N]" in run(app, ["/history abc"]).err

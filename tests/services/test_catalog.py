@@ -15,6 +15,7 @@ from mistral_chat.services.catalog import (
     estimate_cost,
     family_of,
     filter_models,
+    missing_page,
     model_from_card,
     paginate,
     resolve_capability,
@@ -70,8 +71,9 @@ def test_capabilities_and_filters() -> None:
         "completion_fim",
     }
     assert resolve_capability("Audio-Speech") == "audio_speech"
-    with pytest.raises(ValueError, match="unknown capability 'telepathy'; valid: completion_chat"):
+    with pytest.raises(ValueError, match="unknown capability 'telepathy'; use one of: comp") as e:
         resolve_capability("telepathy")
+    assert str(e.value).count("vision") == 1  # the alias equal to its name is listed once
     ids = lambda ms: [m.id for m in ms]  # noqa: E731
     assert ids(filter_models(MODELS, family="mistral")) == ["mistral-large-2512"]
     assert ids(filter_models(MODELS, family="mixtral")) == ["open-mixtral-8x7b"]
@@ -89,8 +91,9 @@ def test_sort_and_paginate() -> None:
     page = paginate(sort_models(MODELS, "id", False), 2, 2)
     assert (page.page, page.pages, page.total, len(page.items)) == (2, 3, 5, 2)
     assert paginate(MODELS, 1, 0).pages == 1
-    with pytest.raises(ValueError, match="page 4 does not exist; there are 3"):
+    with pytest.raises(ValueError, match="page 4 does not exist; pick a page from 1 to 3"):
         paginate(MODELS, 4, 2)
+    assert missing_page(2, 1) == "page 2 does not exist; there is only 1 page"
 
 
 def test_bundled_list_prices_and_cost() -> None:

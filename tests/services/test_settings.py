@@ -117,3 +117,17 @@ def test_broken_config_is_reported(tmp_path: Path) -> None:
         _resolve(tmp_path)
     with pytest.raises(SettingsError, match="MISTRAL_BASE_URL"):
         _resolve(tmp_path, {"MISTRAL_BASE_URL": "localhost:8000"}, timeout=1.0)
+
+
+def test_out_of_range_config_values_and_lenient_resolution(tmp_path: Path) -> None:
+    for line in ("timeout = 0", "max_retries = 99", "image_max_side = 3", 'model = " "'):
+        (tmp_path / "config.toml").write_text(line + "\n")
+        with pytest.raises(SettingsError, match=r"has an invalid value .*: must"):
+            _resolve(tmp_path)
+        lenient = _resolve(tmp_path, strict=False)  # config path|set|unset still run
+        assert (lenient.timeout, lenient.max_retries) == (60.0, 2)
+    (tmp_path / "config.toml").write_text("base_url = [\n")
+    assert _resolve(tmp_path, strict=False, profile="nope").base_url == DEFAULT_BASE_URL
+    (tmp_path / "config.toml").unlink()
+    with pytest.raises(SettingsError, match="give the server's root"):
+        _resolve(tmp_path, {"MISTRAL_BASE_URL": "localhost:8000"})

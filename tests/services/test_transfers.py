@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from mistral_chat.services.transfers import TransferError, resolve_target, safe_filename
+from mistral_chat.services.transfers import (
+    TransferError,
+    human_size,
+    make_readable,
+    resolve_target,
+    safe_filename,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +61,23 @@ def test_resolve_target(tmp_path: Path) -> None:
     (sub / "d").mkdir()
     with pytest.raises(TransferError, match="is a directory"):
         resolve_target("out", "d", "f", cwd=tmp_path, force=True)
+
+
+def test_human_size() -> None:
+    assert [human_size(n) for n in (None, 0, 1023, 1024, 8211, 5 * 1024**2, 3 * 1024**4)] == [
+        "-", "0 B", "1023 B", "1.0 KB", "8.0 KB", "5.0 MB", "3.0 TB",
+    ]  # fmt: skip
+
+
+def test_make_readable_applies_the_umask(tmp_path: Path) -> None:
+    import os
+
+    target = tmp_path / "f"
+    target.write_text("x")
+    target.chmod(0o600)
+    mask = os.umask(0o027)
+    try:
+        make_readable(target)
+    finally:
+        os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o640

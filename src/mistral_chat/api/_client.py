@@ -43,7 +43,9 @@ class _Base:
         if not key:
             raise ValueError("no API key: pass api_key= or set MISTRAL_API_KEY")
         self._api_key = key
-        self.base_url = normalize_base_url(base_url or DEFAULT_BASE_URL)
+        self.base_url = normalize_base_url(
+            base_url or os.environ.get("MISTRAL_BASE_URL") or DEFAULT_BASE_URL
+        )
         self.timeout = timeout
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         self._sleep: Callable[[float], Any] = time.sleep

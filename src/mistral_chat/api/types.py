@@ -12,6 +12,8 @@ from typing import Any
 
 import msgspec
 
+from .capabilities import CAPABILITY_NAMES
+
 __all__ = [
     "CAPABILITY_NAMES",
     "ChatCompletion",
@@ -30,24 +32,6 @@ __all__ = [
     "ToolCall",
     "Usage",
 ]
-
-#: the API's capability flags, in the order the spec lists them
-CAPABILITY_NAMES: tuple[str, ...] = (
-    "completion_chat",
-    "function_calling",
-    "reasoning",
-    "completion_fim",
-    "fine_tuning",
-    "vision",
-    "ocr",
-    "classification",
-    "moderation",
-    "audio",
-    "audio_transcription",
-    "audio_transcription_realtime",
-    "audio_speech",
-    "unified_resources",
-)
 
 
 class _Wire(msgspec.Struct, kw_only=True):

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from .. import __version__
+from ._argtypes import int_range, positive_seconds
 from .exit import ExitCode
 
 __all__ = ["COMMANDS", "build_parser", "run"]
@@ -54,26 +55,6 @@ class ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"error: {message}; see `{self.prog} --help`\n")
         raise SystemExit(ExitCode.USAGE)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text!r}")
-    return value
-
-
-def _retries(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value <= 10:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 10, got {text!r}")
-    return value
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -126,8 +107,10 @@ def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
     g.add_argument(
         "--emulator", action="store_true", help="start the built-in emulator and use it (no key)"
     )
-    g.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="per request")
-    g.add_argument("--max-retries", type=_retries, metavar="N", help="retries per request (0-10)")
+    g.add_argument("--timeout", type=positive_seconds, metavar="SECONDS", help="per request")
+    g.add_argument(
+        "--max-retries", type=int_range(0, 10), metavar="N", help="retries per request (0-10)"
+    )
     g.add_argument("--no-color", action="store_true", help="no colour or escape codes")
     g.add_argument("--debug", action="store_true", help="log requests; tracebacks on errors")
     g.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -173,9 +156,14 @@ def run(argv: Sequence[str]) -> int:
             return ExitCode.USAGE
     parser = build_parser(argv)
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
+    if extra:  # name the help of the (sub)command the stray arguments were given to
+        sys.stderr.write(
+            f"error: unrecognized arguments: {' '.join(extra)}; see `{_prog_of(args)} --help`\n"
+        )
+        return ExitCode.USAGE
     args.bare_start = bare  # `mistral-chat` alone on a terminal: the chat opens its browser
     handler = getattr(args, "handler", None)
     if handler is None:  # a command family given without its subcommand
@@ -184,6 +172,17 @@ def run(argv: Sequence[str]) -> int:
         )
         return ExitCode.USAGE
     return _dispatch(handler, args)
+
+
+def _prog_of(args: argparse.Namespace) -> str:
+    """`mistral-chat models list` for the (sub)command that `args` were parsed for."""
+    words = [PROG]
+    if args.command:
+        words.append(args.command)
+        sub = getattr(args, f"{args.command}_command", None)
+        if sub:
+            words.append(sub)
+    return " ".join(words)
 
 
 def _dispatch(handler: Any, args: argparse.Namespace) -> int:

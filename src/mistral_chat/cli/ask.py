@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ._argtypes import positive_int
 from .context import AppContext
 from .exit import UsageError
 
@@ -30,16 +31,6 @@ _OPTION_FLAGS = (
     ("seed", "random_seed"),
     ("safe_prompt", "safe_prompt"),
 )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text!r}")
-    return value
 
 
 def register(subparsers: Any) -> None:
@@ -81,7 +72,7 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--image-max-side",
-        type=_positive_int,
+        type=positive_int,
         metavar="PX",
         help="scale images down so their longest side is at most PX (default 1024)",
     )
@@ -158,7 +149,10 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         try:
             key, checked = validate_option(name, value)
         except InvalidOption as exc:
-            raise UsageError(f"{exc} (--{attr.replace('_', '-')})") from None
+            # "random_seed must be ..." -> "--seed must be ...": name the flag the user typed
+            flag, text = f"--{attr.replace('_', '-')}", str(exc)
+            text = flag + text[len(name) :] if text.startswith(name) else f"{text} ({flag})"
+            raise UsageError(text) from None
         options[key] = checked
     return options
 

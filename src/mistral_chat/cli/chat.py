@@ -106,8 +106,10 @@ class _Interactive:
                 kw["system"] = args.system
             if args.conversation:
                 return ChatSession.resume(ctx.client(), store, args.conversation, log=log, **kw)
-            kw.setdefault("model", ctx.settings.default_model)
-            return ChatSession.latest(ctx.client(), store, log=log, **kw)
+            # the latest conversation keeps its own model; the default is for a first one
+            return ChatSession.latest(
+                ctx.client(), store, log=log, default_model=ctx.settings.default_model, **kw
+            )
         return ChatSession(
             ctx.client(),
             ctx.history() if log else None,

@@ -22,7 +22,11 @@ def register(subparsers: Any) -> None:
         ),
     )
     sub = p.add_subparsers(dest="config_command", metavar="SUBCOMMAND", title="subcommands")
-    sub.add_parser("path", help="print the config file's path").set_defaults(handler=path)
+    # path, set and unset work even when the file holds bad values: they are how one fixes it
+    lenient = {"repairs_config": True}
+    sub.add_parser("path", help="print the config file's path").set_defaults(
+        handler=path, **lenient
+    )
     show = sub.add_parser("show", help="every setting in effect, with where it comes from")
     show.add_argument("--json", action="store_true", help="as one JSON object")
     show.set_defaults(handler=show_)
@@ -32,10 +36,10 @@ def register(subparsers: Any) -> None:
     set_ = sub.add_parser("set", help="set a key in the config file (validated)")
     set_.add_argument("key", metavar="KEY")
     set_.add_argument("value", metavar="VALUE")
-    set_.set_defaults(handler=set_value)
+    set_.set_defaults(handler=set_value, **lenient)
     unset = sub.add_parser("unset", help="remove a key from the config file")
     unset.add_argument("key", metavar="KEY")
-    unset.set_defaults(handler=unset_value)
+    unset.set_defaults(handler=unset_value, **lenient)
 
 
 def path(args: argparse.Namespace, ctx: AppContext) -> int:

@@ -13,6 +13,7 @@ this process and points the settings at it.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..render.console import Terminal
@@ -59,6 +60,7 @@ class AppContext:
                 max_retries=getattr(args, "max_retries", None),
                 debug=bool(getattr(args, "debug", False)),
                 emulator=emulator_pair,
+                strict=not getattr(args, "repairs_config", False),
             )
         except BaseException:
             if emulator is not None:
@@ -100,6 +102,21 @@ class AppContext:
                 self.client, self.settings.cache_dir, self.settings.base_url
             )
         return self._catalog
+
+    def confirm(self, action: str, question: Callable[[], str]) -> bool:
+        """Ask `question()` [y/N] on the terminal; with no terminal, refuse (exit 2) naming --yes.
+
+        `question` is built only once it can be asked (it may need an API call).
+        """
+        import sys
+
+        from .exit import UsageError
+
+        if not sys.stdin.isatty():
+            raise UsageError(f"not {action} without confirmation; pass --yes")
+        self.terminal.stderr.write(f"{question()} [y/N] ")
+        self.terminal.stderr.flush()
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
 
     @property
     def host(self) -> str:

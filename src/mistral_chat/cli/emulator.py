@@ -9,6 +9,7 @@ import sys
 from types import FrameType
 from typing import Any
 
+from ._argtypes import int_range
 from .context import AppContext
 from .exit import ExitCode
 
@@ -24,7 +25,13 @@ def register(subparsers: Any) -> None:
         ),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=0, help="port to bind (default 0: a free port)")
+    p.add_argument(
+        "--port",
+        type=int_range(0, 65535),
+        default=0,
+        metavar="N",
+        help="port to bind (default 0: a free port)",
+    )
     p.add_argument("--api-key", metavar="KEY", help="accept only this Bearer key")
     p.set_defaults(handler=handle)
 
@@ -35,11 +42,6 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def handle(args: argparse.Namespace, ctx: AppContext) -> int:
     from ..emulator import serve_forever
-
-    if not 0 <= args.port <= 65535:
-        from .exit import UsageError
-
-        raise UsageError(f"--port must be from 0 to 65535, got {args.port}")
 
     def ready(base_url: str) -> None:
         sys.stdout.write(base_url + "\n")

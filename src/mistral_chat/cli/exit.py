@@ -110,9 +110,11 @@ def _api_error(exc: BaseException, host: str | None) -> tuple[int, str] | None:
         )
     if _is(exc, mod, "APIStatusError"):
         code = getattr(exc, "status_code", "?")
+        # the commonest 4xx is a mistyped model: say where the right names are
+        hint = "; `mistral-chat models list` shows the models" if "model" in msg.lower() else ""
         if code == 404:
-            return ExitCode.API, f"not found (404): {msg}; check the name or id"
-        return ExitCode.API, f"the API rejected the request ({code}): {msg}"
+            return ExitCode.API, f"not found (404): {msg}{hint or '; check the name or id'}"
+        return ExitCode.API, f"the API rejected the request ({code}): {msg}{hint}"
     return ExitCode.UNAVAILABLE, f"{exc}"
 
 

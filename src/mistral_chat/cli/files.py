@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..services.transfers import human_size
+from ._argtypes import int_range
 from .context import AppContext
 from .exit import ExitCode, UsageError
 
@@ -18,19 +20,6 @@ if TYPE_CHECKING:
 
 PURPOSES = ("fine-tune", "batch", "ocr")
 DEFAULT_PAGE_SIZE = 20
-
-
-def _int_in(lo: int, hi: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"must be from {lo} to {hi}, got {text!r}")
-        return value
-
-    return parse
 
 
 def register(subparsers: Any) -> None:
@@ -57,11 +46,15 @@ def register(subparsers: Any) -> None:
     ls.add_argument("--purpose", choices=PURPOSES, help="only files with this purpose")
     ls.add_argument("--search", metavar="S", help="only files whose name contains S")
     ls.add_argument(
-        "--page", type=_int_in(1, 1_000_000), default=1, metavar="N", help="page number (default 1)"
+        "--page",
+        type=int_range(1, 1_000_000),
+        default=1,
+        metavar="N",
+        help="page number (default 1)",
     )
     ls.add_argument(
         "--page-size",
-        type=_int_in(1, 1000),
+        type=int_range(1, 1000),
         default=DEFAULT_PAGE_SIZE,
         metavar="N",
         help=f"files per page (default {DEFAULT_PAGE_SIZE})",
@@ -112,7 +105,7 @@ def register(subparsers: Any) -> None:
     url.add_argument("file_id", metavar="ID")
     url.add_argument(
         "--expiry",
-        type=_int_in(1, 168),
+        type=int_range(1, 168),
         default=24,
         metavar="HOURS",
         help="hours the URL stays valid, 1-168 (default 24)",
@@ -122,17 +115,6 @@ def register(subparsers: Any) -> None:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-def _size(n: int | None) -> str:
-    if n is None:
-        return "-"
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{n} B"  # pragma: no cover
 
 
 def _when(ts: int | None) -> str:
@@ -169,7 +151,8 @@ def _details(ctx: AppContext, f: FileObject) -> None:
         ("filename", f.filename or "-"),
         (
             "size",
-            f"{_size(f.bytes)}" + (f" ({f.bytes} bytes)" if f.bytes and f.bytes >= 1024 else ""),
+            f"{human_size(f.bytes)}"
+            + (f" ({f.bytes} bytes)" if f.bytes and f.bytes >= 1024 else ""),
         ),
         ("purpose", f.purpose or "-"),
         ("mimetype", f.mimetype or "-"),
@@ -220,17 +203,19 @@ def list_files(args: argparse.Namespace, ctx: AppContext) -> int:
     total = result.total if result.total is not None else len(result.data)
     pages = max(1, -(-total // args.page_size))
     if not result.data:
-        ctx.terminal.err_line(
-            "no files" if total == 0 else f"page {args.page} is empty; there are {pages} page(s)"
-        )
-        return ExitCode.OK
+        if total == 0 or args.page == 1:
+            ctx.terminal.err_line("no files")
+            return ExitCode.OK
+        from ..services.catalog import missing_page
+
+        raise UsageError(missing_page(args.page, pages))
     from ..render.tables import table
 
     rows = [
         [
             f.id,
             f.filename or "-",
-            _size(f.bytes),
+            human_size(f.bytes),
             f.purpose or "-",
             _when(f.created_at),
             _when(f.expires_at) if f.expires_at else "-",
@@ -252,7 +237,7 @@ def show_file(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def download(args: argparse.Namespace, ctx: AppContext) -> int:
-    from ..services.transfers import TransferError, resolve_target
+    from ..services.transfers import TransferError, make_readable, resolve_target
 
     client = ctx.client()
     meta = client.files.retrieve(args.file_id)
@@ -270,30 +255,22 @@ def download(args: argparse.Namespace, ctx: AppContext) -> int:
         return ExitCode.OK
     with _progress(ctx, target.path.name, meta.bytes) as on_progress:
         written = client.files.download(meta.id, target.path, on_progress=on_progress)
-    ctx.terminal.err_line(f"saved {target.path} ({_size(written)})")
+    make_readable(target.path)
+    ctx.terminal.err_line(f"saved {target.path} ({human_size(written)})")
     return ExitCode.OK
-
-
-def _confirm(ctx: AppContext, question: str) -> bool:
-    ctx.terminal.stderr.write(f"{question} [y/N] ")
-    ctx.terminal.stderr.flush()
-    try:
-        answer = input()
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
 
 
 def delete(args: argparse.Namespace, ctx: AppContext) -> int:
     client = ctx.client()
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise UsageError(f"not deleting {args.file_id} without confirmation; pass --yes")
+
+    def question() -> str:
         meta = client.files.retrieve(args.file_id)
-        name = f"{meta.filename} ({_size(meta.bytes)})" if meta.filename else meta.id
-        if not _confirm(ctx, f"Delete file {meta.id}, {name}?"):
-            ctx.terminal.err_line("not deleted")
-            return ExitCode.OK
+        name = f"{meta.filename} ({human_size(meta.bytes)})" if meta.filename else meta.id
+        return f"Delete file {meta.id}, {name}?"
+
+    if not args.yes and not ctx.confirm(f"deleting {args.file_id}", question):
+        ctx.terminal.err_line("not deleted")
+        return ExitCode.OK
     result = client.files.delete(args.file_id)
     ctx.terminal.err_line(f"deleted {result.id}")
     return ExitCode.OK

@@ -6,13 +6,12 @@ Each subcommand calls one `HistoryStore` method; ids may be given as a unique pr
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._argtypes import positive_int
 from .ask import money
 from .context import AppContext
-from .exit import UsageError
 
 if TYPE_CHECKING:
     from ..storage import Conversation, Message
@@ -20,16 +19,6 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 _LIST_FIELDS = ("id", "title", "model", "created_at", "updated_at", "message_count")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text!r}")
-    return value
 
 
 def register(subparsers: Any) -> None:
@@ -45,7 +34,7 @@ def register(subparsers: Any) -> None:
 
     ls = sub.add_parser("list", help="the latest conversations, newest first")
     ls.add_argument(
-        "--limit", type=_positive_int, default=20, metavar="N", help="how many (default 20)"
+        "--limit", type=positive_int, default=20, metavar="N", help="how many (default 20)"
     )
     ls.add_argument(
         "--json",
@@ -68,7 +57,7 @@ def register(subparsers: Any) -> None:
     )
     search.add_argument("text", nargs="+", metavar="TEXT", help="words to find")
     search.add_argument(
-        "--limit", type=_positive_int, default=20, metavar="N", help="most results (default 20)"
+        "--limit", type=positive_int, default=20, metavar="N", help="most results (default 20)"
     )
     search.set_defaults(handler=search_messages)
 
@@ -105,7 +94,7 @@ def list_conversations(args: argparse.Namespace, ctx: AppContext) -> int:
         [c.id, _when(c.updated_at), str(c.message_count), c.model, c.title or "(untitled)"]
         for c in conversations
     ]
-    table(ctx.terminal, ["ID", "UPDATED", "MESSAGES", "MODEL", "TITLE"], rows)
+    table(ctx.terminal, ["id", "updated", "messages", "model", "title"], rows)
     return 0
 
 
@@ -155,7 +144,7 @@ def search_messages(args: argparse.Namespace, ctx: AppContext) -> int:
     rows = [
         [h.conversation_id, _when(h.created_at), h.role, " ".join(h.snippet.split())] for h in hits
     ]
-    table(ctx.terminal, ["ID", "WHEN", "ROLE", "MATCH"], rows)
+    table(ctx.terminal, ["id", "when", "role", "match"], rows)
     return 0
 
 
@@ -180,15 +169,14 @@ def export_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
 def delete_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     store = ctx.history()
     conv_id = store.resolve_id(args.id)
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise UsageError(f"refusing to delete {conv_id} without confirmation; add --yes")
+
+    def question() -> str:
         title = store.get_conversation(conv_id).title or "(untitled)"
-        ctx.terminal.stderr.write(f"Delete conversation {conv_id} ({title})? [y/N] ")
-        ctx.terminal.stderr.flush()
-        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-            ctx.terminal.err_line("not deleted")
-            return 0
+        return f"Delete conversation {conv_id} ({title})?"
+
+    if not args.yes and not ctx.confirm(f"deleting conversation {conv_id}", question):
+        ctx.terminal.err_line("not deleted")
+        return 0
     store.delete_conversation(conv_id)
     ctx.terminal.err_line(f"deleted conversation {conv_id}")
     return 0
@@ -201,11 +189,14 @@ def _write_atomic(path: Path, text: str) -> None:
     import os
     import tempfile
 
+    from ..services.transfers import make_readable
+
     directory = path.parent if str(path.parent) else Path()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        make_readable(Path(tmp))  # an export is an ordinary file, not a private temporary one
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from ._argtypes import positive_int
 from .context import AppContext
 from .exit import ExitCode, UsageError
 
@@ -18,16 +19,6 @@ _CAP_HELP = (
     "classification, moderation, audio, audio_transcription, audio_transcription_realtime, "
     "audio_speech, unified_resources; or chat, function(s), vision, fim"
 )
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text!r}")
-    return value
 
 
 def register(subparsers: Any) -> None:
@@ -77,10 +68,10 @@ def register(subparsers: Any) -> None:
         "mistral (all general Mistral models)",
     )
     ls.add_argument("--capability", metavar="NAME", help=f"only models with it: {_CAP_HELP}")
-    ls.add_argument("--page", type=_positive, metavar="N", help="page number (default 1)")
+    ls.add_argument("--page", type=positive_int, metavar="N", help="page number (default 1)")
     ls.add_argument(
         "--page-size",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help=f"models per page (default {DEFAULT_PAGE_SIZE})",
     )

@@ -69,6 +69,8 @@ _CSS_COLOURS = {
     "blue": (0, 0, 255),
     "teal": (0, 128, 128),
     "aqua": (0, 255, 255),
+    # CSS 2.1's seventeenth: without it #ffa500 would be named "yellow"
+    "orange": (255, 165, 0),
 }
 _MIME_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
 _UUID = re.compile(r"[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")

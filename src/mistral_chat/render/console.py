@@ -56,6 +56,8 @@ class Terminal:
     stderr_color: bool = False
     width: int = 80
     height: int = 24
+    track_size: bool = False
+    """``refresh_size()`` follows the real window (a terminal that can be resized)."""
     _rich_out: Console | None = field(default=None, init=False, repr=False, compare=False)
     _rich_err: Console | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -74,7 +76,22 @@ class Terminal:
             stderr_color=allowed and err_tty,
             width=max(size.columns, 20),
             height=max(size.lines, 5),
+            track_size=out_tty,
         )
+
+    def refresh_size(self) -> None:
+        """Read the window's size again (it may have been resized since the last drawing);
+        rich consoles follow. Call it before drawing something that fills the width."""
+        if not self.track_size:
+            return
+        size = shutil.get_terminal_size(fallback=(self.width, self.height))
+        width, height = max(size.columns, 20), max(size.lines, 5)
+        if (width, height) == (self.width, self.height):
+            return
+        self.width, self.height = width, height
+        for console in (self._rich_out, self._rich_err):
+            if console is not None:
+                console.size = (width, height)
 
     # -- plain writes -------------------------------------------------------------------------
     def out(self, text: str, end: str = "\n") -> None:

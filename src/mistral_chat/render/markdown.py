@@ -53,6 +53,8 @@ def render_markdown(terminal: Terminal, text: str) -> None:
         return
     from rich.markdown import Markdown
 
+    terminal.refresh_size()
+
     console = terminal.rich_out()
     console.print(Markdown(text, code_theme=CODE_THEME))
     console.file.flush()
@@ -114,6 +116,7 @@ class StreamingMarkdown:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.terminal = terminal
+        terminal.refresh_size()  # the window may have been resized since the last answer
         self._passthrough = not terminal.color if live is None else not live
         self._animate = not self._passthrough and terminal.color and terminal.stdout_isatty
         self._interval = 0.0 if refresh_per_second is None else 1.0 / refresh_per_second

@@ -6,6 +6,8 @@ key_value(terminal, [("id", "mistral-small-latest"), ("context", "128k")])
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from mistral_chat.render.console import Terminal
 
 __all__ = ["key_value", "table"]
@@ -24,15 +26,22 @@ def _pad(text: str, width: int) -> str:
 
 
 def table(
-    terminal: Terminal, columns: list[str], rows: list[list[str]], title: str | None = None
+    terminal: Terminal,
+    columns: list[str],
+    rows: list[list[str]],
+    title: str | None = None,
+    *,
+    no_wrap: Collection[str] = (),
 ) -> None:
-    """Draw rows under column headers."""
+    """Draw rows under column headers. Cells of the ``no_wrap`` columns (ids a user types)
+    stay on one line on a terminal; the other columns wrap to make room for them."""
     if terminal.color:
         from rich.table import Table
 
+        terminal.refresh_size()
         grid = Table(title=title, header_style="bold", title_justify="left")
         for column in columns:
-            grid.add_column(column, overflow="fold")
+            grid.add_column(column, overflow="fold", no_wrap=column in no_wrap)
         for row in rows:
             grid.add_row(*row)
         terminal.rich_out().print(grid)
@@ -54,6 +63,7 @@ def key_value(terminal: Terminal, pairs: list[tuple[str, str]]) -> None:
     if terminal.color:
         from rich.table import Table
 
+        terminal.refresh_size()
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")

@@ -215,11 +215,64 @@ def _context(n: int | None) -> str:
     return f"{n // 1024}k" if n % 1024 == 0 else f"{n:,}"
 
 
-HELP_TEXT: Final = (
-    "number or id: choose  n/p: next/previous page  s [KEY]: sort (created, context_length, "
-    "id, name)  o: reverse order  f [FAMILY|all]: family  c [CAPABILITY|all]: capability  "
-    "z N: page size  m: files  q: quit"
+HELP_ITEMS: Final = (
+    "number or id: choose",
+    "n/p: next/previous page",
+    "s [KEY]: sort by created, context_length, id or name",
+    "o: reverse order",
+    "f [FAMILY|all]: family",
+    "c [CAPABILITY|all]: capability",
+    "z N: page size",
+    "m: files",
+    "q: quit",
 )
+FOOTER_ITEMS: Final = (
+    "n/p page",
+    "s sort",
+    "o order",
+    "f family",
+    "c capability",
+    "z size",
+    "m files",
+    "q quit",
+)
+#: columns dropped, in this order, when the table does not fit the window; the id never is
+_DROPPABLE: Final = ("created", "status", "capabilities", "context")
+_KEEP_WHOLE: Final = ("#", "id", "context", "created")  # never wrapped inside a cell
+
+
+def wrap_items(items: Sequence[str], width: int, sep: str = "  ") -> str:
+    """Join items with ``sep``, starting a new line where the next one would not fit
+    (never breaking an item, unless it is longer than a line by itself)."""
+    lines: list[str] = []
+    line = ""
+    for item in items:
+        if line and len(line) + len(sep) + len(item) > width:
+            lines.append(line)
+            line = item
+        else:
+            line = f"{line}{sep}{item}" if line else item
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def fit_columns(columns: list[str], rows: list[list[str]], width: int) -> list[int]:
+    """The indexes of the columns to show in ``width`` cells of a boxed table: columns of
+    ``_DROPPABLE`` go, in that order, until the others fit without breaking a word."""
+
+    def need(i: int) -> int:
+        cells = [columns[i], *(row[i] for row in rows)]
+        if columns[i] in _KEEP_WHOLE:
+            return max(len(c) for c in cells)
+        return max((len(word) for c in cells for word in c.split()), default=1)
+
+    shown = list(range(len(columns)))
+    for name in _DROPPABLE:
+        if sum(need(i) + 3 for i in shown) + 1 <= width:
+            break
+        if name in columns:
+            shown.remove(columns.index(name))
+    return shown
 
 
 Ask = Callable[[str], str]
@@ -270,7 +323,7 @@ class ModelBrowser:
         """Carry out a non-final action; True if the table must be drawn again."""
         state, kind, arg = self.state, action.kind, action.arg
         if kind == "help":
-            self.terminal.out(HELP_TEXT)
+            self.terminal.out(wrap_items(HELP_ITEMS, self.terminal.width))
             return False
         if kind == "files":
             if self.open_files is None:
@@ -340,12 +393,15 @@ class ModelBrowser:
         if state.capability:
             title += f", capability {capability_label(state.capability)}"
         columns = ["#", "id", "context", "created", "capabilities", "status"]
-        table(self.terminal, columns, rows, title=title)
+        if self.terminal.color:  # a boxed table: fit it to the window
+            self.terminal.refresh_size()
+            shown = fit_columns(columns, rows, self.terminal.width)
+            columns = [columns[i] for i in shown]
+            rows = [[row[i] for i in shown] for row in rows]
+        table(self.terminal, columns, rows, title=title, no_wrap=_KEEP_WHOLE)
         if self.source_note:
             self.terminal.out(self.source_note)
-        self.terminal.out(
-            "n/p page  s sort  o order  f family  c capability  z size  m files  q quit"
-        )
+        self.terminal.out(wrap_items(FOOTER_ITEMS, self.terminal.width))
 
 
 _SHOWN_CAPS: Final = (

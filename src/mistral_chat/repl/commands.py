@@ -240,7 +240,9 @@ def files(repl: ChatRepl, arg: str) -> None:
 
 @command("/history [N]", "recent conversations")
 def history(repl: ChatRepl, arg: str) -> None:
-    limit = int(arg) if arg.isdigit() else 10
+    if arg and not (arg.isdigit() and int(arg) > 0):
+        raise CommandError(f"usage: /history [N] (N a number of conversations), got {arg!r}")
+    limit = int(arg) if arg else 10
     conversations = repl.store().list_conversations(limit=limit)
     if not conversations:
         repl.terminal.out("no conversations yet")

@@ -139,6 +139,8 @@ class FileManager:
             self.terminal.out("not deleted")
             return
         self.client.files.delete(file_id)
+        if file_id == self.last_file_id:
+            self.last_file_id = None  # `.` must not name a file that is gone
         self.terminal.out(f"deleted {file_id}")
 
     def do_url(self, arg: str) -> None:

@@ -12,16 +12,17 @@ clears a line that has text and raises KeyboardInterrupt on an empty one.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import Completer
     from prompt_toolkit.key_binding import KeyBindings
 
-__all__ = ["LineReader", "ScriptedReader", "StreamReader", "make_reader"]
+__all__ = ["LineReader", "ScriptedReader", "StreamReader", "input_echo_off", "make_reader"]
 
 LineReader = Callable[[str], str]
 
@@ -162,3 +163,38 @@ def browser_key_bindings() -> KeyBindings:
     for key in ("pageup", "left"):
         kb.add(key, filter=empty)(submit("prev"))
     return kb
+
+
+@contextmanager
+def input_echo_off(stream: TextIO | None = None) -> Iterator[None]:
+    """While an answer streams, keys typed ahead (and the ``^C`` of Ctrl-C) are not echoed
+    into it, where they would break the redrawing of its live part; they stay in the input
+    queue for the next prompt, and Ctrl-C still interrupts. A no-op off a terminal."""
+    stream = sys.stdin if stream is None else stream
+    saved = _tty_attributes(stream)
+    if saved is None:
+        yield
+        return
+    import termios
+
+    fd = stream.fileno()
+    quiet = list(saved)
+    quiet[3] &= ~termios.ECHO  # the local modes
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, quiet)
+        yield
+    finally:
+        with suppress(termios.error):  # the terminal went away
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+
+
+def _tty_attributes(stream: TextIO) -> list[Any] | None:
+    """The stream's terminal attributes; None when it is not a POSIX terminal."""
+    try:
+        import termios
+
+        if not stream.isatty():
+            return None
+        return termios.tcgetattr(stream.fileno())
+    except (ImportError, OSError, ValueError, AttributeError):
+        return None

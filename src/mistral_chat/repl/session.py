@@ -103,6 +103,8 @@ class ChatRepl:
         self.cwd = cwd or Path.cwd()
         self.pending: list[Pending] = []
         self.running = True
+        self._pending_told = False  # the last line's output already showed the attachments
+        self._uploads: dict[str, bool] = {}  # document name -> its upload finished
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> int:
@@ -110,7 +112,8 @@ class ChatRepl:
         read = self.reader or self._default_reader()
         self.terminal.out(f"chatting with {self.chat.model}; /help lists the commands")
         while self.running:
-            self.show_pending()
+            if not self._pending_told:
+                self.show_pending()  # a reminder, unless the last command just showed them
             try:
                 line = read(f"{self.chat.model}> ")
             except EOFError:
@@ -128,6 +131,7 @@ class ChatRepl:
         text = line.strip()
         if not text:
             return
+        self._pending_told = False
         try:
             if text.startswith("/") and not text.startswith("//"):
                 cmd, arg = REGISTRY.parse(text)
@@ -168,7 +172,9 @@ class ChatRepl:
 
     def _model_ids(self) -> list[str]:
         try:
-            return [m.id for m in self.app.catalog().models(max_age=24 * 3600).models]
+            models = self.app.catalog().models(max_age=24 * 3600).models
+            aliases = [a for m in models for a in m.aliases if a != m.id]
+            return list(dict.fromkeys([*(m.id for m in models), *aliases]))
         except EXPECTED_ERRORS:
             return []
 
@@ -182,6 +188,7 @@ class ChatRepl:
     def send(self, text: str) -> None:
         """Send a message with the pending attachments and render the answer."""
         prepared = None
+        self._uploads.clear()
         if self.pending:
             specs = [p.spec for p in self.pending]
             if count_images(specs):
@@ -205,6 +212,7 @@ class ChatRepl:
         """Run one request with a spinner and streaming markdown; None if nothing arrived."""
         from mistral_chat.render.markdown import StreamingMarkdown
         from mistral_chat.render.spinner import Spinner
+        from mistral_chat.repl.prompt import input_echo_off
 
         markdown = StreamingMarkdown(self.terminal)
         spinner = Spinner(self.terminal, "Thinking")
@@ -217,7 +225,8 @@ class ChatRepl:
 
         spinner.start()
         try:
-            result = call(on_text)
+            with input_echo_off():
+                result = call(on_text)
         except KeyboardInterrupt:
             spinner.stop()
             markdown.abort()
@@ -242,8 +251,13 @@ class ChatRepl:
             self.terminal.err_line(line)
 
     def _upload_note(self, name: str, done: int, total: int | None) -> None:
-        if done == 0 or (total is not None and done >= total):
-            self.terminal.err_line(f"uploading {name}" if done == 0 else f"uploaded {name}")
+        # the callback may never report 0 bytes, and may report the end more than once
+        if name not in self._uploads:
+            self._uploads[name] = False
+            self.terminal.err_line(f"uploading {name}")
+        if total is not None and done >= total and not self._uploads[name]:
+            self._uploads[name] = True
+            self.terminal.err_line(f"uploaded {name}")
 
     @staticmethod
     def _needs_client(specs: list[AttachmentSpec]) -> bool:
@@ -292,8 +306,9 @@ class ChatRepl:
         catalog = self._catalog_or_none()
         if catalog is not None:
             result = catalog.models(max_age=24 * 3600)
-            known = {m.id for m in result.models} | {a for m in result.models for a in m.aliases}
-            if result.source == "api" and model_id not in known:
+            if result.source == "cache" and not _knows(result.models, model_id):
+                result = catalog.models()  # the cached list may predate the model: ask the API
+            if result.source == "api" and not _knows(result.models, model_id):
                 raise CommandError(f"unknown model {model_id!r}; /models lists them")
         self.chat.set_model(model_id)
         self.terminal.out(f"model: {model_id} (the conversation is kept)")
@@ -345,7 +360,8 @@ class ChatRepl:
             detail = f"{spec.kind} URL"
         elif isinstance(spec, UploadedFile):
             detail = "uploaded file"
-        self._add(Pending(spec, spec.label if not isinstance(spec, ImageFile) else arg, detail))
+        local = isinstance(spec, ImageFile | DocumentFile)
+        self._add(Pending(spec, arg if local else spec.label, detail))  # a path as typed
 
     def attach_test_image(self, color: str, size: str) -> None:
         """The seed's coloured square, written to the cache so it travels like any image."""
@@ -376,6 +392,7 @@ class ChatRepl:
         self._add(Pending(RemoteURL(url, "image"), path.name, detail))
 
     def show_pending(self, always: bool = False) -> None:
+        self._pending_told = True
         if not self.pending:
             if always:
                 self.terminal.out("nothing attached")
@@ -387,6 +404,7 @@ class ChatRepl:
 
     def _add(self, pending: Pending) -> None:
         self.pending.append(pending)
+        self._pending_told = len(self.pending) == 1  # more than one: the reminder lists them all
         self.terminal.out(
             f"attached {pending.label} ({pending.detail}); it goes with your next message"
         )
@@ -396,6 +414,10 @@ class ChatRepl:
             check_image_count(count_images([p.spec for p in self.pending]) + more)
         except ImageError as exc:
             raise ImageError(f"{exc} (/detach drops attachments)") from None
+
+
+def _knows(models: list[ModelInfo], model_id: str) -> bool:
+    return any(model_id == m.id or model_id in m.aliases for m in models)
 
 
 def _is_remote(arg: str) -> bool:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..api.capabilities import CAPABILITY_NAMES
 
 if TYPE_CHECKING:
     from ..api import Client
@@ -38,33 +41,18 @@ __all__ = [
     "ModelCatalog",
     "ModelInfo",
     "Page",
+    "bundled_date",
     "bundled_models",
     "estimate_cost",
     "family_of",
     "filter_models",
+    "missing_page",
     "model_from_card",
     "paginate",
     "resolve_capability",
     "sort_models",
 ]
 
-# the API's flags (duplicated from api.types so importing this module stays cheap)
-CAPABILITY_NAMES: tuple[str, ...] = (
-    "completion_chat",
-    "function_calling",
-    "reasoning",
-    "completion_fim",
-    "fine_tuning",
-    "vision",
-    "ocr",
-    "classification",
-    "moderation",
-    "audio",
-    "audio_transcription",
-    "audio_transcription_realtime",
-    "audio_speech",
-    "unified_resources",
-)
 #: the seed's short capability names
 CAPABILITY_ALIASES: dict[str, str] = {
     "chat": "completion_chat",
@@ -135,8 +123,8 @@ def resolve_capability(name: str) -> str:
         return key
     if key in CAPABILITY_ALIASES:
         return CAPABILITY_ALIASES[key]
-    valid = ", ".join([*CAPABILITY_NAMES, *CAPABILITY_ALIASES])
-    raise ValueError(f"unknown capability {name!r}; valid: {valid}")
+    valid = ", ".join(dict.fromkeys([*CAPABILITY_NAMES, *CAPABILITY_ALIASES]))
+    raise ValueError(f"unknown capability {name!r}; use one of: {valid}")
 
 
 @dataclass
@@ -189,10 +177,21 @@ class Page:
 
 
 @lru_cache(maxsize=1)
-def _facts() -> list[dict[str, Any]]:
+def _bundle() -> dict[str, Any]:
     raw = resources.files("mistral_chat.data").joinpath("mistral-models.json").read_text("utf-8")
-    models: list[dict[str, Any]] = json.loads(raw)["models"]
+    data: dict[str, Any] = json.loads(raw)
+    return data
+
+
+def _facts() -> list[dict[str, Any]]:
+    models: list[dict[str, Any]] = _bundle()["models"]
     return models
+
+
+def bundled_date() -> str | None:
+    """The date the bundled facts were taken from Mistral's docs (YYYY-MM-DD), if recorded."""
+    found = re.search(r"\((\d{4}-\d{2}-\d{2})\)", str(_bundle().get("source") or ""))
+    return found[1] if found else None
 
 
 @lru_cache(maxsize=1)
@@ -379,9 +378,16 @@ def paginate(models: Sequence[ModelInfo], page: int, page_size: int) -> Page:
         return Page(list(models), 1, 1, total)
     pages = max(1, math.ceil(total / page_size))
     if page < 1 or page > pages:
-        raise ValueError(f"page {page} does not exist; there are {pages} page(s)")
+        raise ValueError(missing_page(page, pages))
     start = (page - 1) * page_size
     return Page(list(models[start : start + page_size]), page, pages, total)
+
+
+def missing_page(page: int, pages: int) -> str:
+    """The one-line message for a page number past the end (shared by every paged list)."""
+    if pages <= 1:
+        return f"page {page} does not exist; there is only 1 page"
+    return f"page {page} does not exist; pick a page from 1 to {pages}"
 
 
 def estimate_cost(model: ModelInfo | None, usage: Any) -> float | None:
@@ -469,11 +475,13 @@ class ModelCatalog:
                 f"{reason})"
             )
             return cached
+        date = bundled_date()
+        as_of = f" (facts as of {date})" if date else ""
         return CatalogResult(
             bundled_models(),
             "bundled",
             None,
-            "showing the model list bundled with mistral-chat; it may be out of date "
+            f"showing the model list bundled with mistral-chat{as_of}; it may be out of date "
             f"(the API could not be reached: {reason})",
         )
 
@@ -500,8 +508,11 @@ class ModelCatalog:
         try:
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".models.", dir=self.cache_path.parent)
+        except OSError:
+            return
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(doc, fh)
             Path(tmp).replace(self.cache_path)
         except OSError:
-            return
+            Path(tmp).unlink(missing_ok=True)

@@ -265,9 +265,18 @@ def _typed(config: Mapping[str, Any], key: str, kind: type | tuple[type, ...], p
     value = config.get(key)
     if value is None:
         return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+    bad = not isinstance(value, kind) or (kind is int and isinstance(value, bool))
+    reason = ""
+    if not bad and key in CONFIG_KEYS:
+        # the same check as `config set`, so a hand-edited file cannot set timeout = -5
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        try:
+            CONFIG_KEYS[key](text)
+        except ValueError as exc:
+            bad, reason = True, f": {exc}"
+    if bad:
         raise SettingsError(
-            f"config key {key!r} in {path} has an invalid value {value!r}; "
+            f"config key {key!r} in {path} has an invalid value {value!r}{reason}; "
             f"fix it with `mistral-chat config set {key} VALUE`"
         )
     return value
@@ -286,20 +295,39 @@ def resolve_settings(
     emulator: tuple[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
     keyring_get: Callable[[str | None], str | None] | None = None,
+    strict: bool = True,
 ) -> Settings:
     """Every setting, with the precedence in the module docstring.
 
     `emulator` is (base_url, key) of an emulator this process started; `keyring_get(profile)`
     looks a key up in the OS keyring (default: `credentials.keyring_get`, which skips keyring
-    when no real backend is available).
+    when no real backend is available). `strict=False` ignores an unreadable config file, bad
+    values and an unknown profile instead of raising, for the commands that repair them
+    (`config path|set|unset`).
     """
     env = os.environ if environ is None else environ
     dirs = app_dirs(env)
-    config = load_config(dirs.config_path)
+    try:
+        config = load_config(dirs.config_path)
+    except SettingsError:
+        if strict:
+            raise
+        config = {}
+
+    def typed(key: str, kind: type | tuple[type, ...]) -> Any:
+        try:
+            return _typed(config, key, kind, dirs.config_path)
+        except SettingsError:
+            if strict:
+                raise
+            return None
+
     profiles = config.get("profiles", {})
     prof: Mapping[str, Any] = {}
+    if profile is not None and not strict and not _has_profile(profiles, profile):
+        profile = None
     if profile is not None:
-        if not isinstance(profiles, dict) or profile not in profiles:
+        if not _has_profile(profiles, profile):
             known = ", ".join(sorted(profiles)) if isinstance(profiles, dict) else ""
             hint = f"known profiles: {known}" if known else "no profiles are configured"
             raise SettingsError(
@@ -314,27 +342,31 @@ def resolve_settings(
         (base_url, "option"),
         (env.get("MISTRAL_BASE_URL") or None, "env"),
         (prof.get("base_url"), "profile"),
-        (_typed(config, "base_url", str, dirs.config_path), "config"),
+        (typed("base_url", str), "config"),
     ):
         if candidate:
             url, url_source = str(candidate), source
             break
-    url = _normalize_url(url, url_source)
+    try:
+        url = _normalize_url(url, url_source)
+    except SettingsError:
+        if strict:
+            raise
+        url, url_source = DEFAULT_BASE_URL, "default"
 
     key_env = str(prof.get("api_key_env") or KEY_ENV)
     key, key_source = _resolve_key(env, key_env, profile, prof, config, emulator, keyring_get)
 
-    path = dirs.config_path
-    t = timeout if timeout is not None else _typed(config, "timeout", (int, float), path)
-    retries = max_retries if max_retries is not None else _typed(config, "max_retries", int, path)
-    log = _typed(config, "log", bool, path)
-    side = _typed(config, "image_max_side", int, path)
+    t = timeout if timeout is not None else typed("timeout", (int, float))
+    retries = max_retries if max_retries is not None else typed("max_retries", int)
+    log = typed("log", bool)
+    side = typed("image_max_side", int)
     return Settings(
         base_url=url,
         api_key=key,
         api_key_source=key_source,
         profile=profile,
-        default_model=_typed(config, "model", str, path) or DEFAULT_MODEL,
+        default_model=typed("model", str) or DEFAULT_MODEL,
         timeout=float(t) if t is not None else DEFAULT_TIMEOUT,
         max_retries=int(retries) if retries is not None else DEFAULT_MAX_RETRIES,
         log_history=True if log is None else bool(log),
@@ -348,6 +380,10 @@ def resolve_settings(
     )
 
 
+def _has_profile(profiles: object, name: str) -> bool:
+    return isinstance(profiles, dict) and isinstance(profiles.get(name), dict)
+
+
 def _normalize_url(url: str, source: str) -> str:
     url = url.strip().rstrip("/")
     if url.endswith("/v1"):
@@ -359,7 +395,10 @@ def _normalize_url(url: str, source: str) -> str:
             "profile": "the profile's base_url",
             "config": "config base_url",
         }.get(source, "the base URL")
-        raise SettingsError(f"{where} {url!r} is not an http:// or https:// URL")
+        raise SettingsError(
+            f"{where} {url!r} is not an http:// or https:// URL; give the server's root, "
+            "e.g. https://api.mistral.ai or http://127.0.0.1:8000"
+        )
     return url
 
 

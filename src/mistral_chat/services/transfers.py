@@ -14,13 +14,22 @@ api layer), so a failure never leaves a truncated file under the real name.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["STDOUT", "DownloadTarget", "TransferError", "resolve_target", "safe_filename"]
+__all__ = [
+    "STDOUT",
+    "DownloadTarget",
+    "TransferError",
+    "human_size",
+    "make_readable",
+    "resolve_target",
+    "safe_filename",
+]
 
 STDOUT = "-"
 _MAX_BYTES = 255
@@ -81,6 +90,35 @@ def _truncate(name: str) -> str:
     return encoded.decode("utf-8", errors="ignore") + suffix
 
 
+def human_size(n: int | None) -> str:
+    """A byte count for people: `812 B`, `8.0 KB`, `1.2 MB` ("-" when unknown).
+
+    >>> human_size(8211), human_size(12)
+    ('8.0 KB', '12 B')
+    """
+    if n is None:
+        return "-"
+    if n < 1024:
+        return f"{n} B"
+    value = n / 1024
+    for unit in ("KB", "MB", "GB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"
+
+
+def make_readable(path: Path) -> None:
+    """Give a file written through a private temporary file the mode a new file gets (umask).
+
+    Temporary files are created 0600; a download or an export is the user's ordinary file.
+    """
+    mask = os.umask(0o022)
+    os.umask(mask)
+    with contextlib.suppress(OSError):  # not ours to change (another owner): keep its mode
+        path.chmod(0o666 & ~mask)
+
+
 def resolve_target(
     output: str | None,
     server_name: str | None,
@@ -108,7 +146,7 @@ def resolve_target(
         given = given if given.is_absolute() else base / given
         if output.endswith(("/", os.sep)) or given.is_dir():
             if not given.is_dir():
-                raise TransferError(f"{output}: no such directory")
+                raise TransferError(f"{output}: no such directory; create it first")
             path = given / safe_filename(server_name, file_id)
         else:
             if not given.parent.is_dir():
