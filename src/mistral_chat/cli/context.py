@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["EMULATOR_KEY", "AppContext"]
 
 EMULATOR_KEY = "emulator"
+#: commands that never call the API, so never look the key up
+OFFLINE_COMMANDS = frozenset({"history", "emulator"})
 
 
 class AppContext:
@@ -61,6 +63,7 @@ class AppContext:
                 debug=bool(getattr(args, "debug", False)),
                 emulator=emulator_pair,
                 strict=not getattr(args, "repairs_config", False),
+                with_key=getattr(args, "command", None) not in OFFLINE_COMMANDS,
             )
         except BaseException:
             if emulator is not None:

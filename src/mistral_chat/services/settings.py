@@ -296,6 +296,7 @@ def resolve_settings(
     environ: Mapping[str, str] | None = None,
     keyring_get: Callable[[str | None], str | None] | None = None,
     strict: bool = True,
+    with_key: bool = True,
 ) -> Settings:
     """Every setting, with the precedence in the module docstring.
 
@@ -303,7 +304,7 @@ def resolve_settings(
     looks a key up in the OS keyring (default: `credentials.keyring_get`, which skips keyring
     when no real backend is available). `strict=False` ignores an unreadable config file, bad
     values and an unknown profile instead of raising, for the commands that repair them
-    (`config path|set|unset`).
+    (`config path|set|unset`). `with_key=False` leaves the key unresolved (None).
     """
     env = os.environ if environ is None else environ
     dirs = app_dirs(env)
@@ -355,7 +356,12 @@ def resolve_settings(
         url, url_source = DEFAULT_BASE_URL, "default"
 
     key_env = str(prof.get("api_key_env") or KEY_ENV)
-    key, key_source = _resolve_key(env, key_env, profile, prof, config, emulator, keyring_get)
+    # commands that never call the API skip the lookup: importing keyring alone costs ~90 ms
+    key, key_source = (
+        _resolve_key(env, key_env, profile, prof, config, emulator, keyring_get)
+        if with_key
+        else (None, None)
+    )
 
     t = timeout if timeout is not None else typed("timeout", (int, float))
     retries = max_retries if max_retries is not None else typed("max_retries", int)
