@@ -202,3 +202,17 @@ def test_async_client_streams_and_lists(emu: Emulator, tmp_path: Path) -> None:
     text, count = asyncio.run(main())
     assert "You said: Bonjour" in text and count > 5
     assert (tmp_path / "b.txt").read_bytes() == b"async bytes"
+
+
+def test_upload_from_memory_with_explicit_type(client: Client) -> None:
+    progress: list[tuple[int, int | None]] = []
+    data = io.BytesIO(b"%PDF-1.4 in memory")
+    up = client.files.upload(
+        data,
+        filename="mem.pdf",
+        mime="application/pdf",
+        purpose="ocr",
+        on_progress=lambda d, t: progress.append((d, t)),
+    )
+    assert up.bytes == 18 and up.filename == "mem.pdf"
+    assert progress[-1] == (18, 18)  # seekable: the total is known, so retries may re-send it

@@ -37,13 +37,15 @@ def table(
     stay on one line on a terminal; the other columns wrap to make room for them."""
     if terminal.color:
         from rich.table import Table
+        from rich.text import Text
 
         terminal.refresh_size()
         grid = Table(title=title, header_style="bold", title_justify="left")
         for column in columns:
             grid.add_column(column, overflow="fold", no_wrap=column in no_wrap)
         for row in rows:
-            grid.add_row(*row)
+            # Text, not str: a file named "[draft].pdf" is data, never rich markup
+            grid.add_row(*(Text(cell) for cell in row))
         terminal.rich_out().print(grid)
         return
     # piped: one line per row, columns separated by two spaces, easy to cut/awk
@@ -62,13 +64,14 @@ def key_value(terminal: Terminal, pairs: list[tuple[str, str]]) -> None:
     """Draw ``key  value`` lines, keys aligned (a "show" view)."""
     if terminal.color:
         from rich.table import Table
+        from rich.text import Text
 
         terminal.refresh_size()
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         for key, value in pairs:
-            grid.add_row(key, value)
+            grid.add_row(Text(key), Text(value))
         terminal.rich_out().print(grid)
         return
     width = max((_cells(key) + 1 for key, _ in pairs), default=0)

@@ -17,6 +17,7 @@ attachments); everything it prints goes through ``render.console.Terminal``. The
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -385,7 +386,10 @@ class ChatRepl:
         self._check_image_count(1)
         client = self.app.client()
         self.terminal.err_line(f"uploading {path.name}")
-        uploaded = client.files.upload(spec.path)
+        # the prepared image (scaled, true MIME type), not the original file
+        uploaded = client.files.upload(
+            io.BytesIO(image.data), filename=path.name, mime=image.mime, purpose="ocr"
+        )
         url = client.files.signed_url(uploaded.id)
         self.terminal.err_line(f"uploaded {path.name}: {uploaded.id}")
         detail = f"image {image.width}x{image.height} via signed URL"

@@ -148,7 +148,9 @@ def _upload_document(
         def progress(done: int, total: int | None) -> None:
             callback(name, done, total)
 
-    uploaded = client.files.upload(spec.path, purpose=DOCUMENT_PURPOSE, on_progress=progress)
+    uploaded = client.files.upload(
+        spec.path, purpose=DOCUMENT_PURPOSE, mime=spec.mime, on_progress=progress
+    )
     url = client.files.signed_url(uploaded.id)
     record = Attachment(
         kind="document",

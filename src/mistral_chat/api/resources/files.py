@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -113,6 +113,19 @@ class _ProgressReader:
         return self._raw.tell()
 
 
+def _measure(fh: IO[bytes]) -> tuple[bool, int | None]:
+    """(can be re-read from the start, bytes left) without reading it."""
+    try:
+        if not fh.seekable():
+            return False, None
+        position = fh.tell()
+        end = fh.seek(0, os.SEEK_END)
+        fh.seek(position)
+        return True, end - position
+    except (AttributeError, OSError, ValueError):
+        return False, None
+
+
 @contextmanager
 def _upload_form(
     file: str | os.PathLike[str] | IO[bytes],
@@ -121,6 +134,7 @@ def _upload_form(
     expiry: int | None,
     visibility: str | None,
     on_progress: ProgressCallback | None,
+    mime: str | None = None,
 ) -> Iterator[tuple[dict[str, Any], dict[str, Any], bool]]:
     """(files, data, rewindable) for a multipart upload; opens and closes a path itself."""
     opened: IO[bytes] | None = None
@@ -133,12 +147,8 @@ def _upload_form(
         fh = file
         name = filename or Path(str(getattr(file, "name", "upload.bin"))).name
     try:
-        try:
-            rewindable = fh.seekable()
-            total: int | None = os.fstat(fh.fileno()).st_size if rewindable else None
-        except (AttributeError, OSError, ValueError):
-            rewindable, total = False, None
-        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        rewindable, total = _measure(fh)
+        mime = mime or mimetypes.guess_type(name)[0] or "application/octet-stream"
         reader = _ProgressReader(fh, total, on_progress)
         data: dict[str, Any] = {}
         for key, value in (("purpose", purpose), ("expiry", expiry), ("visibility", visibility)):
@@ -157,7 +167,9 @@ def _target(dest: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
         yield dest
         return
     path = Path(dest)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    # O_EXCL: never write through a planted file; 0o666 so the umask decides, as for any new file
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -185,10 +197,14 @@ class Files:
         expiry: int | None = None,
         visibility: str | None = None,
         on_progress: ProgressCallback | None = None,
+        mime: str | None = None,
     ) -> FileObject:
-        """Upload a path or binary file; retried only if it can be re-read from the start."""
+        """Upload a path or binary file; retried only if it can be re-read from the start.
+
+        `mime` is the part's content type when known (else guessed from the file name).
+        """
         client = self._client
-        with _upload_form(file, filename, purpose, expiry, visibility, on_progress) as form:
+        with _upload_form(file, filename, purpose, expiry, visibility, on_progress, mime) as form:
             files, data, rewindable = form
             request = client._build(client.http, "POST", "/v1/files", files=files, data=data)
             if rewindable:
@@ -271,9 +287,10 @@ class AsyncFiles:
         expiry: int | None = None,
         visibility: str | None = None,
         on_progress: ProgressCallback | None = None,
+        mime: str | None = None,
     ) -> FileObject:
         client = self._client
-        with _upload_form(file, filename, purpose, expiry, visibility, on_progress) as form:
+        with _upload_form(file, filename, purpose, expiry, visibility, on_progress, mime) as form:
             files, data, rewindable = form
             request = client._build(client.http, "POST", "/v1/files", files=files, data=data)
             if rewindable:
