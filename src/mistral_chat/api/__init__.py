@@ -1,14 +1,15 @@
 """The Mistral API wire client: `Client`, `AsyncClient`, their errors and types.
 
-Only `_client` creates HTTP connections; everything else here is pure. Names load lazily
-(PEP 562): importing `Client` does not pay for msgspec or the streaming machinery.
+Only `_async/client.py` and the `_sync/client.py` generated from it create HTTP connections;
+everything else here is pure. Names load lazily (PEP 562): importing `Client` does not pay
+for msgspec, asyncio or the streaming machinery.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_exports
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -25,17 +26,20 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient, Client
+    from ._async.client import AsyncClient
+    from ._async.streaming import AsyncChatStream
     from ._core import DEFAULT_BASE_URL, ChatOptions
-    from .streaming import AsyncChatStream, ChatStream
+    from ._sync.client import Client
+    from ._sync.streaming import ChatStream
 
+# the async classes are the source; the sync ones are generated from them (scripts/unasync.py)
 _LAZY = {
-    "AsyncClient": "._client",
-    "Client": "._client",
+    "AsyncClient": "._async.client",
+    "Client": "._sync.client",
     "DEFAULT_BASE_URL": "._core",
     "ChatOptions": "._core",
-    "AsyncChatStream": ".streaming",
-    "ChatStream": ".streaming",
+    "AsyncChatStream": "._async.streaming",
+    "ChatStream": "._sync.streaming",
 }
 
 __all__ = [
@@ -59,8 +63,4 @@ __all__ = [
     "UnprocessableEntityError",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, __package__, _LAZY)

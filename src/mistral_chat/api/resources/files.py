@@ -3,6 +3,10 @@
 Uploads and downloads move the file in 64 KiB pieces, so memory stays flat whatever its size.
 A download goes to a temporary file beside the target and is renamed into place only once
 complete, so an interrupted download never leaves a truncated file under the real name.
+
+`AsyncFiles` is written in `api/_async/files.py`, `Files` generated from it into
+`api/_sync/files.py`; both load lazily from here. The forms, parameters, progress and
+download target they share are below.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ from typing import IO, TYPE_CHECKING, Any
 import httpx2
 import msgspec
 
-from .._client import _transport_error
-from ..types import DeletedFile, FileList, FileObject, SignedURL
+from .._lazy import lazy_exports
+from ..types import FileList, FileObject
 
 if TYPE_CHECKING:
-    from .._client import AsyncClient, Client
+    from .._async.files import AsyncFiles
+    from .._sync.files import Files
 
 __all__ = ["AsyncFiles", "Files", "ProgressCallback"]
 
@@ -30,6 +35,8 @@ __all__ = ["AsyncFiles", "Files", "ProgressCallback"]
 ProgressCallback = Callable[[int, int | None], None]
 _KNOWN = frozenset(FileObject.__struct_fields__)
 _CHUNK = 64 * 1024
+_LAZY = {"AsyncFiles": ".._async.files", "Files": ".._sync.files"}
+__getattr__ = lazy_exports(__name__, __package__, _LAZY)
 
 
 def _file(data: dict[str, Any]) -> FileObject:
@@ -182,178 +189,3 @@ def _target(dest: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
 def _total(response: httpx2.Response) -> int | None:
     length = response.headers.get("content-length")
     return int(length) if length and length.isdigit() else None
-
-
-class Files:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def upload(
-        self,
-        file: str | os.PathLike[str] | IO[bytes],
-        *,
-        purpose: str | None = None,
-        filename: str | None = None,
-        expiry: int | None = None,
-        visibility: str | None = None,
-        on_progress: ProgressCallback | None = None,
-        mime: str | None = None,
-    ) -> FileObject:
-        """Upload a path or binary file; retried only if it can be re-read from the start.
-
-        `mime` is the part's content type when known (else guessed from the file name).
-        """
-        client = self._client
-        with _upload_form(file, filename, purpose, expiry, visibility, on_progress, mime) as form:
-            files, data, rewindable = form
-            request = client._build(client.http, "POST", "/v1/files", files=files, data=data)
-            if rewindable:
-                response = client.with_retries(lambda n: client.send(request, n))
-            else:
-                response = client.send(request, 1)
-        return _file(response.json())
-
-    def list(
-        self,
-        *,
-        page: int | None = None,
-        page_size: int | None = None,
-        purpose: str | None = None,
-        search: str | None = None,
-        sample_type: list[str] | None = None,
-        source: list[str] | None = None,
-        mimetypes: list[str] | None = None,
-        include_total: bool | None = None,
-    ) -> FileList:
-        params = _list_params(
-            page, page_size, purpose, search, sample_type, source, mimetypes, include_total
-        )
-        return _file_list(self._client.request("GET", "/v1/files", params=params).json())
-
-    def retrieve(self, file_id: str) -> FileObject:
-        return _file(self._client.request("GET", _path(file_id)).json())
-
-    def delete(self, file_id: str) -> DeletedFile:
-        data = self._client.request("DELETE", _path(file_id)).json()
-        return msgspec.convert(data, DeletedFile)
-
-    def signed_url(self, file_id: str, *, expiry_hours: int = 24) -> str:
-        """A URL anyone can GET for `expiry_hours` (1-168); the API's `GET /v1/files/{id}/url`."""
-        params = _signed_url_params(expiry_hours)
-        data = self._client.request("GET", _path(file_id, "/url"), params=params).json()
-        return msgspec.convert(data, SignedURL).url
-
-    def download(
-        self,
-        file_id: str,
-        dest: str | os.PathLike[str] | IO[bytes],
-        *,
-        on_progress: ProgressCallback | None = None,
-    ) -> int:
-        """Stream the file's content to `dest` (a path, written atomically, or a binary stream)."""
-        client = self._client
-        request = client._build(
-            client.http,
-            "GET",
-            _path(file_id, "/content"),
-            headers={"Accept": "application/octet-stream"},
-        )
-        response = client.with_retries(lambda n: client.send(request, n, stream=True))
-        done, total = 0, _total(response)
-        try:
-            with _target(dest) as out:
-                for piece in response.iter_bytes(_CHUNK):
-                    out.write(piece)
-                    done += len(piece)
-                    if on_progress is not None:
-                        on_progress(done, total)
-        except httpx2.TransportError as exc:
-            raise _transport_error(exc, request) from exc
-        finally:
-            response.close()
-        return done
-
-
-class AsyncFiles:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def upload(
-        self,
-        file: str | os.PathLike[str] | IO[bytes],
-        *,
-        purpose: str | None = None,
-        filename: str | None = None,
-        expiry: int | None = None,
-        visibility: str | None = None,
-        on_progress: ProgressCallback | None = None,
-        mime: str | None = None,
-    ) -> FileObject:
-        client = self._client
-        with _upload_form(file, filename, purpose, expiry, visibility, on_progress, mime) as form:
-            files, data, rewindable = form
-            request = client._build(client.http, "POST", "/v1/files", files=files, data=data)
-            if rewindable:
-                response = await client.with_retries(lambda n: client.send(request, n))
-            else:
-                response = await client.send(request, 1)
-        return _file(response.json())
-
-    async def list(
-        self,
-        *,
-        page: int | None = None,
-        page_size: int | None = None,
-        purpose: str | None = None,
-        search: str | None = None,
-        sample_type: list[str] | None = None,
-        source: list[str] | None = None,
-        mimetypes: list[str] | None = None,
-        include_total: bool | None = None,
-    ) -> FileList:
-        params = _list_params(
-            page, page_size, purpose, search, sample_type, source, mimetypes, include_total
-        )
-        response = await self._client.request("GET", "/v1/files", params=params)
-        return _file_list(response.json())
-
-    async def retrieve(self, file_id: str) -> FileObject:
-        return _file((await self._client.request("GET", _path(file_id))).json())
-
-    async def delete(self, file_id: str) -> DeletedFile:
-        data = (await self._client.request("DELETE", _path(file_id))).json()
-        return msgspec.convert(data, DeletedFile)
-
-    async def signed_url(self, file_id: str, *, expiry_hours: int = 24) -> str:
-        params = _signed_url_params(expiry_hours)
-        response = await self._client.request("GET", _path(file_id, "/url"), params=params)
-        return msgspec.convert(response.json(), SignedURL).url
-
-    async def download(
-        self,
-        file_id: str,
-        dest: str | os.PathLike[str] | IO[bytes],
-        *,
-        on_progress: ProgressCallback | None = None,
-    ) -> int:
-        client = self._client
-        request = client._build(
-            client.http,
-            "GET",
-            _path(file_id, "/content"),
-            headers={"Accept": "application/octet-stream"},
-        )
-        response = await client.with_retries(lambda n: client.send(request, n, stream=True))
-        done, total = 0, _total(response)
-        try:
-            with _target(dest) as out:
-                async for piece in response.aiter_bytes(_CHUNK):
-                    out.write(piece)
-                    done += len(piece)
-                    if on_progress is not None:
-                        on_progress(done, total)
-        except httpx2.TransportError as exc:
-            raise _transport_error(exc, request) from exc
-        finally:
-            await response.aclose()
-        return done

@@ -1,4 +1,8 @@
-"""`/v1/models`: list and retrieve model cards."""
+"""`/v1/models`: list and retrieve model cards.
+
+`AsyncModels` is written in `api/_async/models.py`, `Models` generated from it into
+`api/_sync/models.py`; both load lazily from here. The parsing they share is below.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,18 @@ from urllib.parse import quote
 
 import msgspec
 
+from .._lazy import lazy_exports
 from ..types import ModelCard
 
 if TYPE_CHECKING:
-    from .._client import AsyncClient, Client
+    from .._async.models import AsyncModels
+    from .._sync.models import Models
 
 __all__ = ["AsyncModels", "Models", "parse_model_card"]
 
 _KNOWN = frozenset(ModelCard.__struct_fields__)
+_LAZY = {"AsyncModels": ".._async.models", "Models": ".._sync.models"}
+__getattr__ = lazy_exports(__name__, __package__, _LAZY)
 
 
 def parse_model_card(data: dict[str, Any]) -> ModelCard:
@@ -32,26 +40,3 @@ def _cards(payload: Any) -> list[ModelCard]:
 def _path(model_id: str) -> str:
     # fine-tuned ids hold ':'; encode everything that is not safe in a path segment
     return "/v1/models/" + quote(model_id, safe="")
-
-
-class Models:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def list(self) -> list[ModelCard]:
-        """Every model this key can use."""
-        return _cards(self._client.request("GET", "/v1/models").json())
-
-    def retrieve(self, model_id: str) -> ModelCard:
-        return parse_model_card(self._client.request("GET", _path(model_id)).json())
-
-
-class AsyncModels:
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    async def list(self) -> list[ModelCard]:
-        return _cards((await self._client.request("GET", "/v1/models")).json())
-
-    async def retrieve(self, model_id: str) -> ModelCard:
-        return parse_model_card((await self._client.request("GET", _path(model_id))).json())

@@ -1,0 +1,124 @@
+"""`/v1/files*` (`AsyncFiles`): upload, list, retrieve, delete, download, signed URL.
+
+Forms, parameters, progress and the atomic download target live in `..resources.files`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import IO, TYPE_CHECKING
+
+import httpx2
+import msgspec
+
+from .._client import _transport_error
+from ..resources.files import (
+    _CHUNK,
+    ProgressCallback,
+    _file,
+    _file_list,
+    _list_params,
+    _path,
+    _signed_url_params,
+    _target,
+    _total,
+    _upload_form,
+)
+from ..types import DeletedFile, FileList, FileObject, SignedURL
+
+if TYPE_CHECKING:
+    from .client import AsyncClient
+
+__all__ = ["AsyncFiles"]
+
+
+class AsyncFiles:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def upload(
+        self,
+        file: str | os.PathLike[str] | IO[bytes],
+        *,
+        purpose: str | None = None,
+        filename: str | None = None,
+        expiry: int | None = None,
+        visibility: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        mime: str | None = None,
+    ) -> FileObject:
+        """Upload a path or binary file; retried only if it can be re-read from the start.
+
+        `mime` is the part's content type when known (else guessed from the file name).
+        """
+        client = self._client
+        with _upload_form(file, filename, purpose, expiry, visibility, on_progress, mime) as form:
+            files, data, rewindable = form
+            request = client._build(client.http, "POST", "/v1/files", files=files, data=data)
+            if rewindable:
+                response = await client.with_retries(lambda n: client.send(request, n))
+            else:
+                response = await client.send(request, 1)
+        return _file(response.json())
+
+    async def list(
+        self,
+        *,
+        page: int | None = None,
+        page_size: int | None = None,
+        purpose: str | None = None,
+        search: str | None = None,
+        sample_type: list[str] | None = None,
+        source: list[str] | None = None,
+        mimetypes: list[str] | None = None,
+        include_total: bool | None = None,
+    ) -> FileList:
+        params = _list_params(
+            page, page_size, purpose, search, sample_type, source, mimetypes, include_total
+        )
+        response = await self._client.request("GET", "/v1/files", params=params)
+        return _file_list(response.json())
+
+    async def retrieve(self, file_id: str) -> FileObject:
+        response = await self._client.request("GET", _path(file_id))
+        return _file(response.json())
+
+    async def delete(self, file_id: str) -> DeletedFile:
+        response = await self._client.request("DELETE", _path(file_id))
+        return msgspec.convert(response.json(), DeletedFile)
+
+    async def signed_url(self, file_id: str, *, expiry_hours: int = 24) -> str:
+        """A URL anyone can GET for `expiry_hours` (1-168); the API's `GET /v1/files/{id}/url`."""
+        params = _signed_url_params(expiry_hours)
+        response = await self._client.request("GET", _path(file_id, "/url"), params=params)
+        return msgspec.convert(response.json(), SignedURL).url
+
+    async def download(
+        self,
+        file_id: str,
+        dest: str | os.PathLike[str] | IO[bytes],
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> int:
+        """Stream the file's content to `dest` (a path, written atomically, or a binary stream)."""
+        client = self._client
+        request = client._build(
+            client.http,
+            "GET",
+            _path(file_id, "/content"),
+            headers={"Accept": "application/octet-stream"},
+        )
+        response = await client.with_retries(lambda n: client.send(request, n, stream=True))
+        done, total = 0, _total(response)
+        try:
+            with _target(dest) as out:
+                async for piece in response.aiter_bytes(_CHUNK):
+                    out.write(piece)
+                    done += len(piece)
+                    if on_progress is not None:
+                        on_progress(done, total)
+        except httpx2.TransportError as exc:
+            raise _transport_error(exc, request) from exc
+        finally:
+            await response.aclose()
+        return done
