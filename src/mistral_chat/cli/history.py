@@ -144,7 +144,7 @@ def search_messages(args: argparse.Namespace, ctx: AppContext) -> int:
     rows = [
         [h.conversation_id, _when(h.created_at), h.role, " ".join(h.snippet.split())] for h in hits
     ]
-    table(ctx.terminal, ["id", "when", "role", "match"], rows)
+    table(ctx.terminal, ["id", "when", "role", "match"], rows, marks=("**", "**"))
     return 0
 
 

@@ -7,6 +7,7 @@ key_value(terminal, [("id", "mistral-small-latest"), ("context", "128k")])
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from mistral_chat.render.console import Terminal
 
@@ -32,12 +33,14 @@ def table(
     title: str | None = None,
     *,
     no_wrap: Collection[str] = (),
+    marks: tuple[str, str] | None = None,
 ) -> None:
     """Draw rows under column headers. Cells of the ``no_wrap`` columns (ids a user types)
-    stay on one line on a terminal; the other columns wrap to make room for them."""
+    stay on one line on a terminal; the other columns wrap to make room for them. With
+    ``marks`` (e.g. search hits' ``("**", "**")``), marked text is bold on a terminal and
+    keeps its marks when piped."""
     if terminal.color:
         from rich.table import Table
-        from rich.text import Text
 
         terminal.refresh_size()
         grid = Table(title=title, header_style="bold", title_justify="left")
@@ -45,7 +48,7 @@ def table(
             grid.add_column(column, overflow="fold", no_wrap=column in no_wrap)
         for row in rows:
             # Text, not str: a file named "[draft].pdf" is data, never rich markup
-            grid.add_row(*(Text(cell) for cell in row))
+            grid.add_row(*(_styled(cell, marks) for cell in row))
         terminal.rich_out().print(grid)
         return
     # piped: one line per row, columns separated by two spaces, easy to cut/awk
@@ -58,6 +61,28 @@ def table(
         cells = [_pad(cell, widths[i]) for i, cell in enumerate(row[: len(widths)])]
         lines.append("  ".join(cells).rstrip())
     terminal.out("\n".join(lines))
+
+
+def _styled(cell: str, marks: tuple[str, str] | None) -> Any:
+    """The cell as rich Text: literal (never markup), marked spans in bold."""
+    from rich.text import Text
+
+    if not marks or marks[0] not in cell:
+        return Text(cell)
+    start, end = marks
+    text = Text()
+    rest = cell
+    while start in rest:
+        before, _, tail = rest.partition(start)
+        marked, found, after = tail.partition(end)
+        text.append(before)
+        if not found:  # an unclosed mark is just text
+            text.append(start + marked)
+            return text
+        text.append(marked, style="bold")
+        rest = after
+    text.append(rest)
+    return text
 
 
 def key_value(terminal: Terminal, pairs: list[tuple[str, str]]) -> None:
