@@ -42,7 +42,7 @@ def test_plain_answer_when_piped_sends_exactly_one_request(
     start = len(emulator.requests)
     code, out, err = run_cli("ask", "Hello", "there", input="")
     assert code == 0, err
-    assert out == "You said: Hello there\nMessages: 1 (user 1)\n"
+    assert out == "You said: Hello there\n\nMessages: 1 (user 1)\n"
     assert err == ""  # no spinner or stats line when stderr is not a terminal
     sent = emulator.requests[start:]
     assert [(r.method, r.path) for r in sent] == [("POST", "/v1/chat/completions")]

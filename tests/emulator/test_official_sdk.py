@@ -35,7 +35,9 @@ def test_chat_complete(sdk: Any) -> None:
         max_tokens=100,
     )
     message = response.choices[0].message
-    assert message.content == "You said: hello\nSystem: Be kind.\nMessages: 2 (system 1, user 1)"
+    assert (
+        message.content == "You said: hello\n\nSystem: Be kind.\n\nMessages: 2 (system 1, user 1)"
+    )
     assert response.usage.total_tokens > 0
 
 
@@ -69,7 +71,7 @@ def test_chat_stream(sdk: Any) -> None:
         sdk.chat.stream(model="mistral-small-latest", messages=[{"role": "user", "content": "hi"}])
     )
     text = "".join(str(e.data.choices[0].delta.content or "") for e in events)
-    assert text == "You said: hi\nMessages: 1 (user 1)"
+    assert text == "You said: hi\n\nMessages: 1 (user 1)"
     assert events[-1].data.choices[0].finish_reason == "stop"
     assert events[-1].data.usage is not None
 

@@ -1,4 +1,4 @@
-"""What the emulator answers: a description of what it received, one fact per line.
+"""What the emulator answers: a description of what it received, one fact per paragraph.
 
     You said: <last user message text, text chunks joined with a space>
     Image 1: PNG 64x48, dominant colour red (#ff0000), sent as data URI image/png
@@ -155,11 +155,12 @@ def build_reply(
         if system:
             lines.append(f"System: {system}")
         lines.append(_message_counts(messages))
-        reply.text = tokens("\n".join(lines))
+        # a blank line between facts: one per line in a pipe and once rendered as markdown
+        reply.text = tokens("\n\n".join(lines))
     if not reply.tool_call and _thinks(request, model):
         reply.thinking = tokens(
             f"The user sent {len(messages)} message(s). "
-            "I will describe what I received, one fact per line."
+            "I will describe what I received, one fact per paragraph."
         )
     if request.max_tokens is not None:
         _truncate(reply, request.max_tokens)
