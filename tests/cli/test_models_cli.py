@@ -121,7 +121,9 @@ def test_list_falls_back_to_cache_then_bundled(
     code, out, err = run_cli("models", "list")
     assert code == 3 and out == ""
     assert err.startswith("error: the API rejected the key (401): ")
-    assert "run `mistral-chat auth login` or check MISTRAL_API_KEY" in err
+    # says where the rejected key came from, and what to do
+    assert "it came from the MISTRAL_API_KEY environment variable" in err
+    assert "run `mistral-chat auth login`" in err and len(err.splitlines()) == 1
 
 
 def test_show(run_cli: RunCLI) -> None:

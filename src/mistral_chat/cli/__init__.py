@@ -195,9 +195,10 @@ def _dispatch(handler: Any, args: argparse.Namespace) -> int:
         _setup_debug_logging()
     ctx: AppContext | None = None
     host: str | None = None
+    key_origin: str | None = None
     try:
         ctx = AppContext.create(args, terminal)
-        host = ctx.host
+        host, key_origin = ctx.host, ctx.key_origin
         return int(handler(args, ctx))
     except BrokenPipeError:
         _silence_stdout()
@@ -205,7 +206,7 @@ def _dispatch(handler: Any, args: argparse.Namespace) -> int:
     except BaseException as exc:
         if isinstance(exc, SystemExit):
             raise
-        code, message = exit_for(exc, host=host)
+        code, message = exit_for(exc, host=host, key_origin=key_origin)
         if args.debug and not isinstance(exc, KeyboardInterrupt):
             import traceback
 

@@ -128,6 +128,17 @@ class AppContext:
 
         return urlsplit(self.settings.base_url).netloc or self.settings.base_url
 
+    @property
+    def key_origin(self) -> str | None:
+        """Where the key in use came from, for a message about a rejected key."""
+        s = self.settings
+        return {
+            "env": f"the {s.api_key_env} environment variable",
+            "keyring": "the OS keyring (`mistral-chat auth login` replaces it)",
+            "config": "config.toml (`mistral-chat auth login` replaces it)",
+            "emulator": "the built-in emulator",
+        }.get(s.api_key_source or "")
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()

@@ -61,7 +61,9 @@ def _attempts(exc: BaseException) -> int:
     return n if isinstance(n, int) and n > 0 else 1
 
 
-def _api_error(exc: BaseException, host: str | None) -> tuple[int, str] | None:
+def _api_error(
+    exc: BaseException, host: str | None, key_origin: str | None = None
+) -> tuple[int, str] | None:
     mod = "mistral_chat.api.errors"
     if _cls(mod, "MistralError") is None or not _is(exc, mod, "MistralError"):
         return None
@@ -70,6 +72,11 @@ def _api_error(exc: BaseException, host: str | None) -> tuple[int, str] | None:
     tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
     msg: Any = str(getattr(exc, "message", None) or exc).rstrip(".")
     if _is(exc, mod, "AuthenticationError"):
+        if key_origin:
+            return ExitCode.AUTH, (
+                f"the API rejected the key (401): {msg}; it came from {key_origin}: "
+                "fix it there or run `mistral-chat auth login`"
+            )
         return ExitCode.AUTH, (
             f"the API rejected the key (401): {msg}; run `mistral-chat auth login` "
             "or check MISTRAL_API_KEY"
@@ -118,16 +125,19 @@ def _api_error(exc: BaseException, host: str | None) -> tuple[int, str] | None:
     return ExitCode.UNAVAILABLE, f"{exc}"
 
 
-def exit_for(exc: BaseException, *, host: str | None = None) -> tuple[int, str]:
+def exit_for(
+    exc: BaseException, *, host: str | None = None, key_origin: str | None = None
+) -> tuple[int, str]:
     """(exit code, one-line message without the `error: ` prefix) for any exception.
 
-    `host` names the server in messages about connection failures.
+    `host` names the server in messages about connection failures; `key_origin` says where a
+    rejected key came from (a profile's variable, the keyring...).
     """
     if isinstance(exc, KeyboardInterrupt):
         return ExitCode.INTERRUPTED, "interrupted"
     if isinstance(exc, UsageError):
         return ExitCode.USAGE, exc.message
-    api = _api_error(exc, host)
+    api = _api_error(exc, host, key_origin)
     if api is not None:
         return api
     if _is(exc, "mistral_chat.services.credentials", "NoAPIKey"):
