@@ -28,6 +28,8 @@ class ChatAccumulator:
         self.finish_reason: str | None = None
         self.usage: Usage | None = None
         self.chunks = 0
+        #: the visible text the latest chunk added ("" when it added none)
+        self.last_text = ""
 
     def add(self, chunk: ChatCompletionChunk) -> str:
         """Fold one chunk in; returns the visible text it added (may be empty)."""
@@ -57,6 +59,7 @@ class ChatAccumulator:
                     self._add_tool_call(call)
             if choice.finish_reason is not None:
                 self.finish_reason = choice.finish_reason
+        self.last_text = added
         return added
 
     def _add_chunks(self, parts: list[dict[str, Any]]) -> str:

@@ -48,6 +48,11 @@ class _StreamState:
         return self.accumulator.text
 
     @property
+    def delta(self) -> str:
+        """The visible text the chunk just yielded added (thinking excluded; may be "")."""
+        return self.accumulator.last_text
+
+    @property
     def thinking(self) -> str:
         return self.accumulator.thinking
 

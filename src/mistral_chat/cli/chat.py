@@ -232,7 +232,6 @@ def _stdin_isatty() -> bool:
 def _login(ctx: AppContext, args: argparse.Namespace) -> bool:
     """`mistral-chat auth login` itself (checks the key, then stores it); True if stored."""
     from ..api.errors import MistralError
-    from ..services.settings import resolve_settings
     from .auth import login_
     from .exit import UsageError, exit_for
 
@@ -244,14 +243,7 @@ def _login(ctx: AppContext, args: argparse.Namespace) -> bool:
         return False
     except (EOFError, KeyboardInterrupt):
         return False
-    ctx.settings = resolve_settings(
-        base_url=getattr(args, "base_url", None),
-        profile=getattr(args, "profile", None),
-        timeout=getattr(args, "timeout", None),
-        max_retries=getattr(args, "max_retries", None),
-        debug=bool(getattr(args, "debug", False)),
-    )
-    return bool(ctx.settings.api_key)
+    return bool(ctx.reload_settings(args).api_key)
 
 
 def _start_emulator(ctx: AppContext, stack: contextlib.ExitStack) -> None:

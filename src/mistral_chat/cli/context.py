@@ -55,21 +55,17 @@ class AppContext:
             emulator.__enter__()
             emulator_pair = (emulator.base_url, EMULATOR_KEY)
         try:
-            settings = resolve_settings(
-                base_url=getattr(args, "base_url", None),
-                profile=getattr(args, "profile", None),
-                timeout=getattr(args, "timeout", None),
-                max_retries=getattr(args, "max_retries", None),
-                debug=bool(getattr(args, "debug", False)),
-                emulator=emulator_pair,
-                strict=not getattr(args, "repairs_config", False),
-                with_key=getattr(args, "command", None) not in OFFLINE_COMMANDS,
-            )
+            settings = _settings_for(args, emulator_pair)
         except BaseException:
             if emulator is not None:
                 emulator.__exit__(None, None, None)
             raise
         return cls(terminal, settings, emulator)
+
+    def reload_settings(self, args: argparse.Namespace) -> Settings:
+        """Resolve the settings again from the same options (after a key was stored)."""
+        self.settings = _settings_for(args, None)
+        return self.settings
 
     def client(self) -> Client:
         """The API client, built once; NoAPIKey (exit 3) when there is no key."""
@@ -151,3 +147,17 @@ class AppContext:
         if self._emulator is not None:
             self._emulator.__exit__(None, None, None)
             self._emulator = None
+
+
+def _settings_for(args: argparse.Namespace, emulator: tuple[str, str] | None) -> Settings:
+    """The settings for the global options in `args` (the one place they are mapped)."""
+    return resolve_settings(
+        base_url=getattr(args, "base_url", None),
+        profile=getattr(args, "profile", None),
+        timeout=getattr(args, "timeout", None),
+        max_retries=getattr(args, "max_retries", None),
+        debug=bool(getattr(args, "debug", False)),
+        emulator=emulator,
+        strict=not getattr(args, "repairs_config", False),
+        with_key=getattr(args, "command", None) not in OFFLINE_COMMANDS,
+    )

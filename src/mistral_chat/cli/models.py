@@ -163,15 +163,13 @@ def _print_table(ctx: AppContext, page: Any, offset: int) -> None:
 
 def show_model(args: argparse.Namespace, ctx: AppContext) -> int:
     from ..api.errors import APIConnectionError, ServerError
-    from ..services.catalog import model_from_card
+    from ..services.catalog import find_model, model_from_card
 
     try:
         info = model_from_card(ctx.client().models.retrieve(args.model))
     except (APIConnectionError, ServerError):
         result = ctx.catalog().models()
-        found = next(
-            (m for m in result.models if args.model == m.id or args.model in m.aliases), None
-        )
+        found = find_model(result.models, args.model)
         if result.source == "api" or found is None:
             raise
         if result.warning:

@@ -61,6 +61,7 @@ class FileManager:
 
     def run(self) -> None:
         from mistral_chat.api.errors import MistralError
+        from mistral_chat.services.transfers import TransferError
 
         self.terminal.out(MENU)
         while True:
@@ -81,7 +82,7 @@ class FileManager:
                 getattr(self, f"do_{choice}")(arg.strip())
             except (EOFError, KeyboardInterrupt):
                 self.terminal.out("")
-            except (MistralError, FileManagerError, OSError) as exc:
+            except (MistralError, FileManagerError, TransferError, OSError) as exc:
                 self.terminal.error(self.describe(exc))
 
     # -- the five operations ------------------------------------------------------------------
@@ -100,13 +101,14 @@ class FileManager:
 
     def do_list(self, arg: str) -> None:
         from mistral_chat.render.tables import table
+        from mistral_chat.services.transfers import human_size
 
         listing = self.client.files.list(search=arg or None, page_size=100)
         if not listing.data:
             self.terminal.out("no files")
             return
         rows = [
-            [f.id, f.filename, _size(f.bytes), f.purpose or "", _date(f.created_at)]
+            [f.id, f.filename, human_size(f.bytes), f.purpose or "", _date(f.created_at)]
             for f in listing.data
         ]
         total = listing.total if listing.total is not None else len(listing.data)
@@ -120,18 +122,21 @@ class FileManager:
     def do_download(self, arg: str) -> None:
         file_id, _, dest_text = (arg or self._need("file id: ")).partition(" ")
         file_id = self._file_id(file_id)
-        from mistral_chat.services.transfers import safe_filename
+        from mistral_chat.services.transfers import human_size, make_readable, resolve_target
 
         meta: FileObject = self.client.files.retrieve(file_id)
-        dest = self._path(dest_text.strip() or safe_filename(meta.filename, file_id))
-        if dest.is_dir():
-            dest = dest / safe_filename(meta.filename, file_id)
-        if dest.exists() and not self._confirm(f"{dest} exists; overwrite? [y/N] "):
+        # the same safe target as `files download`; an existing file is asked about here
+        given = str(self._path(dest_text)) if dest_text.strip() else None
+        target = resolve_target(given, meta.filename, file_id, force=True, cwd=self.cwd)
+        dest = target.path
+        assert dest is not None  # `given` is a path, never "-" (stdout)
+        if target.existed and not self._confirm(f"{dest} exists; overwrite? [y/N] "):
             self.terminal.out("not downloaded")
             return
         with self._progress(f"downloading {dest.name}", meta.bytes) as advance:
             written = self.client.files.download(file_id, dest, on_progress=advance)
-        self.terminal.out(f"saved {dest} ({_size(written)})")
+        make_readable(dest)
+        self.terminal.out(f"saved {dest} ({human_size(written)})")
 
     def do_delete(self, arg: str) -> None:
         file_id = self._file_id(arg or self._need("file id: "))
@@ -192,17 +197,6 @@ def _progress(terminal: Terminal, label: str, total: int | None) -> Iterator[Pro
             bar.advance(done - bar.completed)
 
         yield advance
-
-
-def _size(n: int | None) -> str:
-    if n is None:
-        return "-"
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
 
 
 def _date(ts: int | None) -> str:

@@ -421,7 +421,9 @@ class ChatRepl:
 
 
 def _knows(models: list[ModelInfo], model_id: str) -> bool:
-    return any(model_id == m.id or model_id in m.aliases for m in models)
+    from mistral_chat.services.catalog import find_model
+
+    return find_model(models, model_id) is not None
 
 
 def _is_remote(arg: str) -> bool:

@@ -46,6 +46,7 @@ __all__ = [
     "estimate_cost",
     "family_of",
     "filter_models",
+    "find_model",
     "missing_page",
     "model_from_card",
     "paginate",
@@ -338,6 +339,11 @@ def model_from_card(card: ModelCard | Mapping[str, Any]) -> ModelInfo:
 # -- pure list operations --------------------------------------------------------------------------
 
 
+def find_model(models: Iterable[ModelInfo], model_id: str) -> ModelInfo | None:
+    """The model known by `model_id`, its id or one of its aliases (None if none is)."""
+    return next((m for m in models if m.id == model_id or model_id in m.aliases), None)
+
+
 def filter_models(
     models: Iterable[ModelInfo], *, family: str | None = None, capability: str | None = None
 ) -> list[ModelInfo]:
@@ -434,8 +440,10 @@ class ModelCatalog:
 
     def models(self, max_age: float | None = None) -> CatalogResult:
         """The model list. With `max_age` (seconds), a cache that young is used as is."""
+        cached: CatalogResult | None = None
+        read = False  # the cache is read at most once per call
         if max_age is not None:
-            cached = self._read_cache()
+            cached, read = self._read_cache(), True
             if cached and cached.fetched_at:
                 age = self._clock() - cached.fetched_at.timestamp()
                 if 0 <= age <= max_age:
@@ -446,7 +454,7 @@ class ModelCatalog:
         try:
             cards = self._client_factory().models.list()
         except (APIConnectionError, ServerError) as exc:
-            self._result = self._fallback(str(exc))
+            self._result = self._fallback(str(exc), cached if read else self._read_cache())
             return self._result
         infos = [model_from_card(c) for c in cards]
         now = datetime.fromtimestamp(self._clock(), UTC)
@@ -457,17 +465,13 @@ class ModelCatalog:
     def get(self, model_id: str) -> ModelInfo | None:
         """The model known by `model_id` (an id or an alias), from a fresh-enough list."""
         result = self._result or self.models(max_age=CACHE_FRESH_SECONDS)
-        for m in result.models:
-            if m.id == model_id or model_id in m.aliases:
-                return m
-        return None
+        return find_model(result.models, model_id)
 
     def vision_models(self) -> list[ModelInfo]:
         result = self._result or self.models(max_age=CACHE_FRESH_SECONDS)
         return [m for m in result.models if "vision" in m.capabilities]
 
-    def _fallback(self, reason: str) -> CatalogResult:
-        cached = self._read_cache()
+    def _fallback(self, reason: str, cached: CatalogResult | None) -> CatalogResult:
         if cached is not None and cached.fetched_at is not None:
             when = cached.fetched_at.astimezone().strftime("%Y-%m-%d %H:%M")
             cached.warning = (

@@ -32,7 +32,6 @@ from mistral_chat.services.content import PreparedAttachments, user_content
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
-    from mistral_chat.api.types import ChatCompletionChunk
     from mistral_chat.storage import Conversation, HistoryStore, Message
     from mistral_chat.storage.checkpoint import StreamCheckpoint
 
@@ -431,19 +430,17 @@ class ChatSession:
         stream = self.client.chat.stream(self.model, self.messages, **self.options)
         # the stream is open (first event read): from here on, an answer is being written
         turn = _Turn(chunks.message("assistant", ""))
-        parts: list[str] = []
         result = TurnResult(text="", model=self.model)
         checkpoint: StreamCheckpoint | None = None
         try:
             self.turns.append(turn)
             checkpoint = self._start_answer(turn)
-            for chunk in stream:
-                delta = _delta_text(chunk)
+            for _chunk in stream:
+                delta = stream.delta  # the stream's accumulator keeps the answer's text
                 if not delta:
                     continue
                 if result.ttft_ms is None:
                     result.ttft_ms = _ms(started)
-                parts.append(delta)
                 if checkpoint is not None:
                     checkpoint.add(delta)
                 if on_text is not None:
@@ -456,7 +453,7 @@ class ChatSession:
             raise
         finally:
             stream.close()
-            result.text = "".join(parts)
+            result.text = stream.text
             result.duration_ms = _ms(started)
             result.usage = _usage(stream.usage)
             result.finish_reason = stream.finish_reason
@@ -531,14 +528,6 @@ def _text_of(content: str | list[dict[str, Any]] | None) -> str:
     if isinstance(content, str):
         return content
     return "".join(str(c.get("text", "")) for c in content if c.get("type") == "text")
-
-
-def _delta_text(chunk: ChatCompletionChunk) -> str:
-    """The visible text one chunk adds (thinking excluded), as the stream's accumulator sees it."""
-    for choice in chunk.choices:
-        if choice.index == 0:
-            return _text_of(choice.delta.content)
-    return ""
 
 
 def _turn_from_history(m: Message) -> _Turn | None:
