@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from ..services.catalog import ModelInfo
 
 DEFAULT_PAGE_SIZE = 20
-_SHORT = {"completion_chat": "chat", "function_calling": "function", "completion_fim": "fim"}
 _CAP_HELP = (
     "completion_chat, function_calling, reasoning, completion_fim, fine_tuning, vision, ocr, "
     "classification, moderation, audio, audio_transcription, audio_transcription_realtime, "
@@ -141,6 +140,7 @@ def list_models(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def _print_table(ctx: AppContext, page: Any, offset: int) -> None:
     from ..render.tables import table
+    from ..services.catalog import SHORT_CAPABILITY
 
     columns = ["#", "id", "name", "family", "context", "created", "capabilities", "deprecation"]
     rows = [
@@ -151,7 +151,7 @@ def _print_table(ctx: AppContext, page: Any, offset: int) -> None:
             m.family,
             _context(m.context_length),
             str(m.created or "-"),
-            ", ".join(_SHORT.get(c, c) for c in m.capabilities) or "-",
+            ", ".join(SHORT_CAPABILITY.get(c, c) for c in m.capabilities) or "-",
             _deprecation(m) or "-",
         ]
         for i, m in enumerate(page.items)

@@ -41,11 +41,6 @@ __all__ = [
 
 SORT_KEYS: Final = cat.SORT_KEYS
 _MAX_PAGE_SIZE: Final = 500
-_SHORT_CAPS: Final = {
-    "completion_chat": "chat",
-    "function_calling": "functions",
-    "completion_fim": "fim",
-}
 
 
 class BrowserError(ValueError):
@@ -206,7 +201,7 @@ def _none_if_all(value: str | None) -> str | None:
 
 
 def capability_label(name: str) -> str:
-    return _SHORT_CAPS.get(name, name)
+    return cat.SHORT_CAPABILITY.get(name, name)
 
 
 def _context(n: int | None) -> str:

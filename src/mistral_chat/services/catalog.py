@@ -36,6 +36,7 @@ __all__ = [
     "CAPABILITY_ALIASES",
     "CAPABILITY_NAMES",
     "FAMILY_GROUPS",
+    "SHORT_CAPABILITY",
     "SORT_KEYS",
     "CatalogResult",
     "ModelCatalog",
@@ -55,6 +56,12 @@ __all__ = [
 ]
 
 #: the seed's short capability names
+#: how tables abbreviate the longest capability names (the same words the aliases accept)
+SHORT_CAPABILITY: dict[str, str] = {
+    "completion_chat": "chat",
+    "function_calling": "function",
+    "completion_fim": "fim",
+}
 CAPABILITY_ALIASES: dict[str, str] = {
     "chat": "completion_chat",
     "function": "function_calling",
