@@ -119,13 +119,10 @@ class _Interactive:
         )
 
     def cost(self, model: str, usage: Any) -> float | None:
-        from ..repl.session import EXPECTED_ERRORS
-        from ..services.catalog import estimate_cost
+        # bundled list prices, as `ask` does: pricing an answer never costs a request
+        from ..services.conversation import list_price_cost
 
-        try:
-            return estimate_cost(self.ctx.catalog().get(model), usage)
-        except EXPECTED_ERRORS:
-            return None
+        return list_price_cost(model, usage)
 
     def describe(self, exc: BaseException) -> str:
         """The one-line message for an error inside the session."""
