@@ -10,6 +10,7 @@ import pytest
 import mistral_chat
 import mistral_chat.api
 from mistral_chat.api import errors
+from probe_env import probe_env
 
 
 @pytest.mark.parametrize("module", [mistral_chat, mistral_chat.api, errors])
@@ -36,5 +37,7 @@ def test_importing_client_loads_no_msgspec_asyncio_or_terminal_code() -> None:
         "heavy = [m for m in ('msgspec', 'asyncio', 'rich', 'PIL', 'prompt_toolkit', 'sqlite3')"
         " if m in sys.modules]\nprint(','.join(heavy))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=probe_env()
+    )
     assert out.stdout.strip() == ""

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from cli_support import RunCLI
+from probe_env import probe_env
 
 HEAVY = ("httpx2", "rich", "PIL", "prompt_toolkit", "msgspec", "sqlite3", "keyring")
 
@@ -22,7 +23,7 @@ print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 
 def test_building_the_parser_imports_no_heavy_library() -> None:
     out = subprocess.run(
-        [sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True, env=probe_env()
     ).stdout
     assert json.loads(out) == []
 

@@ -26,7 +26,9 @@ class StepClock:
 
 def run_python(code: str, *args: str, **kwargs: object) -> subprocess.Popen[str]:
     """Start a Python subprocess that can import mistral_chat from this checkout."""
-    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    # without COVERAGE_* variables: measuring a subprocess imports sqlite3 into it
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    env["PYTHONPATH"] = SRC + os.pathsep + os.environ.get("PYTHONPATH", "")
     return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
         [sys.executable, "-c", code, *args], env=env, text=True, **kwargs
     )
