@@ -67,6 +67,25 @@ def test_slow(client: httpx2.Client, emu: Emulator) -> None:
     assert client.get("/v1/models").status_code == 200
 
 
+def test_abandoned_slow_request_leaves_later_faults_alone(
+    client: httpx2.Client, emu: Emulator
+) -> None:
+    # The CI failure of 2026-11-27: a timed-out slow request woke up and took a 503 meant for
+    # the next request.
+    emu.inject("slow", delay=0.4, path="/v1/files")
+    with pytest.raises(httpx2.ReadTimeout):
+        client.get("/v1/files", timeout=0.1)
+    emu.inject("status", status=503, path="/v1/files")
+    emu.inject("cut", after_chunks=1)
+    time.sleep(0.8)  # the slow handler has woken up and finished by now
+    assert client.get("/v1/files").status_code == 503
+    with (
+        pytest.raises(httpx2.RemoteProtocolError),
+        client.stream("POST", "/v1/chat/completions", json={**BODY, "stream": True}) as r,
+    ):
+        r.read()
+
+
 def test_cut_stream(client: httpx2.Client, emu: Emulator) -> None:
     emu.inject("cut", after_chunks=2)
     assert client.post("/v1/chat/completions", json=BODY).status_code == 200  # not a stream

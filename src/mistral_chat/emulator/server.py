@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import select
 import shutil
 import socket
 import tempfile
@@ -156,11 +157,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(emu._control(self.command, url.path, raw), url.path)
             return
         emu._record(self.command, url.path, query, headers, raw)
+        # Both are taken before the delay: a slow request whose client gave up must not wake
+        # later and steal a fault injected for the next request.
         slow = emu.faults.take(url.path, ("slow",))
-        if slow and emu._stopping.wait(slow.delay or 0):
-            self.close_connection = True
-            return
         fault = emu.faults.take(url.path, ("status", "html"))
+        if slow and (emu._stopping.wait(slow.delay or 0) or self._peer_closed()):
+            self.close_connection = True  # stopping, or the client timed out and hung up
+            return
         if fault is not None:
             response = _fault_response(fault)
         else:
@@ -173,6 +176,15 @@ class _Handler(BaseHTTPRequestHandler):
         if not body.done and not body.drain(_DRAIN_LIMIT):
             self.close_connection = True
         self._send(response, url.path)
+
+    def _peer_closed(self) -> bool:
+        """True if the client has closed its end (readable with nothing to read)."""
+        sock = self.connection
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _send(self, response: Response, path: str) -> None:
         self.send_response(response.status)
