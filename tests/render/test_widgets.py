@@ -34,7 +34,9 @@ def test_plain_key_value() -> None:
 def test_spinner_draws_on_a_tty_and_erases_itself() -> None:
     term = Terminal(stdout=io.StringIO(), stderr=io.StringIO(), stderr_isatty=True)
     with Spinner(term, "Thinking", interval=0.005):
-        time.sleep(0.03)
+        deadline = time.monotonic() + 10  # a loaded machine may start the thread late
+        while "Thinking" not in written(term.stderr) and time.monotonic() < deadline:
+            time.sleep(0.01)
     err = written(term.stderr)
     assert "Thinking" in err and "\x1b" not in err
     last = err.rsplit("\r", 2)
