@@ -147,7 +147,8 @@ def test_browse_chat_image_interrupt_retry_files(spawn: Spawn, tmp_path: Path) -
 
     screen.line("Bonjour")
     screen.expect("You said: Bonjour")
-    screen.expect("usage: ")
+    screen.expect("mistral-small-2603 · ")
+    screen.expect(" in, ")
     screen.expect("mistral-small-2603>")
 
     screen.line("/image test red 64x48")
@@ -268,7 +269,7 @@ def test_keys_typed_during_an_answer_wait_for_the_prompt(spawn: Spawn) -> None:
     screen.line("emulator:markdown 200 delay=10")
     screen.expect("Section 1")
     screen.send("typed ahead")  # not echoed into the answer, where it would break redrawing
-    screen.expect("usage: ")
+    screen.expect(" out · first token ")
     start = screen.pos
     screen.expect("mistral-small-latest>")
     answer = screen.text[: screen.pos]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +81,9 @@ def test_a_message_streams_and_usage_follows(app: AppContext) -> None:
     assert result.code == 0
     assert "You said: hello there" in result.out
     assert "Messages: 1 (user 1)" in result.out
-    assert "usage: " in result.err and " in " in result.err
+    assert re.search(
+        r"^mistral-small-latest · 5 in, \d+ out · first token [\d.]+ s · ~\$", result.err, re.M
+    )
     assert result.reader.prompts[0] == "mistral-small-latest> "
     assert result.out.rstrip().endswith("bye")
 

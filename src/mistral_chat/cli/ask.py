@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..services.content import PreparedAttachments
     from ..services.conversation import ChatSession, TurnResult
 
-__all__ = ["ask", "money", "register"]
+__all__ = ["ask", "register"]
 
 _OPTION_FLAGS = (
     ("temperature", "temperature"),
@@ -131,7 +131,9 @@ def ask(args: argparse.Namespace, ctx: AppContext) -> int:
             }
         )
     elif ctx.terminal.stderr_isatty and result.error is None:
-        ctx.terminal.err_line(_stats_line(result))
+        from ..render.formats import turn_summary
+
+        ctx.terminal.err_line(turn_summary(result))
     if result.error is not None:
         raise result.error  # cut stream -> 5, Ctrl-C -> 130; what arrived is kept
     return 0
@@ -238,51 +240,7 @@ def _send(
     ctx: AppContext,
     as_json: bool,
 ) -> TurnResult:
-    from ..render.markdown import StreamingMarkdown
-    from ..render.spinner import Spinner
+    from ..render.answer import AnswerView
 
-    terminal = ctx.terminal
-    spinner = Spinner(terminal, f"{session.model} is thinking")
-    markdown = None if as_json else StreamingMarkdown(terminal)
-    tail: list[str] = [""]
-
-    def on_text(delta: str) -> None:
-        spinner.stop()
-        tail[0] = delta
-        if markdown is not None:
-            markdown.feed(delta)
-
-    spinner.start()
-    try:
-        result = session.send(prompt, prepared, on_text=on_text)
-    finally:
-        spinner.stop()
-        if markdown is not None:
-            markdown.finish()
-            if not terminal.color and tail[0] and not tail[0].endswith("\n"):
-                terminal.out("")  # raw text: end the answer's last line
-    return result
-
-
-def _stats_line(result: TurnResult) -> str:
-    parts = []
-    if result.usage:
-        parts.append(
-            f"tokens in {result.usage.get('prompt_tokens', 0)}, "
-            f"out {result.usage.get('completion_tokens', 0)}"
-        )
-    if result.ttft_ms is not None:
-        parts.append(f"first token {result.ttft_ms / 1000:.2f} s")
-    speed = result.tokens_per_second
-    if speed is not None:
-        parts.append(f"{speed:.1f} tokens/s")
-    if result.cost_usd is not None:
-        parts.append(f"~{money(result.cost_usd)}")
-    return f"{result.model}: " + " · ".join(parts) if parts else result.model
-
-
-def money(usd: float) -> str:
-    """An estimated cost: cents to 4 decimals, fractions of a cent to 2 significant digits."""
-    if usd == 0 or usd >= 0.01:
-        return f"${usd:.4f}"
-    return f"${usd:.2g}" if usd >= 1e-4 else f"${usd:.6f}"
+    with AnswerView(ctx.terminal, f"{session.model} is thinking", show=not as_json) as view:
+        return session.send(prompt, prepared, on_text=view.on_text)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..render.formats import local_time
 from ..services.transfers import human_size
 from ._argtypes import int_range
 from .context import AppContext
@@ -117,12 +118,6 @@ def register(subparsers: Any) -> None:
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-def _when(ts: int | None) -> str:
-    if ts is None:
-        return "-"
-    return datetime.fromtimestamp(ts, UTC).astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 @contextmanager
 def _progress(ctx: AppContext, label: str, total: int | None) -> Iterator[Any]:
     """A progress callback for the api layer: a bar on a terminal, nothing otherwise."""
@@ -156,8 +151,8 @@ def _details(ctx: AppContext, f: FileObject) -> None:
         ),
         ("purpose", f.purpose or "-"),
         ("mimetype", f.mimetype or "-"),
-        ("created", _when(f.created_at)),
-        ("expires", _when(f.expires_at) if f.expires_at else "never"),
+        ("created", local_time(f.created_at)),
+        ("expires", local_time(f.expires_at) if f.expires_at else "never"),
         ("source", f.source or "-"),
     ]
     if f.num_lines is not None:
@@ -217,8 +212,8 @@ def list_files(args: argparse.Namespace, ctx: AppContext) -> int:
             f.filename or "-",
             human_size(f.bytes),
             f.purpose or "-",
-            _when(f.created_at),
-            _when(f.expires_at) if f.expires_at else "-",
+            local_time(f.created_at),
+            local_time(f.expires_at) if f.expires_at else "-",
         ]
         for f in result.data
     ]

@@ -9,8 +9,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..render.formats import local_time, money
 from ._argtypes import positive_int
-from .ask import money
 from .context import AppContext
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def list_conversations(args: argparse.Namespace, ctx: AppContext) -> int:
     from ..render.tables import table
 
     rows = [
-        [c.id, _when(c.updated_at), str(c.message_count), c.model, c.title or "(untitled)"]
+        [c.id, local_time(c.updated_at), str(c.message_count), c.model, c.title or "(untitled)"]
         for c in conversations
     ]
     table(ctx.terminal, ["id", "updated", "messages", "model", "title"], rows)
@@ -112,7 +112,7 @@ def show_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     from ..render.tables import key_value
 
     pairs = [("id", conv.id), ("title", conv.title or "(untitled)"), ("model", conv.model)]
-    pairs += [("created", _when(conv.created_at)), ("updated", _when(conv.updated_at))]
+    pairs += [("created", local_time(conv.created_at)), ("updated", local_time(conv.updated_at))]
     if conv.options:
         pairs.append(("options", ", ".join(f"{k}={v}" for k, v in sorted(conv.options.items()))))
     cost = _total_cost(conv)
@@ -142,7 +142,8 @@ def search_messages(args: argparse.Namespace, ctx: AppContext) -> int:
     from ..render.tables import table
 
     rows = [
-        [h.conversation_id, _when(h.created_at), h.role, " ".join(h.snippet.split())] for h in hits
+        [h.conversation_id, local_time(h.created_at), h.role, " ".join(h.snippet.split())]
+        for h in hits
     ]
     table(ctx.terminal, ["id", "when", "role", "match"], rows, marks=("**", "**"))
     return 0
@@ -203,23 +204,12 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _when(timestamp: str) -> str:
-    """An ISO timestamp (UTC) shown in local time to the minute."""
-    from datetime import datetime
-
-    try:
-        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
-        return timestamp
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 def _heading(m: Message) -> str:
     who = m.role
     if m.role == "assistant" and m.model:
         who += f" ({m.model})"
     status = "" if m.status == "complete" else f" [{m.status}]"
-    return f"── {who} · {_when(m.created_at)}{status}"
+    return f"── {who} · {local_time(m.created_at)}{status}"
 
 
 def _footer(m: Message) -> str:

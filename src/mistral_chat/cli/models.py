@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from ..render.formats import context_size
 from ._argtypes import positive_int
 from .context import AppContext
 from .exit import ExitCode, UsageError
@@ -90,14 +91,6 @@ def register(subparsers: Any) -> None:
     show.set_defaults(handler=show_model)
 
 
-def _context(n: int | None) -> str:
-    if n is None:
-        return "-"
-    if n >= 1024 * 1024 and n % (1024 * 1024) == 0:
-        return f"{n // (1024 * 1024)}M"
-    return f"{n // 1024}k" if n >= 1024 and n % 1024 == 0 else f"{n:,}"
-
-
 def _deprecation(m: ModelInfo) -> str:
     if m.deprecated is None:
         return ""
@@ -149,7 +142,7 @@ def _print_table(ctx: AppContext, page: Any, offset: int) -> None:
             m.id,
             m.name,
             m.family,
-            _context(m.context_length),
+            context_size(m.context_length),
             str(m.created or "-"),
             ", ".join(SHORT_CAPABILITY.get(c, c) for c in m.capabilities) or "-",
             _deprecation(m) or "-",
@@ -198,7 +191,7 @@ def _print_details(ctx: AppContext, m: ModelInfo) -> None:
         ("type", str(card.get("type") or "base")),
         ("owned by", str(card.get("owned_by") or "-")),
         ("created", str(m.created or "-")),
-        ("context", f"{_context(m.context_length)} tokens" if m.context_length else "-"),
+        ("context", f"{context_size(m.context_length)} tokens" if m.context_length else "-"),
         ("capabilities", ", ".join(m.capabilities) or "-"),
         ("input price", _price(m.price_in)),
         ("output price", _price(m.price_out)),

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final
 
+from mistral_chat.render.formats import context_size
 from mistral_chat.services import catalog as cat
 
 if TYPE_CHECKING:
@@ -204,12 +205,6 @@ def capability_label(name: str) -> str:
     return cat.SHORT_CAPABILITY.get(name, name)
 
 
-def _context(n: int | None) -> str:
-    if not n:
-        return "-"
-    return f"{n // 1024}k" if n % 1024 == 0 else f"{n:,}"
-
-
 HELP_ITEMS: Final = (
     "number or id: choose",
     "n/p: next/previous page",
@@ -373,7 +368,7 @@ class ModelBrowser:
             [
                 str(first + i),
                 m.id,
-                _context(m.context_length),
+                context_size(m.context_length),
                 m.created.isoformat() if m.created else "-",
                 " ".join(capability_label(c) for c in m.capabilities if c in _SHOWN_CAPS),
                 _status(m),

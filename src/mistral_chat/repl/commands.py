@@ -15,9 +15,10 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from mistral_chat.render.formats import local_time
 
 if TYPE_CHECKING:
     from mistral_chat.repl.session import ChatRepl
@@ -175,7 +176,9 @@ def usage(repl: ChatRepl, arg: str) -> None:
         f"completion = {int(total['total_tokens'])} tokens"
     )
     if total.get("cost_usd"):
-        text += f", about ${total['cost_usd']:.4f}"
+        from mistral_chat.render.formats import money
+
+        text += f", about {money(total['cost_usd'])}"
     repl.terminal.out(text)
 
 
@@ -250,7 +253,7 @@ def history(repl: ChatRepl, arg: str) -> None:
     current = repl.chat.conversation_id
     for conv in conversations:
         mark = "*" if conv.id == current else " "
-        when = _local_time(conv.updated_at)
+        when = local_time(conv.updated_at)
         count = conv.message_count
         repl.terminal.out(f"{mark} {conv.id}  {when}  {count:>3} msgs  {conv.model}  {conv.title}")
     repl.terminal.out("/resume ID continues one")
@@ -286,13 +289,6 @@ def _test_image_args(words: list[str]) -> tuple[str, str]:
         else:
             color = word
     return color, size
-
-
-def _local_time(stamp: str) -> str:
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp
 
 
 def expand_path(text: str, cwd: Path) -> Path:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
+
+from mistral_chat.render.formats import local_time
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
@@ -108,7 +109,7 @@ class FileManager:
             self.terminal.out("no files")
             return
         rows = [
-            [f.id, f.filename, human_size(f.bytes), f.purpose or "", _date(f.created_at)]
+            [f.id, f.filename, human_size(f.bytes), f.purpose or "", local_time(f.created_at)]
             for f in listing.data
         ]
         total = listing.total if listing.total is not None else len(listing.data)
@@ -197,9 +198,3 @@ def _progress(terminal: Terminal, label: str, total: int | None) -> Iterator[Pro
             bar.advance(done - bar.completed)
 
         yield advance
-
-
-def _date(ts: int | None) -> str:
-    if not ts:
-        return "-"
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M")

@@ -211,33 +211,15 @@ class ChatRepl:
 
     def _turn(self, call: Callable[[Callable[[str], None]], TurnResult]) -> TurnResult | None:
         """Run one request with a spinner and streaming markdown; None if nothing arrived."""
-        from mistral_chat.render.markdown import StreamingMarkdown
-        from mistral_chat.render.spinner import Spinner
+        from mistral_chat.render.answer import AnswerView
         from mistral_chat.repl.prompt import input_echo_off
 
-        markdown = StreamingMarkdown(self.terminal)
-        spinner = Spinner(self.terminal, "Thinking")
-        tail = [""]
-
-        def on_text(delta: str) -> None:
-            spinner.stop()
-            tail[0] = delta
-            markdown.feed(delta)
-
-        spinner.start()
         try:
-            with input_echo_off():
-                result = call(on_text)
+            with input_echo_off(), AnswerView(self.terminal, "Thinking") as view:
+                result = call(view.on_text)
         except KeyboardInterrupt:
-            spinner.stop()
-            markdown.abort()
             self.terminal.err_line("interrupted before the answer began (Up recalls the message)")
             return None
-        finally:
-            spinner.stop()
-        markdown.finish()
-        if not self.terminal.color and tail[0] and not tail[0].endswith("\n"):
-            self.terminal.out("")
         self._after_answer(result)
         return result
 
@@ -247,9 +229,10 @@ class ChatRepl:
                 self.terminal.err_line("[interrupted; the partial answer is kept]")
             else:
                 self.terminal.error(self.describe(result.error))
-        line = _usage_line(result)
-        if line:
-            self.terminal.err_line(line)
+        if result.usage or result.cost_usd is not None:
+            from mistral_chat.render.formats import turn_summary
+
+            self.terminal.err_line(turn_summary(result))
 
     def _upload_note(self, name: str, done: int, total: int | None) -> None:
         # the callback may never report 0 bytes, and may report the end more than once
@@ -428,20 +411,3 @@ def _knows(models: list[ModelInfo], model_id: str) -> bool:
 
 def _is_remote(arg: str) -> bool:
     return arg.lower().startswith(("http://", "https://", "file:"))
-
-
-def _usage_line(result: TurnResult) -> str:
-    usage = result.usage
-    if not usage:
-        return ""
-    parts = [f"{usage.get('prompt_tokens', 0)} in", f"{usage.get('completion_tokens', 0)} out"]
-    if result.duration_ms is not None:
-        parts.append(f"{result.duration_ms / 1000:.1f} s")
-    generating = (result.duration_ms or 0) - (result.ttft_ms or 0)
-    speed = result.tokens_per_second
-    if speed and generating >= 250:  # a rate over a few milliseconds means nothing
-        parts.append(f"{speed:.0f} tok/s")
-    if result.cost_usd:
-        cost = result.cost_usd
-        parts.append(f"~${cost:.4f}" if cost >= 0.0001 else "<$0.0001")
-    return "  ".join(["usage:", *parts])

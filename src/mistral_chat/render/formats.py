@@ -1,0 +1,74 @@
+"""How numbers, times and costs read on screen: one spelling for every command and the REPL.
+
+Pure functions of their arguments (and the local time zone), cheap to import:
+
+    money(0.000034)            -> "$0.000034"
+    local_time("2026-11-27T09:30:00.000Z") -> "2026-11-27 10:30" (in Paris)
+    context_size(131072)       -> "128k"
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mistral_chat.services.conversation import TurnResult
+
+__all__ = ["context_size", "local_time", "money", "turn_summary"]
+
+# a rate measured over a few milliseconds of generation is noise, not a speed
+_MIN_GENERATION_MS = 250
+
+
+def money(usd: float) -> str:
+    """An estimated cost in dollars: 4 decimals from a cent up, 2 significant digits below."""
+    if usd == 0 or usd >= 0.01:
+        return f"${usd:.4f}"
+    return f"${usd:.2g}" if usd >= 1e-4 else f"${usd:.6f}"
+
+
+def local_time(moment: str | float | datetime | None) -> str:
+    """A moment in local time to the minute: an ISO timestamp (``Z`` or an offset), epoch
+    seconds or an aware datetime. ``-`` for none; an unreadable string is shown as it is."""
+    if moment is None or moment == "" or moment == 0:
+        return "-"
+    if isinstance(moment, str):
+        try:
+            parsed = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+        if parsed.tzinfo is None:  # our stores write UTC
+            parsed = parsed.replace(tzinfo=UTC)
+    elif isinstance(moment, datetime):
+        parsed = moment
+    else:
+        parsed = datetime.fromtimestamp(moment, UTC)
+    return parsed.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def context_size(tokens: int | None) -> str:
+    """A context window as people say it: 128k, 1M, or the exact count when it is not round."""
+    if not tokens:
+        return "-"
+    mega = 1024 * 1024
+    if tokens % mega == 0:
+        return f"{tokens // mega}M"
+    return f"{tokens // 1024}k" if tokens % 1024 == 0 else f"{tokens:,}"
+
+
+def turn_summary(result: TurnResult) -> str:
+    """One line after an answer: model, tokens, time to first token, speed and cost."""
+    parts = [result.model] if result.model else []
+    if result.usage:
+        usage = result.usage
+        parts.append(f"{usage.get('prompt_tokens', 0)} in, {usage.get('completion_tokens', 0)} out")
+    if result.ttft_ms is not None:
+        parts.append(f"first token {result.ttft_ms / 1000:.2f} s")
+    generating = (result.duration_ms or 0) - (result.ttft_ms or 0)
+    speed = result.tokens_per_second
+    if speed is not None and generating >= _MIN_GENERATION_MS:
+        parts.append(f"{speed:.0f} tokens/s")
+    if result.cost_usd is not None:
+        parts.append(f"~{money(result.cost_usd)}")
+    return " · ".join(parts)

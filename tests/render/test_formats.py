@@ -1,0 +1,108 @@
+"""One spelling for costs, times, context sizes and the line after an answer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from mistral_chat.render.answer import AnswerView
+from mistral_chat.render.formats import context_size, local_time, money, turn_summary
+from mistral_chat.services.conversation import TurnResult
+
+from ._screen import color_terminal, piped_terminal, visible, written
+
+
+@pytest.fixture
+def paris(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("usd", "shown"),
+    [
+        (0, "$0.0000"),
+        (1.5, "$1.5000"),
+        (0.01, "$0.0100"),
+        (0.0034, "$0.0034"),
+        (0.000012, "$0.000012"),
+    ],
+)
+def test_money(usd: float, shown: str) -> None:
+    assert money(usd) == shown
+
+
+@pytest.mark.usefixtures("paris")
+def test_local_time_reads_every_stamp_we_store() -> None:
+    # 09:30 UTC on 27 November is 10:30 in Paris (UTC+1 in winter)
+    assert local_time("2026-11-27T09:30:00.000Z") == "2026-11-27 10:30"
+    assert local_time("2026-11-27T09:30:00") == "2026-11-27 10:30"  # naive = UTC
+    assert local_time("2026-11-27T10:30:00+01:00") == "2026-11-27 10:30"
+    epoch = datetime(2026, 11, 27, 9, 30, tzinfo=UTC).timestamp()
+    assert local_time(int(epoch)) == "2026-11-27 10:30"
+    assert local_time(datetime(2026, 7, 1, 9, 30, tzinfo=UTC)) == "2026-07-01 11:30"  # summer
+    assert local_time(None) == local_time(0) == local_time("") == "-"
+    assert local_time("yesterday") == "yesterday"
+
+
+@pytest.mark.parametrize(
+    ("tokens", "shown"),
+    [
+        (None, "-"),
+        (0, "-"),
+        (131072, "128k"),
+        (1048576, "1M"),
+        (32000, "32,000"),
+        (2048 * 1024, "2M"),
+    ],
+)
+def test_context_size(tokens: int | None, shown: str) -> None:
+    assert context_size(tokens) == shown
+
+
+def test_turn_summary_shows_what_is_known() -> None:
+    full = TurnResult(
+        text="x",
+        model="mistral-small-latest",
+        usage={"prompt_tokens": 12, "completion_tokens": 200, "total_tokens": 212},
+        ttft_ms=250,
+        duration_ms=2250,
+        cost_usd=0.000034,
+    )
+    assert turn_summary(full) == (
+        "mistral-small-latest · 12 in, 200 out · first token 0.25 s · 100 tokens/s · ~$0.000034"
+    )
+    # 8 tokens in 20 ms of generation is not a speed worth printing
+    quick = TurnResult(
+        text="x", model="m", usage={"completion_tokens": 8}, ttft_ms=5, duration_ms=25
+    )
+    assert turn_summary(quick) == "m · 0 in, 8 out · first token 0.01 s"
+    assert turn_summary(TurnResult(text="x", model="m")) == "m"
+
+
+def test_answer_view_ends_the_raw_answer_line_even_when_interrupted() -> None:
+    term = piped_terminal()
+    with pytest.raises(KeyboardInterrupt), AnswerView(term) as view:
+        view.on_text("partial ")
+        view.on_text("answer")
+        raise KeyboardInterrupt
+    assert written(term.stdout) == "partial answer\n" and view.received
+
+
+def test_answer_view_renders_markdown_on_a_terminal_and_nothing_when_hidden() -> None:
+    term = color_terminal()
+    with AnswerView(term) as view:
+        for piece in ["# Title\n\n", "Some **bold", "** text."]:
+            view.on_text(piece)
+    shown = visible(written(term.stdout))
+    assert "Title" in shown and "Some bold text." in shown and "**" not in shown
+    hidden = piped_terminal()
+    with AnswerView(hidden, show=False) as view:
+        view.on_text("secret")
+    assert written(hidden.stdout) == "" and view.received
