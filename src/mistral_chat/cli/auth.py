@@ -71,12 +71,12 @@ def _read_key(ctx: AppContext) -> str:
 
 
 def login_(args: argparse.Namespace, ctx: AppContext) -> int:
-    from ..api import AuthenticationError, Client, PermissionDeniedError
+    from ..api import AuthenticationError, PermissionDeniedError
     from ..services.credentials import describe_key, store_key
 
     s = ctx.settings
     key = _read_key(ctx)
-    with Client(key, base_url=s.base_url, timeout=s.timeout, max_retries=s.max_retries) as client:
+    with ctx.client_with(key) as client:
         try:
             client.models.list()
         except (AuthenticationError, PermissionDeniedError) as exc:

@@ -74,15 +74,16 @@ class AppContext:
                 from ..services.credentials import NoAPIKey
 
                 raise NoAPIKey()
-            from ..api import Client
-
-            self._client = Client(
-                self.settings.api_key,
-                base_url=self.settings.base_url,
-                timeout=self.settings.timeout,
-                max_retries=self.settings.max_retries,
-            )
+            self._client = self.client_with(self.settings.api_key)
         return self._client
+
+    def client_with(self, api_key: str) -> Client:
+        """A new client for another key (e.g. one being checked), same URL, timeout, retries.
+        The caller closes it."""
+        from ..api import Client
+
+        s = self.settings
+        return Client(api_key, base_url=s.base_url, timeout=s.timeout, max_retries=s.max_retries)
 
     def history(self) -> HistoryStore:
         """The history store at settings.history_path, opened once."""
