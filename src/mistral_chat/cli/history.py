@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..render.formats import local_time, money
+from ..render.formats import answer_stats, local_time, money
 from ._argtypes import positive_int
 from .context import AppContext
 
@@ -213,16 +213,7 @@ def _heading(m: Message) -> str:
 
 
 def _footer(m: Message) -> str:
-    parts = []
-    if m.usage:
-        parts.append(
-            f"{m.usage.get('prompt_tokens', 0)} in, {m.usage.get('completion_tokens', 0)} out"
-        )
-    if m.ttft_ms is not None:
-        parts.append(f"first token {m.ttft_ms} ms")
-    if m.cost_usd is not None:
-        parts.append(f"~{money(m.cost_usd)}")
-    return ", ".join(parts)
+    return answer_stats(m.usage, m.ttft_ms, m.duration_ms, m.cost_usd)
 
 
 def _total_cost(conv: Conversation) -> float | None:
