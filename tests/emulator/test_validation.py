@@ -165,3 +165,67 @@ def test_image_to_text_only_model_is_400(client: httpx2.Client) -> None:
     )
     assert response.status_code == 400
     assert "image" in response.json()["message"]
+
+
+def test_every_problem_gets_its_entry(client: httpx2.Client) -> None:
+    body = {"model": 3, "messages": [{"role": "user"}], "foo": 1}
+    response = post(client, body)
+    assert response.status_code == 422, response.text
+    check(response.json(), "HTTPValidationError")
+    detail = response.json()["detail"]
+    assert [(d["type"], d["loc"]) for d in detail] == [
+        ("string_type", ["body", "model"]),
+        ("missing", ["body", "messages", 0, "user", "content"]),
+        ("extra_forbidden", ["body", "foo"]),
+    ]
+    assert [d["input"] for d in detail] == [3, {"role": "user"}, 1]
+    assert all(d["msg"] for d in detail)
+
+
+def test_entries_follow_the_spec_order_not_the_input_order(client: httpx2.Client) -> None:
+    # pydantic: each object's fields in declaration order, unknown fields last
+    body = {"zzz": 0, "n": 0, "messages": [{"role": "robot"}], "temperature": 2, "aaa": 1}
+    detail = post(client, body).json()["detail"]
+    assert [d["loc"] for d in detail] == [
+        ["body", "model"],
+        ["body", "temperature"],
+        ["body", "messages", 0],
+        ["body", "n"],
+        ["body", "zzz"],
+        ["body", "aaa"],
+    ]
+    assert detail[1]["ctx"] == {"le": 1.5}
+    assert detail[2]["type"] == "union_tag_invalid"
+
+
+def test_problems_inside_list_items_are_all_listed(client: httpx2.Client) -> None:
+    messages = [
+        {"role": "user", "content": [{"type": "text", "text": 1, "x": 2}, {"type": "image_url"}]},
+        {"role": "assistant", "content": "fine"},
+        {"content": "no role"},
+    ]
+    tools = [
+        {"type": "function", "function": {"name": "f"}},
+        {"type": "document_library", "library_ids": []},
+    ]
+    detail = post(client, {"model": "m", "messages": messages, "tools": tools}).json()["detail"]
+    assert [(d["type"], d["loc"]) for d in detail] == [
+        ("string_type", ["body", "messages", 0, "user", "content", 0, "text", "text"]),
+        ("extra_forbidden", ["body", "messages", 0, "user", "content", 0, "text", "x"]),
+        ("missing", ["body", "messages", 0, "user", "content", 1, "image_url", "image_url"]),
+        ("union_tag_not_found", ["body", "messages", 2]),
+        ("missing", ["body", "tools", 0, "function", "function", "parameters"]),
+        ("too_short", ["body", "tools", 1, "document_library", "library_ids"]),
+    ]
+
+
+def test_unknown_field_with_any_name(client: httpx2.Client) -> None:
+    detail = post(client, {"model": "m", "messages": USER, "max-tokens": 5}).json()["detail"]
+    assert detail == [
+        {
+            "type": "extra_forbidden",
+            "loc": ["body", "max-tokens"],
+            "msg": "Extra inputs are not permitted",
+            "input": 5,
+        }
+    ]
