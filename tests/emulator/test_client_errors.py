@@ -33,3 +33,18 @@ def test_every_validation_message_reaches_the_exception(client: Client) -> None:
         "messages.0.user.content: Field required",
     ):
         assert expected in str(exc)
+
+
+def test_prompt_too_long_is_a_bad_request(client: Client) -> None:
+    cards = [c for c in client.models.list() if c.capabilities.completion_chat]
+    small = min(cards, key=lambda c: c.max_context_length)
+    prompt = "word " * small.max_context_length
+    with pytest.raises(errors.BadRequestError) as caught:
+        client.chat.complete(small.id, [{"role": "user", "content": prompt}], max_tokens=7)
+    exc = caught.value
+    assert exc.status_code == 400
+    assert exc.message == (
+        f"Prompt contains {small.max_context_length + 3} tokens and 7 draft tokens, too large "
+        f"for model with {small.max_context_length} maximum context length"
+    )
+    assert isinstance(exc.body, dict) and exc.body["code"] == "3051"

@@ -229,3 +229,46 @@ def test_unknown_field_with_any_name(client: httpx2.Client) -> None:
             "input": 5,
         }
     ]
+
+
+def smallest_chat_model(client: httpx2.Client) -> tuple[str, int]:
+    cards = client.get("/v1/models").json()["data"]
+    chat_cards = [c for c in cards if c["capabilities"]["completion_chat"]]
+    card = min(chat_cards, key=lambda c: c["max_context_length"])
+    return card["id"], card["max_context_length"]
+
+
+def test_prompt_longer_than_the_context_window_is_400(client: httpx2.Client) -> None:
+    model, context = smallest_chat_model(client)
+    # The emulator counts one token per word, plus 3 per message (as in usage).
+    prompt = "word " * context
+    response = post(client, {"model": model, "messages": [{"role": "user", "content": prompt}]})
+    assert response.status_code == 400, response.text[:300]
+    assert response.json() == {
+        "object": "error",
+        "message": f"Prompt contains {context + 3} tokens and 0 draft tokens, too large for "
+        f"model with {context} maximum context length",
+        "type": "invalid_request_message_error",
+        "param": None,
+        "code": "3051",
+    }
+
+
+def test_max_tokens_counts_as_draft_tokens(client: httpx2.Client) -> None:
+    model, context = smallest_chat_model(client)
+    messages = [{"role": "user", "content": "word " * (context - 103)}]  # context - 100 tokens
+    ok = post(client, {"model": model, "messages": messages, "max_tokens": 100})
+    assert ok.status_code == 200, ok.text[:300]
+    assert ok.json()["usage"]["prompt_tokens"] == context - 100
+    too_long = post(client, {"model": model, "messages": messages, "max_tokens": 101})
+    assert too_long.status_code == 400
+    assert too_long.json()["message"] == (
+        f"Prompt contains {context - 100} tokens and 101 draft tokens, too large for model "
+        f"with {context} maximum context length"
+    )
+    streamed = post(client, {"model": model, "messages": messages, "stream": True, "n": 2})
+    assert streamed.status_code == 200
+    larger = post(
+        client, {"model": "mistral-small-latest", "messages": messages, "max_tokens": 101}
+    )
+    assert larger.status_code == 200

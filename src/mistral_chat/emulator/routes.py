@@ -2,8 +2,8 @@
 
 Errors follow the API: 401 ``{"detail": "Unauthorized"}``; 422 ``{"detail": [...]}`` for
 validation; the error object ``{"object": "error", "message", "type", "param", "code"}``
-for the rest (400 invalid model or content, 404 unknown model or file); unknown routes get
-``{"detail": "Not Found"}`` as FastAPI answers them.
+for the rest (400 invalid model or content, or a prompt too long for the model; 404 unknown
+model or file); unknown routes get ``{"detail": "Not Found"}`` as FastAPI answers them.
 """
 
 from __future__ import annotations

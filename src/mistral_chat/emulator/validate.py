@@ -21,6 +21,7 @@ __all__ = [
     "ApiError",
     "ChatCompletionRequest",
     "Invalid",
+    "context_too_long",
     "decode_chat_request",
     "detail_entry",
     "invalid_request",
@@ -519,7 +520,8 @@ def translate(message: str, raw: Any) -> dict[str, Any]:
 class ApiError(Exception):
     """An error the API answers with its error object (anything but a 422).
 
-    ``code`` 1500 (invalid model) is Mistral's own; the 3xxx codes are the emulator's.
+    ``code`` 1500 (invalid model) and 3051 (prompt too long) are Mistral's own; the other
+    3xxx codes are the emulator's.
     """
 
     def __init__(self, status: int, message: str, type_: str, code: str) -> None:
@@ -540,3 +542,14 @@ def invalid_request(message: str) -> ApiError:
 
 def not_found(message: str) -> ApiError:
     return ApiError(404, message, "not_found_error", "3001")
+
+
+def context_too_long(prompt_tokens: int, draft_tokens: int, context: int) -> ApiError:
+    """The API's answer to a prompt (plus ``max_tokens``) longer than the model's window."""
+    return ApiError(
+        400,
+        f"Prompt contains {prompt_tokens} tokens and {draft_tokens} draft tokens, too large "
+        f"for model with {context} maximum context length",
+        "invalid_request_message_error",
+        "3051",
+    )
