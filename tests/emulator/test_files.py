@@ -192,3 +192,28 @@ def test_state_dir_persists(tmp_path: object) -> None:
     ):
         assert c.get(f"/v1/files/{file_id}/content").content == b"kept\n"
     assert (state / "files" / f"{file_id}.bin").exists()
+
+
+def test_every_form_and_query_problem_is_listed(client: httpx2.Client) -> None:
+    form = {"purpose": "fun", "visibility": "everyone", "expiry": "soon"}
+    response = client.post("/v1/files", data=form, files={"other": ("a", b"x")})
+    assert response.status_code == 422
+    check(response.json(), "HTTPValidationError")
+    assert [(d["type"], d["loc"]) for d in response.json()["detail"]] == [
+        ("int_parsing", ["body", "expiry"]),
+        ("enum", ["body", "visibility"]),
+        ("enum", ["body", "purpose"]),
+        ("missing", ["body", "file"]),
+    ]
+    params = {"page": "x", "include_total": "maybe", "source": ["upload", "nope"]}
+    response = client.get("/v1/files", params=params)
+    assert [(d["loc"], d["input"]) for d in response.json()["detail"]] == [
+        (["query", "page"], "x"),
+        (["query", "include_total"], "maybe"),
+        (["query", "source"], "nope"),
+    ]
+    response = client.get("/v1/files/not-a-uuid/url", params={"expiry": "x"})
+    assert [d["loc"] for d in response.json()["detail"]] == [
+        ["path", "file_id"],
+        ["query", "expiry"],
+    ]

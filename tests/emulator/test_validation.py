@@ -165,3 +165,110 @@ def test_image_to_text_only_model_is_400(client: httpx2.Client) -> None:
     )
     assert response.status_code == 400
     assert "image" in response.json()["message"]
+
+
+def test_every_problem_gets_its_entry(client: httpx2.Client) -> None:
+    body = {"model": 3, "messages": [{"role": "user"}], "foo": 1}
+    response = post(client, body)
+    assert response.status_code == 422, response.text
+    check(response.json(), "HTTPValidationError")
+    detail = response.json()["detail"]
+    assert [(d["type"], d["loc"]) for d in detail] == [
+        ("string_type", ["body", "model"]),
+        ("missing", ["body", "messages", 0, "user", "content"]),
+        ("extra_forbidden", ["body", "foo"]),
+    ]
+    assert [d["input"] for d in detail] == [3, {"role": "user"}, 1]
+    assert all(d["msg"] for d in detail)
+
+
+def test_entries_follow_the_spec_order_not_the_input_order(client: httpx2.Client) -> None:
+    # pydantic: each object's fields in declaration order, unknown fields last
+    body = {"zzz": 0, "n": 0, "messages": [{"role": "robot"}], "temperature": 2, "aaa": 1}
+    detail = post(client, body).json()["detail"]
+    assert [d["loc"] for d in detail] == [
+        ["body", "model"],
+        ["body", "temperature"],
+        ["body", "messages", 0],
+        ["body", "n"],
+        ["body", "zzz"],
+        ["body", "aaa"],
+    ]
+    assert detail[1]["ctx"] == {"le": 1.5}
+    assert detail[2]["type"] == "union_tag_invalid"
+
+
+def test_problems_inside_list_items_are_all_listed(client: httpx2.Client) -> None:
+    messages = [
+        {"role": "user", "content": [{"type": "text", "text": 1, "x": 2}, {"type": "image_url"}]},
+        {"role": "assistant", "content": "fine"},
+        {"content": "no role"},
+    ]
+    tools = [
+        {"type": "function", "function": {"name": "f"}},
+        {"type": "document_library", "library_ids": []},
+    ]
+    detail = post(client, {"model": "m", "messages": messages, "tools": tools}).json()["detail"]
+    assert [(d["type"], d["loc"]) for d in detail] == [
+        ("string_type", ["body", "messages", 0, "user", "content", 0, "text", "text"]),
+        ("extra_forbidden", ["body", "messages", 0, "user", "content", 0, "text", "x"]),
+        ("missing", ["body", "messages", 0, "user", "content", 1, "image_url", "image_url"]),
+        ("union_tag_not_found", ["body", "messages", 2]),
+        ("missing", ["body", "tools", 0, "function", "function", "parameters"]),
+        ("too_short", ["body", "tools", 1, "document_library", "library_ids"]),
+    ]
+
+
+def test_unknown_field_with_any_name(client: httpx2.Client) -> None:
+    detail = post(client, {"model": "m", "messages": USER, "max-tokens": 5}).json()["detail"]
+    assert detail == [
+        {
+            "type": "extra_forbidden",
+            "loc": ["body", "max-tokens"],
+            "msg": "Extra inputs are not permitted",
+            "input": 5,
+        }
+    ]
+
+
+def smallest_chat_model(client: httpx2.Client) -> tuple[str, int]:
+    cards = client.get("/v1/models").json()["data"]
+    chat_cards = [c for c in cards if c["capabilities"]["completion_chat"]]
+    card = min(chat_cards, key=lambda c: c["max_context_length"])
+    return card["id"], card["max_context_length"]
+
+
+def test_prompt_longer_than_the_context_window_is_400(client: httpx2.Client) -> None:
+    model, context = smallest_chat_model(client)
+    # The emulator counts one token per word, plus 3 per message (as in usage).
+    prompt = "word " * context
+    response = post(client, {"model": model, "messages": [{"role": "user", "content": prompt}]})
+    assert response.status_code == 400, response.text[:300]
+    assert response.json() == {
+        "object": "error",
+        "message": f"Prompt contains {context + 3} tokens and 0 draft tokens, too large for "
+        f"model with {context} maximum context length",
+        "type": "invalid_request_message_error",
+        "param": None,
+        "code": "3051",
+    }
+
+
+def test_max_tokens_counts_as_draft_tokens(client: httpx2.Client) -> None:
+    model, context = smallest_chat_model(client)
+    messages = [{"role": "user", "content": "word " * (context - 103)}]  # context - 100 tokens
+    ok = post(client, {"model": model, "messages": messages, "max_tokens": 100})
+    assert ok.status_code == 200, ok.text[:300]
+    assert ok.json()["usage"]["prompt_tokens"] == context - 100
+    too_long = post(client, {"model": model, "messages": messages, "max_tokens": 101})
+    assert too_long.status_code == 400
+    assert too_long.json()["message"] == (
+        f"Prompt contains {context - 100} tokens and 101 draft tokens, too large for model "
+        f"with {context} maximum context length"
+    )
+    streamed = post(client, {"model": model, "messages": messages, "stream": True, "n": 2})
+    assert streamed.status_code == 200
+    larger = post(
+        client, {"model": "mistral-small-latest", "messages": messages, "max_tokens": 101}
+    )
+    assert larger.status_code == 200

@@ -11,7 +11,9 @@
     System: <system text>
     Messages: 3 (system 1, user 1, assistant 1)
 
-Attachments are those of the last user message. Special prompts (the last user text):
+Attachments are those of the last user message. A prompt whose tokens (as counted for
+``usage``) plus ``max_tokens`` exceed the model's ``max_context_length`` is refused with
+400, code 3051, as the API refuses it. Special prompts (the last user text):
 ``emulator:markdown N [delay=MS]`` answers N tokens of markdown; ``emulator:tool [JSON]``
 calls the first function tool when tools are given.
 """
@@ -44,6 +46,7 @@ from .validate import (
     TextChunk,
     ToolMessage,
     UserMessage,
+    context_too_long,
     detail_entry,
     invalid_request,
     not_found,
@@ -131,6 +134,11 @@ def build_reply(
     messages = request.messages
     if any(isinstance(c, ImageURLChunk) for m in messages for c in _chunks(m)) and not model.vision:
         raise invalid_request(f"Model {request.model} does not support image input.")
+    prompt_tokens = _prompt_tokens(messages)
+    # max_tokens is what the API calls "draft tokens": room the answer needs in the window.
+    draft_tokens = request.max_tokens or 0
+    if prompt_tokens + draft_tokens > model.context_length:
+        raise context_too_long(prompt_tokens, draft_tokens, model.context_length)
     last_user = next((m for m in reversed(messages) if isinstance(m, UserMessage)), None)
     said = _text_of(last_user.content) if last_user else ""
     function = next((t for t in request.tools or [] if isinstance(t, FunctionTool)), None)
@@ -140,7 +148,7 @@ def build_reply(
         and isinstance(messages[-1], UserMessage)
         and said.startswith("emulator:tool")
     )
-    reply = Reply(text=[], prompt_tokens=_prompt_tokens(messages))
+    reply = Reply(text=[], prompt_tokens=prompt_tokens)
     if calls_tool and function is not None:
         reply.tool_call = _tool_call(function, said.removeprefix("emulator:tool").strip())
     elif m := re.fullmatch(r"emulator:markdown\s+(\d+)(?:\s+delay=(\d+))?\s*", said):

@@ -236,25 +236,28 @@ class FileStore:
     def _finish(
         self, file_id: str, fields: dict[str, str], part: _FilePart | None, digest: str
     ) -> StoredFile:
-        if part is None:
-            raise Invalid([detail_entry("missing", ["body", "file"], "Field required", None)])
-        purpose = fields.get("purpose") or "fine-tune"
-        if purpose not in PURPOSES:
-            raise Invalid([_enum_entry("purpose", purpose, PURPOSES)])
-        visibility = fields.get("visibility") or "workspace"
-        if visibility not in VISIBILITIES:
-            raise Invalid([_enum_entry("visibility", visibility, VISIBILITIES)])
+        # Every problem is reported, in the order of the form's fields in the spec.
+        errors: list[dict[str, Any]] = []
         expiry_text = fields.get("expiry", "")
-        created = int(self.clock())
-        expires_at = None
+        hours = None
         if expiry_text not in ("", "null"):
             try:
-                expires_at = created + int(expiry_text) * 3600
+                hours = int(expiry_text)
             except ValueError:
                 msg = "Input should be a valid integer, unable to parse string as an integer"
-                raise Invalid(
-                    [detail_entry("int_parsing", ["body", "expiry"], msg, expiry_text)]
-                ) from None
+                errors.append(detail_entry("int_parsing", ["body", "expiry"], msg, expiry_text))
+        visibility = fields.get("visibility") or "workspace"
+        if visibility not in VISIBILITIES:
+            errors.append(_enum_entry("visibility", visibility, VISIBILITIES))
+        purpose = fields.get("purpose") or "fine-tune"
+        if purpose not in PURPOSES:
+            errors.append(_enum_entry("purpose", purpose, PURPOSES))
+        if part is None:
+            errors.append(detail_entry("missing", ["body", "file"], "Field required", None))
+        if errors or part is None:
+            raise Invalid(errors)
+        created = int(self.clock())
+        expires_at = None if hours is None else created + hours * 3600
         mimetype = sniff_mimetype(part.head, part.filename)
         is_text = mimetype.startswith(_TEXT_TYPES)
         lines = part.newlines + (1 if part.last not in (b"", b"\n") else 0)

@@ -2,8 +2,8 @@
 
 Errors follow the API: 401 ``{"detail": "Unauthorized"}``; 422 ``{"detail": [...]}`` for
 validation; the error object ``{"object": "error", "message", "type", "param", "code"}``
-for the rest (400 invalid model or content, 404 unknown model or file); unknown routes get
-``{"detail": "Not Found"}`` as FastAPI answers them.
+for the rest (400 invalid model or content, or a prompt too long for the model; 404 unknown
+model or file); unknown routes get ``{"detail": "Not Found"}`` as FastAPI answers them.
 """
 
 from __future__ import annotations
@@ -70,10 +70,6 @@ class Response:
 def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> Response:
     body = json.dumps(data, separators=(",", ":")).encode()
     return Response(status, body, headers=headers or {})
-
-
-def _invalid_param(type_: str, where: str, name: str, msg: str, value: Any) -> Invalid:
-    return Invalid([detail_entry(type_, [where, name], msg, value)])
 
 
 class App:
@@ -185,12 +181,16 @@ class App:
 
     # Files
 
-    def _file(self, file_id: str) -> StoredFile:
+    def _file(self, file_id: str, query: _Query | None = None) -> StoredFile:
+        """The stored file, once the path and the ``query`` (if any) are valid."""
+        errors = query.errors if query else []
         try:
             uuid.UUID(file_id)
         except ValueError:
             msg = "Input should be a valid UUID"
-            raise _invalid_param("uuid_parsing", "path", "file_id", msg, file_id) from None
+            errors.insert(0, detail_entry("uuid_parsing", ["path", "file_id"], msg, file_id))
+        if errors:
+            raise Invalid(errors)
         stored = self.store.get(file_id.lower())
         if stored is None:
             raise not_found(f"File {file_id} not found.")
@@ -205,12 +205,14 @@ class App:
         return json_response(200, stored.to_json())
 
     def list_files(self, request: Request) -> Response:
-        page = _int_param(request, "page", 0)
-        page_size = _int_param(request, "page_size", 100)
-        include_total = _bool_param(request, "include_total", True)
-        sample_types = _enum_list(request, "sample_type", _SAMPLE_TYPES)
-        sources = _enum_list(request, "source", _SOURCES)
-        purposes = _enum_list(request, "purpose", _PURPOSES)[-1:]
+        query = _Query(request)
+        page = query.int("page", 0)
+        page_size = query.int("page_size", 100)
+        include_total = query.bool("include_total", True)
+        sample_types = query.enums("sample_type", _SAMPLE_TYPES)
+        sources = query.enums("source", _SOURCES)
+        purposes = query.enums("purpose", _PURPOSES)[-1:]
+        query.check()
         mimetypes = request.query.get("mimetypes", [])
         search = request.param("search")
         files = [
@@ -249,11 +251,12 @@ class App:
         return self._content(self._file(file_id), "application/octet-stream")
 
     def signed_url(self, request: Request, file_id: str) -> Response:
-        stored = self._file(file_id)
-        hours = _int_param(request, "expiry", 24)
+        query = _Query(request)
+        hours = query.int("expiry", 24)
         if not 1 <= hours <= 168:
             msg = "Expiry must be between 1 and 168 hours"
-            raise _invalid_param("value_error", "query", "expiry", msg, str(hours))
+            query.errors.append(detail_entry("value_error", ["query", "expiry"], msg, str(hours)))
+        stored = self._file(file_id, query)
         expires = int(self.store.clock()) + hours * 3600
         return json_response(200, {"url": self.signed_link(request.base_url, stored.id, expires)})
 
@@ -270,34 +273,48 @@ class App:
         return self._content(stored, stored.mimetype or "application/octet-stream")
 
 
-def _int_param(request: Request, name: str, default: int) -> int:
-    value = request.param(name)
-    if value is None:
+class _Query:
+    """A request's query parameters, read one at a time; every bad one joins one 422."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.errors: list[dict[str, Any]] = []
+
+    def check(self) -> None:
+        if self.errors:
+            raise Invalid(self.errors)
+
+    def _bad(self, type_: str, name: str, msg: str, value: str) -> None:
+        self.errors.append(detail_entry(type_, ["query", name], msg, value))
+
+    def int(self, name: str, default: int) -> int:
+        value = self.request.param(name)
+        if value is None:
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            msg = "Input should be a valid integer, unable to parse string as an integer"
+            self._bad("int_parsing", name, msg, value)
+            return default
+
+    def bool(self, name: str, default: bool) -> bool:
+        value = self.request.param(name)
+        if value is None:
+            return default
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        msg = "Input should be a valid boolean, unable to interpret input"
+        self._bad("bool_parsing", name, msg, value)
         return default
-    try:
-        return int(value)
-    except ValueError:
-        msg = "Input should be a valid integer, unable to parse string as an integer"
-        raise _invalid_param("int_parsing", "query", name, msg, value) from None
 
-
-def _bool_param(request: Request, name: str, default: bool) -> bool:
-    value = request.param(name)
-    if value is None:
-        return default
-    if value.lower() in _TRUE:
-        return True
-    if value.lower() in _FALSE:
-        return False
-    msg = "Input should be a valid boolean, unable to interpret input"
-    raise _invalid_param("bool_parsing", "query", name, msg, value)
-
-
-def _enum_list(request: Request, name: str, allowed: tuple[str, ...]) -> list[str]:
-    values = request.query.get(name, [])
-    for value in values:
-        if value not in allowed:
-            options = ", ".join(f"'{a}'" for a in allowed)
-            msg = f"Input should be one of {options}"
-            raise _invalid_param("enum", "query", name, msg, value)
-    return values
+    def enums(self, name: str, allowed: tuple[str, ...]) -> list[str]:
+        values = self.request.query.get(name, [])
+        options = ", ".join(f"'{a}'" for a in allowed)
+        # One entry per parameter: its first value that is not allowed.
+        bad = next((v for v in values if v not in allowed), None)
+        if bad is not None:
+            self._bad("enum", name, f"Input should be one of {options}", bad)
+        return values

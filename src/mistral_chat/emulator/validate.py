@@ -2,14 +2,18 @@
 
 Every Struct forbids unknown fields, as the spec's ``additionalProperties: false`` does.
 A failure becomes the API's 422 body: ``{"detail": [{"type", "loc", "msg", "input"}]}``
-with pydantic-style types and messages (the real API is FastAPI). msgspec stops at the
-first error, so ``detail`` holds one entry.
+with pydantic-style types and messages (the real API is FastAPI). Like pydantic, it lists
+every problem: msgspec stops at the first error, so an invalid body is walked again field
+by field (:func:`problems`). Fields are declared in the spec's order (``kw_only`` where a
+required one follows defaults), so entries come in pydantic's order: each object's fields
+in declaration order, then its unknown fields in input order; list items by index.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 
@@ -17,10 +21,12 @@ __all__ = [
     "ApiError",
     "ChatCompletionRequest",
     "Invalid",
+    "context_too_long",
     "decode_chat_request",
     "detail_entry",
     "invalid_request",
     "not_found",
+    "problems",
 ]
 
 _S = {"forbid_unknown_fields": True, "omit_defaults": True}
@@ -87,10 +93,10 @@ class FunctionCall(msgspec.Struct, **_S):
     arguments: dict[str, Any] | str
 
 
-class ToolCall(msgspec.Struct, **_S):
-    function: FunctionCall
+class ToolCall(msgspec.Struct, kw_only=True, **_S):
     id: str = "null"
     type: Literal["function"] = "function"
+    function: FunctionCall
     index: int = 0
 
 
@@ -117,11 +123,11 @@ class ToolMessage(msgspec.Struct, tag_field="role", tag="tool", **_S):
 Message = SystemMessage | UserMessage | AssistantMessage | ToolMessage
 
 
-class Function(msgspec.Struct, **_S):
+class Function(msgspec.Struct, kw_only=True, **_S):
     name: str
-    parameters: dict[str, Any]
     description: str = ""
     strict: bool = False
+    parameters: dict[str, Any]
 
 
 class ToolConfiguration(msgspec.Struct, **_S):
@@ -150,9 +156,11 @@ class ImageGenerationTool(msgspec.Struct, tag_field="type", tag="image_generatio
     tool_configuration: ToolConfiguration | None = None
 
 
-class DocumentLibraryTool(msgspec.Struct, tag_field="type", tag="document_library", **_S):
-    library_ids: Annotated[list[str], msgspec.Meta(min_length=1)]
+class DocumentLibraryTool(
+    msgspec.Struct, tag_field="type", tag="document_library", kw_only=True, **_S
+):
     tool_configuration: ToolConfiguration | None = None
+    library_ids: Annotated[list[str], msgspec.Meta(min_length=1)]
 
 
 class ConnectorAuth(msgspec.Struct, **_S):
@@ -181,15 +189,15 @@ class FunctionName(msgspec.Struct, **_S):
     name: str
 
 
-class ToolChoice(msgspec.Struct, **_S):
-    function: FunctionName
+class ToolChoice(msgspec.Struct, kw_only=True, **_S):
     type: Literal["function"] = "function"
+    function: FunctionName
 
 
-class JsonSchema(msgspec.Struct, **_S):
+class JsonSchema(msgspec.Struct, kw_only=True, **_S):
     name: str
-    schema: dict[str, Any]
     description: str | None = None
+    schema: dict[str, Any]
     strict: bool = False
 
 
@@ -256,11 +264,10 @@ class GuardrailConfig(msgspec.Struct, **_S):
 Penalty = Annotated[float, msgspec.Meta(ge=-2, le=2)] | None
 
 
-class ChatCompletionRequest(msgspec.Struct, **_S):
-    """The body of ``POST /v1/chat/completions``, field for field from the spec."""
+class ChatCompletionRequest(msgspec.Struct, kw_only=True, **_S):
+    """The body of ``POST /v1/chat/completions``, field for field (and in order) from the spec."""
 
     model: str
-    messages: list[Message]
     temperature: Annotated[float, msgspec.Meta(ge=0, le=1.5)] | None = None
     top_p: Annotated[float, msgspec.Meta(gt=0, le=1)] | None = None
     max_tokens: Annotated[int, msgspec.Meta(ge=0)] | None = None
@@ -268,6 +275,7 @@ class ChatCompletionRequest(msgspec.Struct, **_S):
     stop: str | list[str] | None = None
     random_seed: Annotated[int, msgspec.Meta(ge=0)] | None = None
     metadata: dict[str, Any] | None = None
+    messages: list[Message]
     response_format: ResponseFormat | None = None
     tools: list[AnyTool] | None = None
     tool_choice: ToolChoice | Literal["auto", "none", "any", "required"] = "auto"
@@ -318,8 +326,70 @@ def decode_chat_request(body: bytes) -> ChatCompletionRequest:
         raise Invalid([detail_entry("missing", ["body"], "Field required", None)])
     try:
         return msgspec.convert(raw, ChatCompletionRequest)
+    except msgspec.ValidationError:
+        raise Invalid([translate(p, raw) for p in problems(raw, ChatCompletionRequest)]) from None
+
+
+def problems(value: Any, type_: Any, path: str = "$") -> list[str]:
+    """Every problem of ``value`` against ``type_``, as msgspec messages (``... - at `$.a```).
+
+    msgspec reports only its first error; this descends into objects and lists so that each
+    field and each item is checked on its own, as pydantic does. Empty if ``value`` is valid.
+    """
+    try:
+        msgspec.convert(value, type_)
     except msgspec.ValidationError as exc:
-        raise Invalid([translate(str(exc), raw)]) from None
+        text, _, at = str(exc).partition(" - at `")
+        whole = f"{text} - at `{path}{at.rstrip('`').removeprefix('$')}`"
+        return _descend(value, type_, path) or [whole]
+    return []
+
+
+def _descend(value: Any, type_: Any, path: str) -> list[str]:
+    """The problems found inside ``value``, or none when it cannot be taken apart."""
+    if isinstance(type_, type) and issubclass(type_, msgspec.Struct):
+        return _struct_problems(value, type_, path) if isinstance(value, dict) else []
+    if get_origin(type_) is list:
+        if not isinstance(value, list):
+            return []
+        (item,) = get_args(type_)
+        return [p for i, v in enumerate(value) for p in problems(v, item, f"{path}[{i}]")]
+    if get_origin(type_) in (Union, UnionType):
+        member = _member_for(value, get_args(type_))
+        return _descend(value, member, path) if member is not None else []
+    return []
+
+
+def _member_for(value: Any, members: tuple[Any, ...]) -> Any:
+    """The one union member an object or a list can be checked against, if there is one."""
+    if isinstance(value, list):
+        lists = [m for m in members if get_origin(m) is list]
+        return lists[0] if len(lists) == 1 else None
+    if not isinstance(value, dict):
+        return None
+    structs = [m for m in members if isinstance(m, type) and issubclass(m, msgspec.Struct)]
+    tag_field = structs[0].__struct_config__.tag_field if structs else None
+    if tag_field is None:
+        return structs[0] if len(structs) == 1 else None
+    # A tagged union: only a known tag picks a member (else msgspec's own error stands).
+    tags = {s.__struct_config__.tag: s for s in structs}
+    tag = value.get(tag_field)
+    return tags.get(tag) if isinstance(tag, str) else None
+
+
+def _struct_problems(value: dict[str, Any], struct: type[msgspec.Struct], path: str) -> list[str]:
+    found: list[str] = []
+    tag_field = struct.__struct_config__.tag_field
+    known = {tag_field} if tag_field else set()
+    for field in msgspec.structs.fields(struct):
+        name = field.encode_name
+        known.add(name)
+        if name in value:
+            found += problems(value[name], field.type, f"{path}.{name}")
+        elif field.required:
+            found.append(f"Object missing required field `{name}` - at `{path}`")
+    found += [f"Object contains unknown field `{k}` - at `{path}`" for k in value if k not in known]
+    return found
 
 
 _TAGS = {
@@ -399,7 +469,7 @@ def translate(message: str, raw: Any) -> dict[str, Any]:
     """Turn one msgspec error message into a pydantic-style ``detail`` entry."""
     text, _, path = message.partition(" - at `")
     loc, value, parent = _walk(raw, path.rstrip("`"))
-    if m := re.fullmatch(r"Object missing required field `(\w+)`", text):
+    if m := re.fullmatch(r"Object missing required field `([^`]+)`", text):
         field = m.group(1)
         if field in _TAGS and loc[-1] != field:
             return detail_entry(
@@ -410,7 +480,7 @@ def translate(message: str, raw: Any) -> dict[str, Any]:
                 {"discriminator": f"'{field}'"},
             )
         return detail_entry("missing", [*loc, field], "Field required", value)
-    if m := re.fullmatch(r"Object contains unknown field `(\w+)`", text):
+    if m := re.fullmatch(r"Object contains unknown field `([^`]+)`", text):
         field = m.group(1)
         got = value.get(field) if isinstance(value, dict) else None
         return detail_entry("extra_forbidden", [*loc, field], "Extra inputs are not permitted", got)
@@ -450,7 +520,8 @@ def translate(message: str, raw: Any) -> dict[str, Any]:
 class ApiError(Exception):
     """An error the API answers with its error object (anything but a 422).
 
-    ``code`` 1500 (invalid model) is Mistral's own; the 3xxx codes are the emulator's.
+    ``code`` 1500 (invalid model) and 3051 (prompt too long) are Mistral's own; the other
+    3xxx codes are the emulator's.
     """
 
     def __init__(self, status: int, message: str, type_: str, code: str) -> None:
@@ -471,3 +542,14 @@ def invalid_request(message: str) -> ApiError:
 
 def not_found(message: str) -> ApiError:
     return ApiError(404, message, "not_found_error", "3001")
+
+
+def context_too_long(prompt_tokens: int, draft_tokens: int, context: int) -> ApiError:
+    """The API's answer to a prompt (plus ``max_tokens``) longer than the model's window."""
+    return ApiError(
+        400,
+        f"Prompt contains {prompt_tokens} tokens and {draft_tokens} draft tokens, too large "
+        f"for model with {context} maximum context length",
+        "invalid_request_message_error",
+        "3051",
+    )
