@@ -114,3 +114,12 @@ def test_unknown_model_says_where_the_models_are(run_cli: RunCLI) -> None:
     assert (code, out) == (4, "") and len(err.splitlines()) == 1
     assert err.startswith("error: the API rejected the request (400): ")
     assert "`mistral-chat models list` shows the models" in err
+
+
+def test_prompt_longer_than_the_context_says_what_to_do(run_cli: RunCLI) -> None:
+    words = "w " * 33_000  # the emulator counts ~1 token per word; voxtral-small has 32k
+    code, out, err = run_cli("ask", "-m", "voxtral-small-latest", "--max-tokens", "50", input=words)
+    line = _one_error_line(err)
+    assert code == 4 and out == ""
+    assert line.startswith("error: the prompt is too long for this model (400): Prompt contains ")
+    assert "and 50 draft tokens" in line and line.endswith("--sort context_length`)")

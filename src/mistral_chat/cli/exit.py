@@ -117,12 +117,26 @@ def _api_error(
         )
     if _is(exc, mod, "APIStatusError"):
         code = getattr(exc, "status_code", "?")
+        if _too_long(exc, msg):
+            return ExitCode.API, (
+                f"the prompt is too long for this model ({code}): {msg}; shorten it, start a new "
+                "conversation, or pick a larger context (`mistral-chat models list --sort "
+                "context_length`)"
+            )
         # the commonest 4xx is a mistyped model: say where the right names are
         hint = "; `mistral-chat models list` shows the models" if "model" in msg.lower() else ""
         if code == 404:
             return ExitCode.API, f"not found (404): {msg}{hint or '; check the name or id'}"
         return ExitCode.API, f"the API rejected the request ({code}): {msg}{hint}"
     return ExitCode.UNAVAILABLE, f"{exc}"
+
+
+def _too_long(exc: BaseException, msg: str) -> bool:
+    """The API's context-length refusal: code 3051, or its message when the code is absent."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict) and str(body.get("code")) == "3051":
+        return True
+    return "maximum context length" in msg.lower()
 
 
 def exit_for(
