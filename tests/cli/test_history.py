@@ -139,6 +139,21 @@ def test_search(run_cli: RunCLI) -> None:
     assert code == 0
     code, out, err = run_cli("history", "search", "nothingmatchesthis")
     assert code == 0 and out == "" and "no message matches" in err
+    code, out, err = run_cli("history", "search", "aubergine", "--json")
+    hits = json.loads(out)
+    assert code == 0 and {h["role"] for h in hits} == {"user", "assistant"}, err
+    assert all(h["title"] == "Tell me about the aubergine harvest" for h in hits)
+    assert all("**aubergine**" in h["snippet"] and h["message_id"] for h in hits)
+    assert set(hits[0]) == {
+        "conversation_id",
+        "title",
+        "message_id",
+        "role",
+        "created_at",
+        "snippet",
+    }
+    code, out, _ = run_cli("history", "search", "nothingmatchesthis", "--json")
+    assert code == 0 and json.loads(out) == []
 
 
 def test_export_markdown_and_json_round_trip(

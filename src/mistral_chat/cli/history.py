@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
+_SEARCH_FIELDS = ("conversation_id", "title", "message_id", "role", "created_at", "snippet")
+
 _LIST_FIELDS = ("id", "title", "model", "created_at", "updated_at", "message_count")
 
 
@@ -58,6 +60,12 @@ def register(subparsers: Any) -> None:
     search.add_argument("text", nargs="+", metavar="TEXT", help="words to find")
     search.add_argument(
         "--limit", type=positive_int, default=20, metavar="N", help="most results (default 20)"
+    )
+    search.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON array of {"conversation_id", "title", "message_id", "role", '
+        '"created_at", "snippet"} (matches in the snippet between **)',
     )
     search.set_defaults(handler=search_messages)
 
@@ -136,6 +144,9 @@ def show_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def search_messages(args: argparse.Namespace, ctx: AppContext) -> int:
     hits = ctx.history().search(" ".join(args.text), limit=args.limit)
+    if args.json:
+        ctx.terminal.json([{f: getattr(h, f) for f in _SEARCH_FIELDS} for h in hits])
+        return 0
     if not hits:
         ctx.terminal.err_line(f"no message matches {' '.join(args.text)!r}")
         return 0
