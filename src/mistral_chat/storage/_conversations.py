@@ -15,6 +15,7 @@ from mistral_chat.storage._rows import (
 )
 from mistral_chat.storage._store import (
     CONVERSATION_COLUMNS,
+    CONVERSATION_COST,
     LIVE_STREAMS,
     MESSAGE_COLUMNS,
     StoreBase,
@@ -73,10 +74,16 @@ class ConversationMethods(StoreBase):
             raise ConversationNotFound(conversation_id)
 
     def list_conversations(self, limit: int = 20, offset: int = 0) -> list[Conversation]:
-        """Conversations, the most recently updated first (without their messages)."""
+        """Conversations, the most recently updated first (without their messages).
+
+        Each carries its ``cost_usd``, summed over its messages for the page's rows only: the
+        page is chosen first (by the ``updated_at`` index), then priced.
+        """
         rows = self.conn.execute(
-            f"SELECT {CONVERSATION_COLUMNS} FROM conversations"
-            " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
+            f"SELECT {CONVERSATION_COLUMNS}, {CONVERSATION_COST} FROM"
+            f" (SELECT {CONVERSATION_COLUMNS} FROM conversations"
+            "   ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?) AS c"
+            " ORDER BY updated_at DESC, id DESC",
             (limit, offset),
         ).fetchall()
         return [conversation_from_row(row) for row in rows]
@@ -124,7 +131,8 @@ class ConversationMethods(StoreBase):
 
     def load(self, conversation_id: str) -> Conversation:
         row = self.conn.execute(
-            f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
+            f"SELECT {CONVERSATION_COLUMNS}, {CONVERSATION_COST} FROM conversations c WHERE id = ?",
+            (conversation_id,),
         ).fetchone()
         if row is None:
             raise ConversationNotFound(conversation_id)

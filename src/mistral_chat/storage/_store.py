@@ -15,11 +15,22 @@ from mistral_chat.storage._clean import Cleaner
 from mistral_chat.storage._rows import timestamp
 from mistral_chat.storage.errors import HistoryError
 
-__all__ = ["CONVERSATION_COLUMNS", "LIVE_STREAMS", "MESSAGE_COLUMNS", "StoreBase"]
+__all__ = [
+    "CONVERSATION_COLUMNS",
+    "CONVERSATION_COST",
+    "LIVE_STREAMS",
+    "MESSAGE_COLUMNS",
+    "StoreBase",
+]
 
 #: Messages this process is streaming now; any other "streaming" row was left by a dead writer.
 LIVE_STREAMS: set[str] = set()
 CONVERSATION_COLUMNS = "id, title, model, system, options, created_at, updated_at, message_count"
+#: A conversation's estimated cost, selected beside ``CONVERSATION_COLUMNS`` from conversations
+#: as ``c``: the sum of its messages' ``cost_usd``, NULL when none has one (SQL's ``sum``).
+CONVERSATION_COST = (
+    "(SELECT sum(m.cost_usd) FROM messages m WHERE m.conversation_id = c.id) AS cost_usd"
+)
 MESSAGE_COLUMNS = (
     "id, conversation_id, seq, role, content, model, status, usage, finish_reason,"
     " ttft_ms, duration_ms, cost_usd, created_at, updated_at"

@@ -46,6 +46,9 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
       ``sha256``, ``file_id`` or ``url``; never the bytes.
     - ``messages_fts``: an FTS5 index over ``messages.text``, kept by triggers.
 
+    A conversation's ``cost_usd`` is not stored: it is summed from its messages' as it is read
+    (for the listed page only), so it is None when no message has a cost.
+
     Every write commits before the method returns. A streamed answer is a message started with
     :meth:`start_message`, saved with :meth:`update_message_text` (``StreamCheckpoint`` does it
     once a second) and closed with :meth:`finish_message`; one left "streaming" by a process
