@@ -76,6 +76,8 @@ def build(path: Path, conversations: int, messages: int, seed: int = 42) -> list
                         json.dumps([{"type": "text", "text": text}]),
                         text,
                         None if role == "user" else "mistral-small-latest",
+                        # answers are priced, except in every tenth conversation (no list price)
+                        None if role == "user" or c % 10 == 0 else len(text) * 2e-7,
                         ts,
                         ts,
                     )
@@ -101,7 +103,7 @@ def build(path: Path, conversations: int, messages: int, seed: int = 42) -> list
         )
         conn.executemany(
             "INSERT INTO messages (id, conversation_id, seq, role, content, text, model,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " cost_usd, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             msg_rows,
         )
         conn.execute("COMMIT")

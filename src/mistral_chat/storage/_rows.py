@@ -42,6 +42,7 @@ def load_optional(text: str | None) -> Any:
 
 
 def conversation_from_row(row: sqlite3.Row) -> Conversation:
+    """``row`` holds the ``CONVERSATION_COLUMNS`` and ``cost_usd`` (see ``_store.py``)."""
     return Conversation(
         id=row["id"],
         title=row["title"],
@@ -51,6 +52,7 @@ def conversation_from_row(row: sqlite3.Row) -> Conversation:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         message_count=row["message_count"],
+        cost_usd=row["cost_usd"],
     )
 
 

@@ -64,6 +64,9 @@ class Conversation:
     created_at: str
     updated_at: str
     message_count: int = 0
+    #: Estimated USD: the sum of its messages' ``cost_usd``; None when none of them has one.
+    #: Set by ``list_conversations``, ``get_conversation`` and ``latest_conversation``.
+    cost_usd: float | None = None
     #: Filled by ``get_conversation``/``latest_conversation``; empty in listings.
     messages: list[Message] = field(default_factory=list)
 

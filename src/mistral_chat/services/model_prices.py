@@ -1,0 +1,67 @@
+"""List prices from the model facts bundled with the package, and cost estimates at those prices.
+
+The facts (``data/mistral-models.json``, taken from Mistral's docs) are read once, here;
+`model_info.bundled_models` builds the fallback model list from the same facts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model_info import ModelInfo
+
+__all__ = ["bundled_date", "bundled_facts", "estimate_cost", "list_prices"]
+
+
+@lru_cache(maxsize=1)
+def _bundle() -> dict[str, Any]:
+    raw = resources.files("mistral_chat.data").joinpath("mistral-models.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(raw)
+    return data
+
+
+def bundled_facts() -> list[dict[str, Any]]:
+    """One dict per model as Mistral's docs describe it (names, status, prices, features...)."""
+    models: list[dict[str, Any]] = _bundle()["models"]
+    return models
+
+
+def bundled_date() -> str | None:
+    """The date the bundled facts were taken from Mistral's docs (YYYY-MM-DD), if recorded."""
+    found = re.search(r"\((\d{4}-\d{2}-\d{2})\)", str(_bundle().get("source") or ""))
+    return found[1] if found else None
+
+
+@lru_cache(maxsize=1)
+def list_prices() -> dict[str, tuple[float | None, float | None]]:
+    """USD per million input and output tokens, by API model name."""
+    prices: dict[str, tuple[float | None, float | None]] = {}
+    for fact in bundled_facts():
+        price = fact.get("price_usd_per_mtok") or {}
+        pair = (price.get("input"), price.get("output"))
+        for name in fact.get("api_names") or []:
+            # a name reused by a newer model (voxtral-mini-latest) keeps the newest one's price
+            if name not in prices or fact["status"] in ("GA", "PublicPreview"):
+                prices[name] = pair
+    return prices
+
+
+def estimate_cost(model: ModelInfo | None, usage: Any) -> float | None:
+    """USD for `usage` (prompt/completion tokens; object or dict) at list prices, if known."""
+    if model is None or model.price_in is None:
+        return None
+
+    def tokens(name: str) -> int:
+        value = usage.get(name) if isinstance(usage, Mapping) else getattr(usage, name, 0)
+        return int(value or 0)
+
+    cost = tokens("prompt_tokens") * model.price_in / 1e6
+    if model.price_out is not None:
+        cost += tokens("completion_tokens") * model.price_out / 1e6
+    return cost
