@@ -97,13 +97,16 @@ def test_list_json_shape_and_table(run_cli: RunCLI) -> None:
     ask(run_cli, "Beta question")
     rows = listing(run_cli)
     assert [r["title"] for r in rows] == ["Beta question", "Alpha question"]
-    assert set(rows[0]) == {"id", "title", "model", "created_at", "updated_at", "message_count"}
+    fields = {"id", "title", "model", "created_at", "updated_at", "message_count", "cost_usd"}
+    assert set(rows[0]) == fields
     assert rows[0]["message_count"] == 2
+    # mistral-small-latest has a list price, so the answer's cost is estimated
+    assert 0 < rows[0]["cost_usd"] < 0.001
     assert len(listing(run_cli, "--limit", "1")) == 1
     code, out, _ = run_cli("history", "list")
     lines = out.splitlines()
-    assert lines[0].split() == ["id", "updated", "messages", "model", "title"]
-    assert rows[0]["id"] in lines[1] and "Beta question" in lines[1]
+    assert lines[0].split() == ["id", "updated", "messages", "cost", "model", "title"]
+    assert rows[0]["id"] in lines[1] and "Beta question" in lines[1] and " ~$0.0000" in lines[1]
 
 
 def test_show_plain_and_json_with_cost(run_cli: RunCLI) -> None:

@@ -139,4 +139,5 @@ def test_markdown_transcript(store: HistoryStore) -> None:
     assert "1200 prompt + 8 completion tokens" in md and "first token 310 ms" in md
     assert "· interrupted" in md and "Elle mesure" in md
     assert "temperature=0.3" in md
+    assert "- estimated cost: $0.0025\n" in md and ", $0.0025_" in md
     assert md.endswith("\n") and not md.endswith("\n\n")

@@ -20,7 +20,7 @@ __all__ = ["register"]
 
 _SEARCH_FIELDS = ("conversation_id", "title", "message_id", "role", "created_at", "snippet")
 
-_LIST_FIELDS = ("id", "title", "model", "created_at", "updated_at", "message_count")
+_LIST_FIELDS = ("id", "title", "model", "created_at", "updated_at", "message_count", "cost_usd")
 
 
 def register(subparsers: Any) -> None:
@@ -41,8 +41,8 @@ def register(subparsers: Any) -> None:
     ls.add_argument(
         "--json",
         action="store_true",
-        help='one JSON array of {"id", "title", '
-        '"model", "created_at", "updated_at", "message_count"}',
+        help='one JSON array of {"id", "title", "model", "created_at", "updated_at", '
+        '"message_count", "cost_usd"} (cost_usd: estimated, null when unknown)',
     )
     ls.set_defaults(handler=list_conversations)
 
@@ -99,10 +99,17 @@ def list_conversations(args: argparse.Namespace, ctx: AppContext) -> int:
     from ..render.tables import table
 
     rows = [
-        [c.id, local_time(c.updated_at), str(c.message_count), c.model, c.title or "(untitled)"]
+        [
+            c.id,
+            local_time(c.updated_at),
+            str(c.message_count),
+            "-" if c.cost_usd is None else f"~{money(c.cost_usd)}",
+            c.model,
+            c.title or "(untitled)",
+        ]
         for c in conversations
     ]
-    table(ctx.terminal, ["id", "updated", "messages", "model", "title"], rows)
+    table(ctx.terminal, ["id", "updated", "messages", "cost", "model", "title"], rows)
     return 0
 
 

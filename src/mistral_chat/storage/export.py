@@ -174,7 +174,7 @@ def to_markdown(conv: Conversation) -> str:
         lines.append(f"- options: {pairs}")
     cost = sum(m.cost_usd or 0.0 for m in conv.messages)
     if cost:
-        lines.append(f"- estimated cost: ${cost:.4f}")
+        lines.append(f"- estimated cost: {_usd(cost)}")
     if conv.system:
         lines += ["", "## System", "", conv.system]
     for m in conv.messages:
@@ -218,7 +218,7 @@ def _footer(m: Message) -> str:
     if m.duration_ms is not None:
         parts.append(f"{m.duration_ms} ms")
     if m.cost_usd:
-        parts.append(f"${m.cost_usd:.4f}")
+        parts.append(_usd(m.cost_usd))
     if m.finish_reason and m.finish_reason != "stop":
         parts.append(f"finish: {m.finish_reason}")
     return ", ".join(parts)
@@ -245,3 +245,8 @@ def _size(size: int | None) -> str | None:
             return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
     return None  # pragma: no cover
+
+
+def _usd(value: float) -> str:
+    """Dollars to the millionth, trailing zeros dropped: a transcript keeps $0.000014 exact."""
+    return "$" + f"{value:.6f}".rstrip("0").rstrip(".")
