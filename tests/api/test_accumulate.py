@@ -27,8 +27,10 @@ def chunk(delta: dict[str, object], finish: str | None = None, usage: object = N
 def test_text_thinking_finish_usage() -> None:
     acc = ChatAccumulator()
     think = [{"type": "thinking", "thinking": [{"type": "text", "text": "hmm "}]}]
-    acc.add(decode(chunk({"role": "assistant", "content": think})))
+    assert acc.add(decode(chunk({"role": "assistant", "content": think}))) == ""
+    assert acc.last_thinking == "hmm "
     assert acc.add(decode(chunk({"content": [{"type": "text", "text": "Hel"}]}))) == "Hel"
+    assert acc.last_thinking == ""  # per chunk, like last_text
     acc.add(decode(chunk({"content": "lo"})))
     usage = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
     acc.add(decode(chunk({"content": ""}, finish="brand_new_reason", usage=usage)))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mistral_chat.render.answer import AnswerView
+from mistral_chat.render.answer import AnswerView, show_thinking
 from mistral_chat.render.formats import context_size, local_time, money, turn_summary
 from mistral_chat.services.conversation import TurnResult
 
@@ -106,3 +106,37 @@ def test_answer_view_renders_markdown_on_a_terminal_and_nothing_when_hidden() ->
     with AnswerView(hidden, show=False) as view:
         view.on_text("secret")
     assert written(hidden.stdout) == "" and view.received
+
+
+def test_answer_view_shows_reasoning_dimmed_on_stderr_before_the_answer() -> None:
+    term = color_terminal()
+    with AnswerView(term, show_thinking=True) as view:
+        view.on_thinking("Let me ")
+        view.on_thinking("think.")
+        view.on_text("Answer.")
+        view.on_thinking("late thought")  # after the answer began: never drawn
+    err = written(term.stderr)
+    assert "\x1b[2;3mLet me \x1b[0m" in err and err.endswith("think.\x1b[0m\n\n")
+    assert "late thought" not in err
+    assert "Answer." in visible(written(term.stdout))
+
+
+def test_answer_view_hidden_reasoning_only_relabels_the_spinner() -> None:
+    term = color_terminal()
+    with AnswerView(term, "m is thinking", reasoning="m is reasoning") as view:
+        view.on_thinking("secret plan")
+        assert view._spinner.message == "m is reasoning"
+    assert "secret plan" not in written(term.stderr) + written(term.stdout)
+    piped = piped_terminal()
+    with AnswerView(piped, show_thinking=True) as view:
+        view.on_thinking("only reasoning, then Ctrl-C")
+    assert written(piped.stderr) == "only reasoning, then Ctrl-C\n"  # its line is ended
+
+
+def test_show_thinking_quotes_when_piped_and_dims_on_a_terminal() -> None:
+    piped = piped_terminal()
+    show_thinking(piped, "one\ntwo\n")
+    assert written(piped.stdout) == "> one\n> two\n"
+    term = color_terminal()
+    show_thinking(term, "one")
+    assert written(term.stdout) == "\x1b[2;3mone\x1b[0m\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -397,3 +398,24 @@ def test_attachments_are_listed_once_and_uploads_noted_once(
 
 def test_history_refuses_a_bad_count(app: AppContext) -> None:
     assert "error: usage: /history [N]" in run(app, ["/history abc"]).err
+
+
+def test_thinking_toggles_and_reasoning_effort_is_sent(app: AppContext, emulator: Emulator) -> None:
+    start = len(chat_requests(emulator))
+    lines = ["Why?", "/thinking on", "Why again?", "/thinking maybe", "/thinking"]
+    lines += ["/model mistral-medium-latest", "/set reasoning_effort minimal", "Third", "/quit"]
+    result = run(app, lines, model="magistral-medium-latest")
+    reasoning = "The user sent 1 message(s). I will describe"
+    assert reasoning not in result.err  # hidden by default
+    assert "The user sent 3 message(s). I will describe" in result.err  # shown after /thinking on
+    assert "error: usage: /thinking [on|off], got 'maybe'" in result.err
+    assert "reasoning is shown" in result.out and "reasoning_effort = minimal" in result.out
+    sent = chat_requests(emulator)[start:]
+    assert [r.json.get("reasoning_effort") for r in sent] == [None, None, "minimal"]
+    # the first answer's reasoning was not sent back with the second question
+    assert all("I will describe" not in json.dumps(r.json["messages"]) for r in sent)
+
+
+def test_chat_thinking_flag_shows_reasoning_from_the_start(app: AppContext) -> None:
+    result = run(app, ["Why?", "/quit"], model="magistral-medium-latest", thinking=True)
+    assert "The user sent 1 message(s). I will describe" in result.err

@@ -30,10 +30,13 @@ class ChatAccumulator:
         self.chunks = 0
         #: the visible text the latest chunk added ("" when it added none)
         self.last_text = ""
+        #: the reasoning the latest chunk added ("" when it added none)
+        self.last_thinking = ""
 
     def add(self, chunk: ChatCompletionChunk) -> str:
         """Fold one chunk in; returns the visible text it added (may be empty)."""
         self.chunks += 1
+        self.last_thinking = ""
         if chunk.id:
             self.id = chunk.id
         if chunk.model:
@@ -71,7 +74,9 @@ class ChatAccumulator:
             elif kind == "thinking":
                 for inner in part.get("thinking") or []:
                     if isinstance(inner, dict) and inner.get("type") == "text":
-                        self._thinking.append(str(inner.get("text", "")))
+                        thought = str(inner.get("text", ""))
+                        self._thinking.append(thought)
+                        self.last_thinking += thought
         return "".join(visible)
 
     def _add_tool_call(self, call: ToolCall) -> None:

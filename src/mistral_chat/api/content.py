@@ -15,12 +15,18 @@ __all__ = [
     "image_url",
     "message",
     "text",
+    "thinking",
 ]
 
 
 def text(value: str) -> dict[str, Any]:
     """A `text` chunk."""
     return {"type": "text", "text": value}
+
+
+def thinking(value: str) -> dict[str, Any]:
+    """A `thinking` chunk: a reasoning model's reasoning, as the API sends it."""
+    return {"type": "thinking", "thinking": [text(value)]}
 
 
 def data_uri(data: bytes, mime: str) -> str:

@@ -54,7 +54,13 @@ class _StreamState:
 
     @property
     def thinking(self) -> str:
+        """The reasoning received so far (``thinking`` chunks of reasoning models)."""
         return self.accumulator.thinking
+
+    @property
+    def thinking_delta(self) -> str:
+        """The reasoning the chunk just yielded added (may be "")."""
+        return self.accumulator.last_thinking
 
     @property
     def tool_calls(self) -> list[dict[str, Any]]:

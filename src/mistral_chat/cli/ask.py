@@ -30,6 +30,7 @@ _OPTION_FLAGS = (
     ("max_tokens", "max_tokens"),
     ("seed", "random_seed"),
     ("safe_prompt", "safe_prompt"),
+    ("reasoning_effort", "reasoning_effort"),
 )
 
 
@@ -87,8 +88,19 @@ def register(subparsers: Any) -> None:
         default=None,
         help="prepend Mistral's safety prompt",
     )
+    g.add_argument(
+        "--reasoning-effort",
+        metavar="LEVEL",
+        help="how hard a reasoning model thinks: none, minimal, low, medium, high, xhigh",
+    )
     o = p.add_argument_group("output")
     o.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
+    o.add_argument(
+        "--thinking",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a reasoning model's reasoning on stderr (default: config `show_thinking`)",
+    )
     o.add_argument(
         "--json",
         action="store_true",
@@ -119,7 +131,8 @@ def ask(args: argparse.Namespace, ctx: AppContext) -> int:
     session = _session(args, ctx, options)
     prepared = _prepare(specs, session, ctx, args.image_max_side)
     session.stream = not args.no_stream
-    result = _send(session, prompt, prepared, ctx, args.json)
+    thinking = ctx.settings.show_thinking if args.thinking is None else args.thinking
+    result = _send(session, prompt, prepared, ctx, args.json, thinking)
     if args.json:
         ctx.terminal.json(
             {
@@ -239,8 +252,16 @@ def _send(
     prepared: PreparedAttachments | None,
     ctx: AppContext,
     as_json: bool,
+    show_thinking: bool,
 ) -> TurnResult:
     from ..render.answer import AnswerView
 
-    with AnswerView(ctx.terminal, f"{session.model} is thinking", show=not as_json) as view:
-        return session.send(prompt, prepared, on_text=view.on_text)
+    view = AnswerView(
+        ctx.terminal,
+        f"{session.model} is thinking",
+        show=not as_json,
+        show_thinking=show_thinking,
+        reasoning=f"{session.model} is reasoning",
+    )
+    with view:
+        return session.send(prompt, prepared, on_text=view.on_text, on_thinking=view.on_thinking)

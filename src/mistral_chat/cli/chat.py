@@ -44,6 +44,13 @@ def register(subparsers: Any) -> None:
         help="continue the latest conversation",
     )  # fmt: skip
     resume.add_argument("--conversation", metavar="ID", help="continue conversation ID")
+    p.add_argument(
+        "--thinking",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a reasoning model's reasoning (default: config `show_thinking`; "
+        "/thinking toggles it)",
+    )
     p.set_defaults(handler=handler)
 
 
@@ -90,6 +97,8 @@ class _Interactive:
             open_files=self.files,
             cwd=self.cwd,
         )
+        if getattr(self.args, "thinking", None) is not None:
+            repl.show_thinking = self.args.thinking
         return repl.run()
 
     def session(self, model: str | None) -> ChatSession:

@@ -139,6 +139,10 @@ def show_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     for m in conv.messages:
         ctx.terminal.out("")
         ctx.terminal.out(_heading(m))
+        if m.thinking:
+            from ..render.answer import show_thinking
+
+            show_thinking(ctx.terminal, m.thinking)
         if m.text:
             render_markdown(ctx.terminal, m.text)
         for a in m.attachments:

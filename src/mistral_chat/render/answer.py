@@ -1,8 +1,12 @@
 """An answer arriving on screen: a spinner until the first token, then streaming markdown
 (raw text when piped), and the last line ended cleanly whatever happens.
 
+A reasoning model's reasoning is shown only when asked for (``show_thinking``): on stderr, so
+stdout stays the answer alone, dimmed on a colour terminal. Otherwise the spinner says the
+model is reasoning.
+
     with AnswerView(terminal, "Thinking") as view:
-        result = session.send(prompt, on_text=view.on_text)
+        result = session.send(prompt, on_text=view.on_text, on_thinking=view.on_thinking)
 """
 
 from __future__ import annotations
@@ -13,30 +17,63 @@ from mistral_chat.render.console import Terminal
 from mistral_chat.render.markdown import StreamingMarkdown
 from mistral_chat.render.spinner import Spinner
 
-__all__ = ["AnswerView"]
+__all__ = ["AnswerView", "show_thinking"]
+
+_DIM, _RESET = "\x1b[2;3m", "\x1b[0m"
 
 
 class AnswerView:
-    """Feed it text deltas through ``on_text``. With ``show=False`` (e.g. ``--json``) only the
-    spinner runs. Leaving the block, normally or by an exception, renders what arrived."""
+    """Feed it deltas through ``on_text`` and ``on_thinking``. With ``show=False`` (e.g.
+    ``--json``) only the spinner runs. Leaving the block, normally or by an exception, renders
+    what arrived."""
 
-    def __init__(self, terminal: Terminal, waiting: str = "Thinking", *, show: bool = True):
+    def __init__(
+        self,
+        terminal: Terminal,
+        waiting: str = "Thinking",
+        *,
+        show: bool = True,
+        show_thinking: bool = False,
+        reasoning: str = "Reasoning",
+    ):
         self.terminal = terminal
         self._spinner = Spinner(terminal, waiting)
         self._markdown = StreamingMarkdown(terminal) if show else None
+        self._show_thinking = show and show_thinking
+        self._reasoning = reasoning
         self._last = ""
+        self._thinking_open = False  # reasoning written to stderr, its line not yet ended
 
     @property
     def received(self) -> bool:
-        """Whether any text has arrived."""
+        """Whether any text of the answer has arrived."""
         return bool(self._last)
+
+    def on_thinking(self, delta: str) -> None:
+        if self._last or not delta:
+            return  # reasoning after the answer began would tear the live markdown
+        if not self._show_thinking:
+            self._spinner.message = self._reasoning
+            return
+        self._spinner.stop()
+        self._thinking_open = True
+        color = self.terminal.stderr_color
+        self.terminal.stderr.write(f"{_DIM}{delta}{_RESET}" if color else delta)
+        self.terminal.stderr.flush()
 
     def on_text(self, delta: str) -> None:
         self._spinner.stop()
         if delta:
+            self._end_thinking()
             self._last = delta
         if self._markdown is not None:
             self._markdown.feed(delta)
+
+    def _end_thinking(self) -> None:
+        if self._thinking_open:
+            self._thinking_open = False
+            self.terminal.stderr.write("\n\n")  # a blank line between reasoning and answer
+            self.terminal.stderr.flush()
 
     def __enter__(self) -> AnswerView:
         self._spinner.start()
@@ -49,8 +86,20 @@ class AnswerView:
         tb: TracebackType | None,
     ) -> None:
         self._spinner.stop()
+        if self._thinking_open:  # reasoning only: end its line
+            self._thinking_open = False
+            self.terminal.stderr.write("\n")
+            self.terminal.stderr.flush()
         if self._markdown is None:
             return
         self._markdown.finish()
         if not self.terminal.color and self._last and not self._last.endswith("\n"):
             self.terminal.out("")  # raw text: end the answer's last line
+
+
+def show_thinking(terminal: Terminal, text: str) -> None:
+    """Reasoning kept with an answer, on stdout: dimmed on a colour terminal, else quoted."""
+    if terminal.color:
+        terminal.out(f"{_DIM}{text.rstrip()}{_RESET}")
+    else:
+        terminal.out("\n".join(f"> {line}".rstrip() for line in text.rstrip().splitlines()))

@@ -134,7 +134,11 @@ def system(repl: ChatRepl, arg: str) -> None:
     repl.terminal.out("system message removed" if arg == "-" else "system message set")
 
 
-@command("/set [KEY VALUE]", "temperature, top_p, max_tokens, safe_prompt, seed", complete="set")
+@command(
+    "/set [KEY VALUE]",
+    "temperature, top_p, max_tokens, safe_prompt, seed, reasoning_effort",
+    complete="set",
+)
 def set_(repl: ChatRepl, arg: str) -> None:
     chat = repl.chat
     if not arg:
@@ -146,6 +150,17 @@ def set_(repl: ChatRepl, arg: str) -> None:
         raise CommandError(f"/set {key} needs a value (or `default` to unset it)")
     name, checked = chat.set_option(key, value.strip())
     repl.terminal.out(f"{name} = {checked}" if checked is not None else f"{name} unset")
+
+
+@command("/thinking [on|off]", "show or hide a reasoning model's reasoning")
+def thinking(repl: ChatRepl, arg: str) -> None:
+    if arg:
+        value = arg.strip().lower()
+        if value not in ("on", "off"):
+            raise CommandError(f"usage: /thinking [on|off], got {arg!r}")
+        repl.show_thinking = value == "on"
+    state = "shown" if repl.show_thinking else "hidden"
+    repl.terminal.out(f"reasoning is {state} (`config set show_thinking true|false` to keep it)")
 
 
 @command("/clear", "start a new conversation (the system message is kept)")

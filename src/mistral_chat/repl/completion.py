@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
+from mistral_chat.services.chat_options import REASONING_EFFORTS
+
 if TYPE_CHECKING:
     from mistral_chat.repl.commands import CommandRegistry
 
 __all__ = ["ChatCompleter"]
 
-SET_KEYS = ("temperature", "top_p", "max_tokens", "safe_prompt", "seed")
+SET_KEYS = ("temperature", "top_p", "max_tokens", "safe_prompt", "seed", "reasoning_effort")
 _BOOLS = ("true", "false")
 
 
@@ -81,6 +83,8 @@ class ChatCompleter(Completer):
             yield from _words(key, SET_KEYS)
         elif key == "safe_prompt" and " " not in value:
             yield from _words(value, _BOOLS)
+        elif key == "reasoning_effort" and " " not in value:
+            yield from _words(value, REASONING_EFFORTS)
 
     def _path(self, arg: str, event: CompleteEvent) -> Iterable[Completion]:
         yield from self._paths.get_completions(Document(arg, len(arg)), event)

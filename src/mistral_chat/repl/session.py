@@ -39,6 +39,7 @@ from mistral_chat.storage.errors import HistoryError
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
+    from mistral_chat.render.answer import AnswerView
     from mistral_chat.render.console import Terminal
     from mistral_chat.repl.prompt import LineReader
     from mistral_chat.services.catalog import ModelCatalog, ModelInfo
@@ -106,6 +107,7 @@ class ChatRepl:
         self.running = True
         self._pending_told = False  # the last line's output already showed the attachments
         self._uploads: dict[str, bool] = {}  # document name -> its upload finished
+        self.show_thinking = app.settings.show_thinking  # a reasoning model's reasoning
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> int:
@@ -200,23 +202,28 @@ class ChatRepl:
                 max_side=self.app.settings.image_max_side,
                 on_upload=self._upload_note,
             )
-        result = self._turn(lambda on_text: self.chat.send(text, prepared, on_text=on_text))
+        result = self._turn(
+            lambda view: self.chat.send(
+                text, prepared, on_text=view.on_text, on_thinking=view.on_thinking
+            )
+        )
         if result is not None:
             self.pending.clear()
 
     def retry(self) -> None:
         if not any(t.message["role"] == "user" for t in self.chat.turns):
             raise CommandError("nothing to retry: no message has been sent yet")
-        self._turn(lambda on_text: self.chat.retry(on_text=on_text))
+        self._turn(lambda view: self.chat.retry(on_text=view.on_text, on_thinking=view.on_thinking))
 
-    def _turn(self, call: Callable[[Callable[[str], None]], TurnResult]) -> TurnResult | None:
+    def _turn(self, call: Callable[[AnswerView], TurnResult]) -> TurnResult | None:
         """Run one request with a spinner and streaming markdown; None if nothing arrived."""
         from mistral_chat.render.answer import AnswerView
         from mistral_chat.repl.prompt import input_echo_off
 
+        view = AnswerView(self.terminal, "Thinking", show_thinking=self.show_thinking)
         try:
-            with input_echo_off(), AnswerView(self.terminal, "Thinking") as view:
-                result = call(view.on_text)
+            with input_echo_off(), view:
+                result = call(view)
         except KeyboardInterrupt:
             self.terminal.err_line("interrupted before the answer began (Up recalls the message)")
             return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["OPTION_NAMES", "InvalidOption", "validate_option"]
+__all__ = ["OPTION_NAMES", "REASONING_EFFORTS", "InvalidOption", "validate_option"]
 
 #: the generation options a user may set, with the spec's field name each maps to
 OPTION_NAMES: dict[str, str] = {
@@ -21,7 +21,13 @@ OPTION_NAMES: dict[str, str] = {
     "seed": "random_seed",
     "safe_prompt": "safe_prompt",
     "safe-prompt": "safe_prompt",
+    "reasoning_effort": "reasoning_effort",
+    "reasoning-effort": "reasoning_effort",
+    "effort": "reasoning_effort",
 }
+
+#: the spec's ReasoningEffort values, least to most
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -43,8 +49,17 @@ def validate_option(name: str, value: object) -> tuple[str, Any]:
     """
     key = OPTION_NAMES.get(name.strip().lower())
     if key is None:
-        known = "temperature, top_p, max_tokens, random_seed (seed), safe_prompt"
+        known = "temperature, top_p, max_tokens, random_seed (seed), safe_prompt, reasoning_effort"
         raise InvalidOption(f"unknown option {name!r}; options are {known}")
+    if key == "reasoning_effort":  # "none" is one of its values, not "unset"
+        if value is None or str(value).strip().lower() == "default":
+            return key, None
+        level = str(value).strip().lower()
+        if level not in REASONING_EFFORTS:
+            raise InvalidOption(
+                f"reasoning_effort must be one of {', '.join(REASONING_EFFORTS)}, got {value!r}"
+            )
+        return key, level
     if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "default")):
         return key, None
     if key == "safe_prompt":

@@ -30,8 +30,10 @@ __all__ = [
     "complete_answer",
     "forget",
     "list_price_cost",
+    "stored_content",
     "stream_answer",
     "text_of",
+    "thinking_of",
 ]
 
 #: (model id, usage) -> estimated cost in USD, or None when the price is unknown
@@ -55,6 +57,8 @@ class TurnResult:
 
     text: str
     status: Status = "complete"
+    #: a reasoning model's reasoning ("" when it gave none); saved, never sent back
+    thinking: str = ""
     usage: dict[str, int] | None = None
     finish_reason: str | None = None
     model: str = ""
@@ -90,8 +94,13 @@ def forget(store: HistoryStore | None, turn: Turn) -> None:
         turn.message_id = None
 
 
-def complete_answer(session: ChatSession, on_text: Callable[[str], None] | None) -> TurnResult:
-    """Ask for the whole answer at once, save it, then hand its text to `on_text`."""
+def complete_answer(
+    session: ChatSession,
+    on_text: Callable[[str], None] | None,
+    on_thinking: Callable[[str], None] | None = None,
+) -> TurnResult:
+    """Ask for the whole answer at once, save it, then hand its reasoning to `on_thinking`
+    and its text to `on_text`."""
     started = time.monotonic()
     answer = session.client.chat.complete(session.model, session.messages, **session.options)
     elapsed = _ms(started)
@@ -99,6 +108,7 @@ def complete_answer(session: ChatSession, on_text: Callable[[str], None] | None)
     text = text_of(choice.message.content) if choice is not None else ""
     result = TurnResult(
         text=text,
+        thinking=thinking_of(choice.message.content) if choice is not None else "",
         usage=_usage(answer.usage),
         finish_reason=choice.finish_reason if choice is not None else None,
         model=answer.model or session.model,
@@ -112,7 +122,7 @@ def complete_answer(session: ChatSession, on_text: Callable[[str], None] | None)
         turn.message_id = session.store.add_message(
             session.conversation_id,
             "assistant",
-            text,
+            stored_content(result),
             model=result.model,
             usage=result.usage,
             finish_reason=result.finish_reason,
@@ -120,16 +130,23 @@ def complete_answer(session: ChatSession, on_text: Callable[[str], None] | None)
             duration_ms=result.duration_ms,
             cost_usd=result.cost_usd,
         ).id
-    if on_text is not None and text:
-        try:
+    try:
+        if on_thinking is not None and result.thinking:
+            on_thinking(result.thinking)
+        if on_text is not None and text:
             on_text(text)
-        except KeyboardInterrupt as exc:  # the answer is whole and saved; report the Ctrl-C
-            result.error = exc
+    except KeyboardInterrupt as exc:  # the answer is whole and saved; report the Ctrl-C
+        result.error = exc
     return result
 
 
-def stream_answer(session: ChatSession, on_text: Callable[[str], None] | None) -> TurnResult:
-    """Stream the answer to `on_text` delta by delta, saving it as it arrives."""
+def stream_answer(
+    session: ChatSession,
+    on_text: Callable[[str], None] | None,
+    on_thinking: Callable[[str], None] | None = None,
+) -> TurnResult:
+    """Stream the answer to `on_text` (and its reasoning to `on_thinking`) delta by delta,
+    saving the text as it arrives."""
     started = time.monotonic()
     stream = session.client.chat.stream(session.model, session.messages, **session.options)
     # the stream is open (first event read): from here on, an answer is being written
@@ -141,10 +158,13 @@ def stream_answer(session: ChatSession, on_text: Callable[[str], None] | None) -
         checkpoint = _start_answer(session, turn)
         for _chunk in stream:
             delta = stream.delta  # the stream's accumulator keeps the answer's text
+            thought = stream.thinking_delta
+            if (delta or thought) and result.ttft_ms is None:
+                result.ttft_ms = _ms(started)  # reasoning tokens are the first tokens too
+            if thought and on_thinking is not None:
+                on_thinking(thought)
             if not delta:
                 continue
-            if result.ttft_ms is None:
-                result.ttft_ms = _ms(started)
             if checkpoint is not None:
                 checkpoint.add(delta)
             if on_text is not None:
@@ -158,6 +178,7 @@ def stream_answer(session: ChatSession, on_text: Callable[[str], None] | None) -
     finally:
         stream.close()
         result.text = stream.text
+        result.thinking = stream.thinking
         result.duration_ms = _ms(started)
         result.usage = _usage(stream.usage)
         result.finish_reason = stream.finish_reason
@@ -197,7 +218,7 @@ def _finish_answer(
     checkpoint.flush()
     store.finish_message(
         turn.message_id,
-        content=result.text,
+        content=stored_content(result),
         status=result.status,
         usage=result.usage,
         finish_reason=result.finish_reason,
@@ -225,6 +246,27 @@ def _usage(usage: Any) -> dict[str, int] | None:
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens,
     }
+
+
+def stored_content(result: TurnResult) -> str | list[dict[str, Any]]:
+    """What the history keeps of an answer: its reasoning (if any) as a `thinking` chunk,
+    then its text."""
+    if not result.thinking:
+        return result.text
+    return [chunks.thinking(result.thinking), chunks.text(result.text)]
+
+
+def thinking_of(content: str | list[dict[str, Any]] | None) -> str:
+    """The reasoning in a message's `thinking` chunks, joined."""
+    if not isinstance(content, list):
+        return ""
+    return "".join(
+        str(inner.get("text", ""))
+        for c in content
+        if c.get("type") == "thinking"
+        for inner in c.get("thinking") or []
+        if isinstance(inner, dict) and inner.get("type") == "text"
+    )
 
 
 def text_of(content: str | list[dict[str, Any]] | None) -> str:

@@ -218,8 +218,10 @@ class ChatSession:
         attachments: PreparedAttachments | None = None,
         *,
         on_text: Callable[[str], None] | None = None,
+        on_thinking: Callable[[str], None] | None = None,
     ) -> TurnResult:
-        """Send one user message and return the answer (see the module docstring)."""
+        """Send one user message and return the answer (see the module docstring).
+        A reasoning model's reasoning goes to `on_thinking`, its answer to `on_text`."""
         content = user_content(text, attachments)
         if not content:
             raise ValueError("nothing to send: the message has no text and no attachments")
@@ -229,7 +231,7 @@ class ChatSession:
         self.turns.append(turn)
         created = self._log_user(turn, content)
         try:
-            return self._answer(on_text)
+            return self._answer(on_text, on_thinking)
         except BaseException:
             # nothing of an answer arrived: the user turn goes back out, as if never sent
             self.turns.remove(turn)
@@ -239,13 +241,18 @@ class ChatSession:
                 self.conversation_id = None
             raise
 
-    def retry(self, *, on_text: Callable[[str], None] | None = None) -> TurnResult:
+    def retry(
+        self,
+        *,
+        on_text: Callable[[str], None] | None = None,
+        on_thinking: Callable[[str], None] | None = None,
+    ) -> TurnResult:
         """Ask again for an answer to the last user message (the previous answer is dropped)."""
         while self.turns and self.turns[-1].message["role"] != "user":
             self._forget(self.turns.pop())
         if not self.turns:
             raise ValueError("nothing to retry: no message has been sent yet")
-        return self._answer(on_text)
+        return self._answer(on_text, on_thinking)
 
     def _log_user(self, turn: Turn, content: list[dict[str, Any]]) -> bool:
         """Commit the user message; True if the history conversation was created for it."""
@@ -267,9 +274,14 @@ class ChatSession:
     def _forget(self, turn: Turn) -> None:
         forget(self.store, turn)
 
-    def _answer(self, on_text: Callable[[str], None] | None) -> TurnResult:
+    def _answer(
+        self,
+        on_text: Callable[[str], None] | None,
+        on_thinking: Callable[[str], None] | None,
+    ) -> TurnResult:
         """Request the answer to the current messages; raises if nothing arrived."""
-        result = stream_answer(self, on_text) if self.stream else complete_answer(self, on_text)
+        answer = stream_answer if self.stream else complete_answer
+        result = answer(self, on_text, on_thinking)
         result.conversation_id = self.conversation_id
         self._count(result)
         return result
@@ -286,6 +298,8 @@ def _turn_from_history(m: Message) -> Turn | None:
         return None
     content: list[dict[str, Any]] = []
     for chunk in m.content:
+        if chunk.get("type") == "thinking":
+            continue  # past reasoning is kept in the history, not sent back
         url = chunk.get("image_url")
         if chunk.get("type") == "image_url" and isinstance(url, dict):
             url = url.get("url")

@@ -80,6 +80,7 @@ class Settings:
     history_path: Path
     cache_dir: Path
     image_max_side: int = DEFAULT_IMAGE_MAX_SIDE
+    show_thinking: bool = False  # a reasoning model's reasoning, on stderr
     api_key_env: str = KEY_ENV  # the variable that holds the key for this profile
     base_url_source: str = "default"  # "emulator" | "option" | "env" | "profile" | "config"
 
@@ -164,6 +165,7 @@ CONFIG_KEYS: dict[str, Callable[[str], Any]] = {
     "model": _str,
     "log": _bool,
     "image_max_side": _int_range(64, 8192),
+    "show_thinking": _bool,
     "base_url": _url,
     "timeout": _timeout,
     "max_retries": _int_range(0, 10),
@@ -367,6 +369,7 @@ def resolve_settings(
     retries = max_retries if max_retries is not None else typed("max_retries", int)
     log = typed("log", bool)
     side = typed("image_max_side", int)
+    thinking = typed("show_thinking", bool)
     return Settings(
         base_url=url,
         api_key=key,
@@ -381,6 +384,7 @@ def resolve_settings(
         history_path=dirs.history_path,
         cache_dir=dirs.cache_dir,
         image_max_side=side or DEFAULT_IMAGE_MAX_SIDE,
+        show_thinking=bool(thinking),
         api_key_env=key_env,
         base_url_source=url_source,
     )

@@ -179,9 +179,12 @@ def to_markdown(conv: Conversation) -> str:
         lines += ["", "## System", "", conv.system]
     for m in conv.messages:
         lines += ["", _heading(m), ""]
+        if m.thinking:
+            lines += ["_Reasoning:_", ""]
+            lines += [f"> {line}".rstrip() for line in m.thinking.splitlines()] + [""]
         text = m.text
         lines.append(text if text else "_(no text)_")
-        others = [c for c in m.content if c.get("type") != "text"]
+        others = [c for c in m.content if c.get("type") not in ("text", "thinking")]
         if others or m.attachments:
             lines += ["", "Attachments:"]
             lines += [f"- {_describe_attachment(a)}" for a in m.attachments]

@@ -53,6 +53,11 @@ class Message:
         """The message's text chunks joined by blank lines (what search indexes)."""
         return content_text(self.content)
 
+    @property
+    def thinking(self) -> str:
+        """A reasoning model's reasoning kept with its answer ("" when there is none)."""
+        return content_thinking(self.content)
+
 
 @dataclass
 class Conversation:
@@ -80,6 +85,17 @@ class SearchHit:
     #: A short excerpt around the match, each matched term wrapped in the store's markers.
     snippet: str
     created_at: str
+
+
+def content_thinking(content: list[dict[str, Any]]) -> str:
+    """The text inside ``thinking`` chunks (``{"type": "thinking", "thinking": [text...]}``)."""
+    return "".join(
+        str(inner.get("text", ""))
+        for chunk in content
+        if isinstance(chunk, dict) and chunk.get("type") == "thinking"
+        for inner in chunk.get("thinking") or []
+        if isinstance(inner, dict) and inner.get("type") == "text"
+    )
 
 
 def content_text(content: list[dict[str, Any]]) -> str:
