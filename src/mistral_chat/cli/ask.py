@@ -31,6 +31,7 @@ _OPTION_FLAGS = (
     ("seed", "random_seed"),
     ("safe_prompt", "safe_prompt"),
     ("reasoning_effort", "reasoning_effort"),
+    ("stop", "stop"),
 )
 
 
@@ -93,6 +94,22 @@ def register(subparsers: Any) -> None:
         metavar="LEVEL",
         help="how hard a reasoning model thinks: none, minimal, low, medium, high, xhigh",
     )
+    g.add_argument(
+        "--stop",
+        action="append",
+        metavar="SEQ",
+        help="stop the answer where SEQ would appear; repeatable",
+    )
+    g.add_argument(
+        "--format",
+        choices=("text", "json"),
+        help="json: the answer is one JSON object (say what it should hold in the prompt)",
+    )
+    g.add_argument(
+        "--schema",
+        metavar="SCHEMA",
+        help="the answer is JSON valid against this JSON Schema (a file, or inline JSON)",
+    )
     o = p.add_argument_group("output")
     o.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
     o.add_argument(
@@ -154,6 +171,7 @@ def ask(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     """The generation options given, checked against the API's ranges (exit 2 if not)."""
+    from ..services.chat_options import response_format
     from ..services.conversation import InvalidOption, validate_option
 
     options: dict[str, Any] = {}
@@ -169,6 +187,12 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
             text = flag + text[len(name) :] if text.startswith(name) else f"{text} ({flag})"
             raise UsageError(text) from None
         options[key] = checked
+    try:
+        fmt = response_format(args.format, args.schema)
+    except InvalidOption as exc:
+        raise UsageError(str(exc)) from None
+    if fmt is not None:
+        options["response_format"] = fmt
     return options
 
 
@@ -262,6 +286,7 @@ def _send(
         show=not as_json,
         show_thinking=show_thinking,
         reasoning=f"{session.model} is reasoning",
+        markdown="response_format" not in session.options,  # JSON is shown as it comes
     )
     with view:
         return session.send(prompt, prepared, on_text=view.on_text, on_thinking=view.on_thinking)

@@ -24,8 +24,8 @@ _DIM, _RESET = "\x1b[2;3m", "\x1b[0m"
 
 class AnswerView:
     """Feed it deltas through ``on_text`` and ``on_thinking``. With ``show=False`` (e.g.
-    ``--json``) only the spinner runs. Leaving the block, normally or by an exception, renders
-    what arrived."""
+    ``--json``) only the spinner runs; with ``markdown=False`` the text is written as it comes.
+    Leaving the block, normally or by an exception, renders what arrived."""
 
     def __init__(
         self,
@@ -35,10 +35,14 @@ class AnswerView:
         show: bool = True,
         show_thinking: bool = False,
         reasoning: str = "Reasoning",
+        markdown: bool = True,
     ):
         self.terminal = terminal
         self._spinner = Spinner(terminal, waiting)
-        self._markdown = StreamingMarkdown(terminal) if show else None
+        # markdown=False (e.g. a JSON answer): the text as it comes, never reflowed
+        self._raw = not (markdown and terminal.color)
+        live = None if markdown else False
+        self._markdown = StreamingMarkdown(terminal, live) if show else None
         self._show_thinking = show and show_thinking
         self._reasoning = reasoning
         self._last = ""
@@ -93,7 +97,7 @@ class AnswerView:
         if self._markdown is None:
             return
         self._markdown.finish()
-        if not self.terminal.color and self._last and not self._last.endswith("\n"):
+        if self._raw and self._last and not self._last.endswith("\n"):
             self.terminal.out("")  # raw text: end the answer's last line
 
 

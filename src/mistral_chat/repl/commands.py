@@ -136,7 +136,7 @@ def system(repl: ChatRepl, arg: str) -> None:
 
 @command(
     "/set [KEY VALUE]",
-    "temperature, top_p, max_tokens, safe_prompt, seed, reasoning_effort",
+    "temperature, top_p, max_tokens, safe_prompt, seed, reasoning_effort, stop, format json|text",
     complete="set",
 )
 def set_(repl: ChatRepl, arg: str) -> None:

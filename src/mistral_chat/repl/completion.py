@@ -20,7 +20,16 @@ if TYPE_CHECKING:
 
 __all__ = ["ChatCompleter"]
 
-SET_KEYS = ("temperature", "top_p", "max_tokens", "safe_prompt", "seed", "reasoning_effort")
+SET_KEYS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "safe_prompt",
+    "seed",
+    "reasoning_effort",
+    "stop",
+    "format",
+)
 _BOOLS = ("true", "false")
 
 
@@ -85,6 +94,8 @@ class ChatCompleter(Completer):
             yield from _words(value, _BOOLS)
         elif key == "reasoning_effort" and " " not in value:
             yield from _words(value, REASONING_EFFORTS)
+        elif key == "format" and " " not in value:
+            yield from _words(value, ("json", "text"))
 
     def _path(self, arg: str, event: CompleteEvent) -> Iterable[Completion]:
         yield from self._paths.get_completions(Document(arg, len(arg)), event)

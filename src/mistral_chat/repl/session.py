@@ -220,7 +220,12 @@ class ChatRepl:
         from mistral_chat.render.answer import AnswerView
         from mistral_chat.repl.prompt import input_echo_off
 
-        view = AnswerView(self.terminal, "Thinking", show_thinking=self.show_thinking)
+        view = AnswerView(
+            self.terminal,
+            "Thinking",
+            show_thinking=self.show_thinking,
+            markdown="response_format" not in self.chat.options,  # JSON is shown as it comes
+        )
         try:
             with input_echo_off(), view:
                 result = call(view)

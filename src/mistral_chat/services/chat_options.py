@@ -6,9 +6,18 @@ value before anything is sent; `InvalidOption` carries the one line to show the 
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
-__all__ = ["OPTION_NAMES", "REASONING_EFFORTS", "InvalidOption", "validate_option"]
+__all__ = [
+    "OPTION_NAMES",
+    "REASONING_EFFORTS",
+    "InvalidOption",
+    "response_format",
+    "validate_option",
+]
 
 #: the generation options a user may set, with the spec's field name each maps to
 OPTION_NAMES: dict[str, str] = {
@@ -24,6 +33,9 @@ OPTION_NAMES: dict[str, str] = {
     "reasoning_effort": "reasoning_effort",
     "reasoning-effort": "reasoning_effort",
     "effort": "reasoning_effort",
+    "stop": "stop",
+    "response_format": "response_format",
+    "format": "response_format",
 }
 
 #: the spec's ReasoningEffort values, least to most
@@ -49,7 +61,10 @@ def validate_option(name: str, value: object) -> tuple[str, Any]:
     """
     key = OPTION_NAMES.get(name.strip().lower())
     if key is None:
-        known = "temperature, top_p, max_tokens, random_seed (seed), safe_prompt, reasoning_effort"
+        known = (
+            "temperature, top_p, max_tokens, random_seed (seed), safe_prompt, "
+            "reasoning_effort, stop, format"
+        )
         raise InvalidOption(f"unknown option {name!r}; options are {known}")
     if key == "reasoning_effort":  # "none" is one of its values, not "unset"
         if value is None or str(value).strip().lower() == "default":
@@ -62,6 +77,10 @@ def validate_option(name: str, value: object) -> tuple[str, Any]:
         return key, level
     if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "default")):
         return key, None
+    if key == "stop":
+        return key, _stop(value)
+    if key == "response_format":
+        return key, _format(value)
     if key == "safe_prompt":
         return key, _bool(value)
     if key in ("temperature", "top_p"):
@@ -92,6 +111,39 @@ def _number(key: str, value: object, kind: type[float] | type[int]) -> float:
     return number
 
 
+def _stop(value: object) -> str | list[str]:
+    """One stop sequence or several; each non-empty (an empty one would stop at once)."""
+    several = list(value) if isinstance(value, list | tuple) else [value]
+    texts = [s for s in several if isinstance(s, str) and s]
+    if not texts or len(texts) != len(several):
+        raise InvalidOption(f"stop must be one or more non-empty strings, got {value!r}")
+    return texts[0] if len(texts) == 1 else texts
+
+
+def _format(value: object) -> dict[str, Any] | None:
+    """``json`` (JSON mode), ``text`` (the default: unset) or a full ``response_format``."""
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in ("json", "json_object"):
+            return {"type": "json_object"}
+        if word == "text":
+            return None
+        raise InvalidOption(f"format must be json or text, got {value!r}")
+    if not isinstance(value, dict):
+        raise InvalidOption(f"format must be json or text, got {value!r}")
+    kind = value.get("type")
+    if kind == "json_schema":
+        inner = value.get("json_schema")
+        if isinstance(inner, dict) and isinstance(inner.get("schema"), dict) and inner.get("name"):
+            return {"type": kind, "json_schema": inner}
+        raise InvalidOption("a json_schema format needs json_schema.name and json_schema.schema")
+    if kind == "json_object":
+        return {"type": kind}
+    if kind == "text":
+        return None
+    raise InvalidOption(f"format type must be text, json_object or json_schema, got {kind!r}")
+
+
 def _bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
@@ -101,3 +153,45 @@ def _bool(value: object) -> bool:
     if text in _FALSE:
         return False
     raise InvalidOption(f"safe_prompt must be on or off, got {value!r}")
+
+
+def response_format(kind: str | None, schema: str | None) -> dict[str, Any] | None:
+    """The request's ``response_format`` for ``--format`` and ``--schema``; None for plain text.
+
+    ``schema`` is a JSON Schema as inline JSON (starting with ``{``) or a file's path; a file
+    holding ``{"name": ..., "schema": {...}}`` (OpenAI's wrapper) is taken as it is.
+
+        >>> response_format("json", None)
+        {'type': 'json_object'}
+        >>> response_format(None, '{"type": "object"}')["json_schema"]["name"]
+        'answer'
+    """
+    if schema is None:
+        return {"type": "json_object"} if kind == "json" else None
+    if kind == "text":
+        raise InvalidOption("--schema asks for JSON; it cannot go with --format text")
+    inline = schema.lstrip().startswith("{")
+    where = "the inline schema" if inline else schema
+    text = schema if inline else _read_schema(schema)
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise InvalidOption(f"--schema: {where} is not valid JSON ({exc})") from None
+    if not isinstance(doc, dict):
+        raise InvalidOption(f"--schema: {where} must be a JSON object (a JSON Schema)")
+    if isinstance(doc.get("schema"), dict) and isinstance(doc.get("name"), str):
+        wrapped = {k: doc[k] for k in ("name", "description", "schema", "strict") if k in doc}
+        return {"type": "json_schema", "json_schema": {"strict": True, **wrapped}}
+    name = "answer" if inline else re.sub(r"[^A-Za-z0-9_-]", "_", Path(schema).stem)[:64]
+    return {"type": "json_schema", "json_schema": {"name": name, "schema": doc, "strict": True}}
+
+
+def _read_schema(path: str) -> str:
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidOption(
+            f"--schema: no such file {path!r}; give a JSON Schema file or inline JSON"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidOption(f"--schema: cannot read {path!r} ({exc})") from None

@@ -1,0 +1,56 @@
+"""`ask --stop`, `--format json` and `--schema`: checked before sending, sent as the spec says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cli_support import RunCLI
+from mistral_chat.emulator import Emulator
+
+
+def _sent(emulator: Emulator, start: int) -> dict[str, Any]:
+    bodies = [r.json for r in emulator.requests[start:] if r.path == "/v1/chat/completions"]
+    assert len(bodies) == 1
+    return bodies[0]
+
+
+def test_stop_and_format_reach_the_request(run_cli: RunCLI, emulator: Emulator) -> None:
+    start = len(emulator.requests)
+    code, _, err = run_cli("ask", "--stop", "###", "--stop", "END", "hi")
+    assert code == 0, err
+    assert _sent(emulator, start)["stop"] == ["###", "END"]
+    start = len(emulator.requests)
+    code, _, err = run_cli("ask", "--format", "json", "List three colours as JSON")
+    assert code == 0, err
+    body = _sent(emulator, start)
+    assert body["response_format"] == {"type": "json_object"} and "stop" not in body
+
+
+def test_schema_file_is_sent_strict_with_its_name(
+    run_cli: RunCLI, emulator: Emulator, tmp_path: Path
+) -> None:
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    (tmp_path / "place.json").write_text(json.dumps(schema))
+    start = len(emulator.requests)
+    code, _, err = run_cli("ask", "--schema", "place.json", "Where is the Eiffel tower?")
+    assert code == 0, err
+    assert _sent(emulator, start)["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "place", "schema": schema, "strict": True},
+    }
+
+
+def test_bad_formats_are_refused_before_sending(run_cli: RunCLI, emulator: Emulator) -> None:
+    start = len(emulator.requests)
+    for args, message in [
+        (["--schema", "missing.json"], "error: --schema: no such file 'missing.json'"),
+        (["--schema", '{"type": '], "error: --schema: the inline schema is not valid JSON"),
+        (["--schema", '{"type": "object"}', "--format", "text"], "cannot go with --format text"),
+        (["--stop", ""], "error: --stop must be one or more non-empty strings"),
+        (["--format", "yaml"], "invalid choice: 'yaml'"),
+    ]:
+        code, out, err = run_cli("ask", *args, "hi")
+        assert code == 2 and out == "" and message in err, (args, err)
+    assert len(emulator.requests) == start
