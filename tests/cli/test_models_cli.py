@@ -12,7 +12,8 @@ from mistral_chat.emulator import Emulator
 
 def _rows(out: str) -> list[list[str]]:
     lines = out.strip().splitlines()
-    return [line.split() for line in lines[1:-1]]
+    # columns are two or more spaces apart; a product name ("Mistral Small 4") has single ones
+    return [re.split(r"\s{2,}", line.strip()) for line in lines[1:-1]]
 
 
 def test_list_table_sorting_and_pages(run_cli: RunCLI) -> None:

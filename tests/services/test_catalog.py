@@ -144,3 +144,18 @@ def test_catalog_api_cache_and_fallbacks(emulator: Emulator, tmp_path: Path) -> 
         with pytest.raises(AuthenticationError):
             catalog.models()
     emulator.clear_faults()
+
+
+def test_a_name_that_repeats_the_id_gives_way_to_the_product_name() -> None:
+    from mistral_chat.services.model_info import model_from_card
+
+    assert model_from_card({"id": "mistral-small-2603", "name": "mistral-small-2603"}).name == (
+        "Mistral Small 4"
+    )
+    assert model_from_card({"id": "x-new", "aliases": ["mistral-large-latest"]}).name == (
+        "Mistral Large 3"
+    )
+    assert model_from_card({"id": "mistral-small-2603", "name": "My Small"}).name == "My Small"
+    fine_tuned = "ft:mistral-small-latest:abc:20250101:a1b2"
+    assert model_from_card({"id": fine_tuned}).name == "Mistral Small 4 (fine-tuned)"
+    assert model_from_card({"id": "ft:unknown-base:abc"}).name == "ft:unknown-base:abc"

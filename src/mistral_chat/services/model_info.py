@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..api.capabilities import CAPABILITY_NAMES
-from .model_prices import bundled_facts, list_prices
+from .model_prices import bundled_facts, list_prices, product_names
 
 if TYPE_CHECKING:
     from ..api.types import ModelCard
@@ -159,7 +159,7 @@ def _info(card: Mapping[str, Any]) -> ModelInfo:
     ctx = card.get("max_context_length")
     return ModelInfo(
         id=mid,
-        name=str(card.get("name") or mid),
+        name=_display_name(card, mid),
         family=family_of(mid),
         capabilities=caps,
         context_length=ctx if isinstance(ctx, int) and not isinstance(ctx, bool) else None,
@@ -172,6 +172,22 @@ def _info(card: Mapping[str, Any]) -> ModelInfo:
         price_out=price_out,
         card=dict(card),
     )
+
+
+def _display_name(card: Mapping[str, Any], mid: str) -> str:
+    """The card's name, unless it only repeats the id: then the product name from the docs."""
+    name = str(card.get("name") or "")
+    if name and name != mid:
+        return name
+    known = product_names()
+    for candidate in (mid, *[str(a) for a in card.get("aliases") or []]):
+        if candidate in known:
+            return known[candidate]
+    # ft:BASE:ORG:DATE:SUFFIX (or the card's root): say what it was tuned from
+    base = str(card.get("root") or "") or (mid.split(":")[1] if mid.startswith("ft:") else "")
+    if base in known:
+        return f"{known[base]} (fine-tuned)"
+    return name or mid
 
 
 def model_from_card(card: ModelCard | Mapping[str, Any]) -> ModelInfo:

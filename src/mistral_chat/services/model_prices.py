@@ -52,6 +52,18 @@ def list_prices() -> dict[str, tuple[float | None, float | None]]:
     return prices
 
 
+@lru_cache(maxsize=1)
+def product_names() -> dict[str, str]:
+    """The product name Mistral's docs give each API model name ("Mistral Small 4")."""
+    names: dict[str, str] = {}
+    for fact in bundled_facts():
+        for api_name in fact.get("api_names") or []:
+            # as for prices: a reused alias names the model it points at today
+            if api_name not in names or fact["status"] in ("GA", "PublicPreview"):
+                names[api_name] = str(fact["name"])
+    return names
+
+
 def estimate_cost(model: ModelInfo | None, usage: Any) -> float | None:
     """USD for `usage` (prompt/completion tokens; object or dict) at list prices, if known."""
     if model is None or model.price_in is None:
