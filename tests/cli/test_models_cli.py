@@ -52,6 +52,8 @@ def test_list_filters_and_json(run_cli: RunCLI) -> None:
     large = next(m for m in models if m["id"].startswith("mistral-large"))
     assert large["family"] == "mistral-large" and "vision" in large["capabilities"]
     assert {"max_context_length", "created", "aliases", "deprecation"} <= set(large)
+    # the API's name is kept as it is; the product name is added beside it
+    assert large["name"] == large["id"] and large["display_name"] == "Mistral Large 3"
 
     code, out, _ = run_cli(
         "models",

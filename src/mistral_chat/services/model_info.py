@@ -116,10 +116,12 @@ class ModelInfo:
         return resolve_capability(capability) in self.capabilities
 
     def to_json(self) -> dict[str, Any]:
-        """The API's fields, `capabilities` as a list of names, plus `family` and prices."""
+        """The API's fields, `capabilities` as a list of names, plus `family`, prices and
+        `display_name` (the product name when the API's `name` only repeats the id)."""
         out = dict(self.card)
         out["capabilities"] = list(self.capabilities)
         out["family"] = self.family
+        out["display_name"] = self.name
         out["price_usd_per_mtok"] = {"input": self.price_in, "output": self.price_out}
         return out
 
