@@ -419,3 +419,20 @@ def test_thinking_toggles_and_reasoning_effort_is_sent(app: AppContext, emulator
 def test_chat_thinking_flag_shows_reasoning_from_the_start(app: AppContext) -> None:
     result = run(app, ["Why?", "/quit"], model="magistral-medium-latest", thinking=True)
     assert "The user sent 1 message(s). I will describe" in result.err
+
+
+def test_export_writes_the_conversation_and_never_overwrites(
+    app: AppContext, tmp_path: Path
+) -> None:
+    early = run(app, ["/export", "/quit"], cwd=tmp_path)
+    assert "error: nothing to export: this conversation is not in the history yet" in early.err
+    result = run(
+        app, ["hello export", "/export", "/export notes.json", "/export notes.json"], cwd=tmp_path
+    )
+    conv_id = app.history().list_conversations(limit=1)[0].id
+    md = (tmp_path / f"{conv_id}.md").read_text()
+    assert md.startswith("# hello export\n") and "You said: hello export" in md
+    doc = json.loads((tmp_path / "notes.json").read_text())
+    assert doc["conversation"]["id"] == conv_id and len(doc["messages"]) == 2
+    assert f"exported to {tmp_path / 'notes.json'}" in result.out
+    assert "notes.json already exists; give another path (nothing was written)" in result.err

@@ -184,7 +184,9 @@ def export_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     if output is None:
         ctx.terminal.out(text, end="")
         return 0
-    _write_atomic(output, text)
+    from ..services.transfers import write_text_atomic
+
+    write_text_atomic(output, text)
     ctx.terminal.err_line(f"exported to {output}")
     return 0
 
@@ -206,24 +208,6 @@ def delete_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    from ..services.transfers import make_readable
-
-    directory = path.parent if str(path.parent) else Path()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        make_readable(Path(tmp))  # an export is an ordinary file, not a private temporary one
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _heading(m: Message) -> str:

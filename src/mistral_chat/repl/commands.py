@@ -281,6 +281,37 @@ def resume(repl: ChatRepl, arg: str) -> None:
     repl.resume(arg)
 
 
+@command(
+    "/export [PATH]", "save this conversation as Markdown (or JSON for .json)", complete="path"
+)
+def export(repl: ChatRepl, arg: str) -> None:
+    conv_id = repl.chat.conversation_id
+    if conv_id is None:
+        raise CommandError(
+            "nothing to export: this conversation is not in the history yet "
+            "(send a message first; with history off nothing is kept)"
+        )
+    words = _split(arg)
+    if len(words) > 1:
+        raise CommandError("usage: /export [PATH] (quote a path with spaces)")
+    path = expand_path(words[0] if words else f"{conv_id}.md", repl.cwd)
+    if path.exists():
+        raise CommandError(f"{path} already exists; give another path (nothing was written)")
+    if not path.parent.is_dir():
+        raise CommandError(f"no such directory: {path.parent}")
+    store = repl.store()
+    if path.suffix.lower() == ".json":
+        import json
+
+        text = json.dumps(store.export_json(conv_id), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = store.export_markdown(conv_id)
+    from mistral_chat.services.transfers import write_text_atomic
+
+    write_text_atomic(path, text)
+    repl.terminal.out(f"exported to {path}")
+
+
 @command("/quit", "leave", aliases=("/exit", "/q"))
 def quit_(repl: ChatRepl, arg: str) -> None:
     repl.running = False

@@ -29,6 +29,7 @@ __all__ = [
     "make_readable",
     "resolve_target",
     "safe_filename",
+    "write_text_atomic",
 ]
 
 STDOUT = "-"
@@ -117,6 +118,22 @@ def make_readable(path: Path) -> None:
     os.umask(mask)
     with contextlib.suppress(OSError):  # not ours to change (another owner): keep its mode
         path.chmod(0o666 & ~mask)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a text file whole or not at all (a temporary file renamed into place)."""
+    import tempfile
+
+    directory = path.parent if str(path.parent) else Path()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        make_readable(Path(tmp))  # an export is an ordinary file, not a private temporary one
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def resolve_target(
