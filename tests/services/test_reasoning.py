@@ -17,10 +17,9 @@ from mistral_chat.storage import HistoryStore
 REASONER = "magistral-medium-latest"  # the emulator's magistral cards always reason
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    with Emulator() as e:
-        yield e
+@pytest.fixture
+def emu(emulator: Emulator) -> Emulator:
+    return emulator  # the session's emulator (tests/conftest.py)
 
 
 @pytest.fixture
