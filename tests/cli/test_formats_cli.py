@@ -54,3 +54,18 @@ def test_bad_formats_are_refused_before_sending(run_cli: RunCLI, emulator: Emula
         code, out, err = run_cli("ask", *args, "hi")
         assert code == 2 and out == "" and message in err, (args, err)
     assert len(emulator.requests) == start
+
+
+def test_a_continued_conversation_keeps_its_format_until_told(
+    run_cli: RunCLI, emulator: Emulator
+) -> None:
+    assert run_cli("ask", "--format", "json", "Give JSON")[0] == 0
+    start = len(emulator.requests)
+    assert run_cli("ask", "-c", "More JSON")[0] == 0
+    assert _sent(emulator, start)["response_format"] == {"type": "json_object"}
+    start = len(emulator.requests)
+    assert run_cli("ask", "-c", "--format", "text", "Now in prose")[0] == 0
+    assert "response_format" not in _sent(emulator, start)
+    start = len(emulator.requests)
+    assert run_cli("ask", "-c", "Still prose")[0] == 0
+    assert "response_format" not in _sent(emulator, start)

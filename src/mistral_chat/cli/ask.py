@@ -191,8 +191,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         fmt = response_format(args.format, args.schema)
     except InvalidOption as exc:
         raise UsageError(str(exc)) from None
-    if fmt is not None:
-        options["response_format"] = fmt
+    if fmt is not None or args.format == "text":
+        options["response_format"] = fmt  # None: back to text in a continued conversation
     return options
 
 
