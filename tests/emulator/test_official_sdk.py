@@ -3,11 +3,14 @@ emulator is wrong."""
 
 from __future__ import annotations
 
+import datetime
+import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from mistralai.client import Mistral
+from pydantic import AnyUrl, BaseModel, Field
 
 from mistral_chat.emulator import Emulator
 
@@ -74,6 +77,35 @@ def test_chat_stream(sdk: Any) -> None:
     assert text == "You said: hi\n\nMessages: 1 (user 1)"
     assert events[-1].data.choices[0].finish_reason == "stop"
     assert events[-1].data.usage is not None
+
+
+class Author(BaseModel):
+    name: str
+    born: datetime.date | None = None
+
+
+class Book(BaseModel):
+    title: str
+    summary: str = Field(max_length=200)
+    genre: Literal["novel", "poetry"]
+    rating: int = Field(ge=1, le=5)
+    authors: list[Author]
+    link: AnyUrl
+    published: datetime.datetime
+
+
+def test_chat_parse_structured_output(sdk: Any) -> None:
+    """``chat.parse`` sends a pydantic model as a strict json_schema and parses the reply."""
+    messages = [{"role": "user", "content": "Dune"}]
+    parsed = sdk.chat.parse(Book, model="mistral-small-latest", messages=messages)
+    book = parsed.choices[0].message.parsed
+    assert isinstance(book, Book)
+    assert book.summary == "You said: Dune" and book.genre == "novel" and book.rating == 1
+    assert book.authors == [Author(name="name", born=datetime.date(2025, 1, 1))]
+    assert str(book.link) == "https://example.com/link"
+    events = list(sdk.chat.parse_stream(Book, model="mistral-small-latest", messages=messages))
+    text = "".join(str(e.data.choices[0].delta.content or "") for e in events)
+    assert Book.model_validate(json.loads(text)) == book
 
 
 def test_files_round_trip(sdk: Any) -> None:

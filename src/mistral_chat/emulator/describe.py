@@ -11,7 +11,10 @@
     System: <system text>
     Messages: 3 (system 1, user 1, assistant 1)
 
-Attachments are those of the last user message. A prompt whose tokens (as counted for
+Attachments are those of the last user message. With ``response_format`` ``json_object``
+the same facts come as one JSON object (:meth:`Facts.as_json`); with ``json_schema``, as a
+value of the schema (see :mod:`.schema`). ``stop`` cuts the answer before the first stop
+string, before ``max_tokens`` applies. A prompt whose tokens (as counted for
 ``usage``) plus ``max_tokens`` exceed the model's ``max_context_length`` is refused with
 400, code 3051, as the API refuses it. Special prompts (the last user text):
 ``emulator:markdown N [delay=MS]`` answers N tokens of markdown; ``emulator:tool [JSON]``
@@ -32,6 +35,7 @@ from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
 from .catalog import ServedModel
 from .files import FileStore
+from .schema import schema_instance
 from .validate import (
     AssistantMessage,
     AudioChunk,
@@ -76,6 +80,8 @@ _CSS_COLOURS = {
     "orange": (255, 165, 0),
 }
 _MIME_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
+# One line, a space after each separator: the stream splits it into several chunks.
+_JSON: dict[str, Any] = {"ensure_ascii": False}
 _UUID = re.compile(r"[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
 
 
@@ -148,31 +154,44 @@ def build_reply(
         and isinstance(messages[-1], UserMessage)
         and said.startswith("emulator:tool")
     )
+    form = request.response_format.type if request.response_format else "text"
     reply = Reply(text=[], prompt_tokens=prompt_tokens)
     if calls_tool and function is not None:
         reply.tool_call = _tool_call(function, said.removeprefix("emulator:tool").strip())
+    elif form == "json_schema":
+        json_schema = request.response_format.json_schema if request.response_format else None
+        if json_schema is None:
+            raise invalid_request("response_format.json_schema is required for type json_schema.")
+        # Attachments are still checked (an unreadable image is refused in every mode).
+        _facts(messages, last_user, said, store, bases)
+        reply.text = tokens(json.dumps(schema_instance(json_schema.schema, said), **_JSON))
+    elif form == "json_object":
+        facts = _facts(messages, last_user, said, store, bases)
+        reply.text = tokens(json.dumps(facts.as_json(), **_JSON))
     elif m := re.fullmatch(r"emulator:markdown\s+(\d+)(?:\s+delay=(\d+))?\s*", said):
         reply.text = tokens(markdown(int(m.group(1))))[: int(m.group(1))]
         reply.delay = int(m.group(2) or 0) / 1000
     else:
-        lines = [f"You said: {said}"]
-        if last_user is not None:
-            lines += _attachments(_chunks(last_user), store, bases)
-        lines += _tool_results(messages)
-        system = " ".join(_text_of(m.content) for m in messages if isinstance(m, SystemMessage))
-        if system:
-            lines.append(f"System: {system}")
-        lines.append(_message_counts(messages))
         # a blank line between facts: one per line in a pipe and once rendered as markdown
-        reply.text = tokens("\n\n".join(lines))
+        reply.text = tokens("\n\n".join(_facts(messages, last_user, said, store, bases).lines()))
     if not reply.tool_call and _thinks(request, model):
         reply.thinking = tokens(
             f"The user sent {len(messages)} message(s). "
             "I will describe what I received, one fact per paragraph."
         )
+    if request.stop is not None and not reply.tool_call:
+        _stop(reply, [request.stop] if isinstance(request.stop, str) else request.stop)
     if request.max_tokens is not None:
         _truncate(reply, request.max_tokens)
     return reply
+
+
+def _stop(reply: Reply, stops: list[str]) -> None:
+    """Cut the answer before the first stop string, which is not sent (as a model stops)."""
+    text = "".join(reply.text)
+    cuts = [i for i in (text.find(s) for s in stops if s) if i >= 0]
+    if cuts:
+        reply.text = tokens(text[: min(cuts)])
 
 
 def _thinks(request: ChatCompletionRequest, model: ServedModel) -> bool:
@@ -199,48 +218,124 @@ def _prompt_tokens(messages: list[Message]) -> int:
     return total
 
 
-def _message_counts(messages: list[Message]) -> str:
-    kinds = (
-        ("system", SystemMessage),
-        ("user", UserMessage),
-        ("assistant", AssistantMessage),
-        ("tool", ToolMessage),
-    )
-    counts = [(name, sum(isinstance(m, cls) for m in messages)) for name, cls in kinds]
-    parts = ", ".join(f"{name} {n}" for name, n in counts if n)
-    return f"Messages: {len(messages)} ({parts})"
+_KINDS = (
+    ("system", SystemMessage),
+    ("user", UserMessage),
+    ("assistant", AssistantMessage),
+    ("tool", ToolMessage),
+)
 
 
-def _tool_results(messages: list[Message]) -> list[str]:
+@dataclass
+class Facts:
+    """What the reply describes, once: :meth:`lines` for text, :meth:`as_json` for JSON mode.
+
+    ``attachments`` are ``(kind, data)`` pairs, kind one of ``images``, ``documents``,
+    ``files``, ``audio``; ``counts`` has the message total and each role present.
+    """
+
+    said: str
+    attachments: list[tuple[str, dict[str, Any]]]
+    tool_results: list[dict[str, str]]
+    system: str
+    counts: dict[str, int]
+
+    def lines(self) -> list[str]:
+        lines = [f"You said: {self.said}"]
+        numbers: dict[str, int] = {}
+        for kind, data in self.attachments:
+            numbers[kind] = numbers.get(kind, 0) + 1
+            lines.append(f"{_LABELS[kind]} {numbers[kind]}: {_attachment_text(kind, data)}")
+        lines += [f"Tool result: {t['name']}: {t['content']}" for t in self.tool_results]
+        if self.system:
+            lines.append(f"System: {self.system}")
+        parts = ", ".join(f"{k} {n}" for k, n in self.counts.items() if k != "total")
+        lines.append(f"Messages: {self.counts['total']} ({parts})")
+        return lines
+
+    def as_json(self) -> dict[str, Any]:
+        """The same facts as fields; a kind of fact that is absent is left out, as in text."""
+        out: dict[str, Any] = {"you_said": self.said}
+        for kind in _LABELS:
+            items = [data for k, data in self.attachments if k == kind]
+            if items:
+                out[kind] = items
+        if self.tool_results:
+            out["tool_results"] = self.tool_results
+        if self.system:
+            out["system"] = self.system
+        out["messages"] = self.counts
+        return out
+
+
+_LABELS = {"images": "Image", "documents": "Document", "files": "File", "audio": "Audio"}
+
+
+def _attachment_text(kind: str, data: dict[str, Any]) -> str:
+    if data.get("source") == "url":
+        return f"URL {data['url']}"
+    if kind == "images":
+        how = (
+            f"sent as data URI {data['mime']}" if data["source"] == "data_uri" else "via signed URL"
+        )
+        return (
+            f"{data['format']} {data['width']}x{data['height']}, "
+            f"dominant colour {data['colour']} ({data['hex']}), {how}"
+        )
+    if kind == "documents":
+        how = "as data URI" if data["source"] == "data_uri" else "via signed URL"
+        return f"{data['name']} ({data['bytes']} bytes, {data['mime']}) {how}"
+    if kind == "files":
+        return f"{data['name']} ({data['bytes']} bytes)"
+    return f"{data['bytes']} bytes"
+
+
+def _facts(
+    messages: list[Message],
+    last_user: UserMessage | None,
+    said: str,
+    store: FileStore,
+    bases: tuple[str, ...],
+) -> Facts:
+    attachments = _attachments(_chunks(last_user), store, bases) if last_user else []
+    system = " ".join(_text_of(m.content) for m in messages if isinstance(m, SystemMessage))
+    counts = {"total": len(messages)}
+    for name, cls in _KINDS:
+        if n := sum(isinstance(m, cls) for m in messages):
+            counts[name] = n
+    return Facts(said, attachments, _tool_results(messages), system, counts)
+
+
+def _tool_results(messages: list[Message]) -> list[dict[str, str]]:
     """The tool messages that end the conversation, which the model is answering."""
-    lines: list[str] = []
+    results: list[dict[str, str]] = []
     for message in reversed(messages):
         if not isinstance(message, ToolMessage):
             break
         label = message.name or message.tool_call_id or "tool"
-        lines.insert(0, f"Tool result: {label}: {_text_of(message.content)}")
-    return lines
+        results.insert(0, {"name": label, "content": _text_of(message.content)})
+    return results
 
 
-def _attachments(chunks: list[Any], store: FileStore, bases: tuple[str, ...]) -> list[str]:
-    images: list[str] = []
-    documents: list[str] = []
-    files: list[str] = []
-    audio: list[str] = []
+def _attachments(
+    chunks: list[Any], store: FileStore, bases: tuple[str, ...]
+) -> list[tuple[str, dict[str, Any]]]:
+    found: list[tuple[str, dict[str, Any]]] = []
     for chunk in chunks:
         if isinstance(chunk, ImageURLChunk):
             url = chunk.image_url if isinstance(chunk.image_url, str) else chunk.image_url.url
-            images.append(f"Image {len(images) + 1}: {_describe_image(url, store, bases)}")
+            found.append(("images", _describe_image(url, store, bases)))
         elif isinstance(chunk, DocumentURLChunk):
-            what = _describe_document(chunk, store, bases)
-            documents.append(f"Document {len(documents) + 1}: {what}")
+            found.append(("documents", _describe_document(chunk, store, bases)))
         elif isinstance(chunk, FileChunk):
             stored = _stored_file(chunk.file_id, store)
-            files.append(f"File {len(files) + 1}: {stored.filename} ({stored.bytes} bytes)")
+            found.append(("files", {"name": stored.filename, "bytes": stored.bytes}))
         elif isinstance(chunk, AudioChunk):
             size = len(_b64decode(chunk.input_audio, "audio"))
-            audio.append(f"Audio {len(audio) + 1}: {size} bytes")
-    return images + documents + files + audio
+            found.append(("audio", {"bytes": size}))
+    # Kinds in a fixed order (images, documents, files, audio), each in the order sent.
+    order = list(_LABELS)
+    return sorted(found, key=lambda pair: order.index(pair[0]))
 
 
 def _stored_file(file_id: str, store: FileStore) -> Any:
@@ -285,18 +380,18 @@ def _signed_file(url: str, store: FileStore, bases: tuple[str, ...], what: str) 
     return stored
 
 
-def _describe_image(url: str, store: FileStore, bases: tuple[str, ...]) -> str:
+def _describe_image(url: str, store: FileStore, bases: tuple[str, ...]) -> dict[str, Any]:
     if url.startswith("data:"):
         declared, data = _data_uri(url, "image")
-        return _image_facts(data, declared) + f", sent as data URI {declared}"
+        return {**_image_facts(data, declared), "source": "data_uri", "mime": declared}
     stored = _signed_file(url, store, bases, "image")
     if stored is not None:
         data = store.content_path(stored.id).read_bytes()
-        return _image_facts(data, None) + ", via signed URL"
-    return f"URL {url}"
+        return {**_image_facts(data, None), "source": "signed_url"}
+    return {"source": "url", "url": url}
 
 
-def _image_facts(data: bytes, declared: str | None) -> str:
+def _image_facts(data: bytes, declared: str | None) -> dict[str, Any]:
     from PIL import Image
 
     try:
@@ -315,7 +410,7 @@ def _image_facts(data: bytes, declared: str | None) -> str:
         key=lambda n: sum((a - b) ** 2 for a, b in zip(_CSS_COLOURS[n], colour, strict=True)),
     )
     hex_ = "#{:02x}{:02x}{:02x}".format(*colour)
-    return f"{fmt} {width}x{height}, dominant colour {name} ({hex_})"
+    return {"format": fmt, "width": width, "height": height, "colour": name, "hex": hex_}
 
 
 def _dominant(img: Any) -> tuple[int, int, int]:
@@ -330,15 +425,23 @@ def _dominant(img: Any) -> tuple[int, int, int]:
     return int(r), int(g), int(b)
 
 
-def _describe_document(chunk: DocumentURLChunk, store: FileStore, bases: tuple[str, ...]) -> str:
+def _describe_document(
+    chunk: DocumentURLChunk, store: FileStore, bases: tuple[str, ...]
+) -> dict[str, Any]:
     url = chunk.document_url
     if url.startswith("data:"):
         mime, data = _data_uri(url, "document")
-        return f"{chunk.document_name or 'document'} ({len(data)} bytes, {mime}) as data URI"
+        name = chunk.document_name or "document"
+        return {"name": name, "bytes": len(data), "mime": mime, "source": "data_uri"}
     stored = _signed_file(url, store, bases, "document")
     if stored is not None:
-        return f"{stored.filename} ({stored.bytes} bytes, {stored.mimetype}) via signed URL"
-    return f"URL {url}"
+        return {
+            "name": stored.filename,
+            "bytes": stored.bytes,
+            "mime": stored.mimetype,
+            "source": "signed_url",
+        }
+    return {"source": "url", "url": url}
 
 
 def _tool_call(function: FunctionTool, rest: str) -> ToolCallReply:
