@@ -69,3 +69,32 @@ def test_a_continued_conversation_keeps_its_format_until_told(
     start = len(emulator.requests)
     assert run_cli("ask", "-c", "Still prose")[0] == 0
     assert "response_format" not in _sent(emulator, start)
+
+
+def test_json_answers_arrive_whole_and_valid(run_cli: RunCLI, tmp_path: Path) -> None:
+    import jsonschema
+
+    code, out, err = run_cli("ask", "--format", "json", "List three colours")
+    assert code == 0, err
+    assert json.loads(out) == {
+        "you_said": "List three colours",
+        "messages": {"total": 1, "user": 1},
+    }
+    schema = {
+        "type": "object",
+        "properties": {
+            "city": {"type": "string"},
+            "country": {"type": "string", "enum": ["France", "Italy"]},
+            "height_m": {"type": "integer", "minimum": 300},
+        },
+        "required": ["city", "country", "height_m"],
+    }
+    (tmp_path / "place.json").write_text(json.dumps(schema))
+    code, out, err = run_cli("ask", "--schema", "place.json", "Where is the Eiffel tower?")
+    assert code == 0, err
+    jsonschema.validate(json.loads(out), schema)
+
+
+def test_stop_cuts_the_answer(run_cli: RunCLI) -> None:
+    code, out, err = run_cli("ask", "--stop", "Messages", "hi")
+    assert code == 0 and out.startswith("You said: hi") and "Messages" not in out, err
