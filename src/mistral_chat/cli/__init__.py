@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "auth": ("auth", "store, check or remove the API key"),
     "config": ("config", "show and change settings"),
     "emulator": ("emulator", "run the offline API emulator"),
+    "completion": ("completion", "print a shell completion script"),
 }
 
 # global options that take a value (to find the command word in argv without parsing)

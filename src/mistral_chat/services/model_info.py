@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CAPABILITY_ALIASES",
     "CAPABILITY_NAMES",
+    "FAMILIES",
     "SHORT_CAPABILITY",
     "ModelInfo",
     "bundled_models",
@@ -45,8 +46,8 @@ CAPABILITY_ALIASES: dict[str, str] = {
     "fim": "completion_fim",
 }
 
-# longest first: the first prefix that matches names the family
-_FAMILIES = (
+#: the families `family_of` knows, longest first: the first prefix that matches names it
+FAMILIES = (
     "codestral-embed",
     "mistral-moderation",
     "mistral-large",
@@ -77,7 +78,7 @@ def family_of(model_id: str) -> str:
     for prefix in ("open-", "labs-"):
         if mid.startswith(prefix):
             mid = mid[len(prefix) :]
-    for fam in _FAMILIES:
+    for fam in FAMILIES:
         if mid == fam or mid.startswith(fam + "-") or mid.startswith(fam):
             return fam
     return mid.split("-", 1)[0].split(":", 1)[0] or mid
