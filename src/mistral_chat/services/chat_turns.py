@@ -68,15 +68,6 @@ class TurnResult:
     conversation_id: str | None = None
     error: BaseException | None = None
 
-    @property
-    def tokens_per_second(self) -> float | None:
-        """Completion tokens per second of generation (after the first token)."""
-        if not self.usage or self.duration_ms is None:
-            return None
-        tokens = self.usage.get("completion_tokens") or 0
-        seconds = (self.duration_ms - (self.ttft_ms or 0)) / 1000
-        return tokens / seconds if tokens and seconds > 0 else None
-
 
 @dataclass
 class Turn:
