@@ -27,6 +27,10 @@ __all__ = [
     "FunctionCall",
     "ModelCapabilities",
     "ModelCard",
+    "OCRPage",
+    "OCRPageDimensions",
+    "OCRResponse",
+    "OCRUsage",
     "SignedURL",
     "StreamChoice",
     "ToolCall",
@@ -120,6 +124,36 @@ class DeletedFile(_Wire):
 
 class SignedURL(_Wire):
     url: str
+
+
+class OCRPageDimensions(_Wire):
+    dpi: int = 0
+    height: int = 0
+    width: int = 0
+
+
+class OCRPage(_Wire):
+    """One page read by OCR: its markdown, and the images and tables found on it."""
+
+    index: int
+    markdown: str = ""
+    images: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    tables: list[dict[str, Any]] | None = None
+    dimensions: OCRPageDimensions | None = None
+    header: str | None = None
+    footer: str | None = None
+
+
+class OCRUsage(_Wire):
+    pages_processed: int = 0
+    doc_size_bytes: int | None = None
+
+
+class OCRResponse(_Wire):
+    pages: list[OCRPage] = msgspec.field(default_factory=list)
+    model: str = ""
+    usage_info: OCRUsage | None = None
+    document_annotation: str | None = None
 
 
 class Usage(_Wire):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .chat import AsyncChat
     from .files import AsyncFiles
     from .models import AsyncModels
+    from .ocr import AsyncOCR
 
 __all__ = ["AsyncClient"]
 
@@ -74,6 +75,12 @@ class AsyncClient(_Base):
         from .files import AsyncFiles
 
         return self._resource("files", AsyncFiles)
+
+    @property
+    def ocr(self) -> AsyncOCR:
+        from .ocr import AsyncOCR
+
+        return self._resource("ocr", AsyncOCR)
 
     def _resource(self, name: str, cls: Callable[[AsyncClient], T]) -> T:
         if name not in self._resources:

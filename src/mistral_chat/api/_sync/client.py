@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .chat import Chat
     from .files import Files
     from .models import Models
+    from .ocr import OCR
 
 __all__ = ["Client"]
 
@@ -74,6 +75,12 @@ class Client(_Base):
         from .files import Files
 
         return self._resource("files", Files)
+
+    @property
+    def ocr(self) -> OCR:
+        from .ocr import OCR
+
+        return self._resource("ocr", OCR)
 
     def _resource(self, name: str, cls: Callable[[Client], T]) -> T:
         if name not in self._resources:

@@ -1,0 +1,27 @@
+"""`/v1/ocr`: read a document (a `document_url`, `image_url` or `file` chunk) into markdown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Unpack
+
+from ..resources.ocr import _PATH, OCROptions, _decode_ocr, build_ocr_body
+from ..types import OCRResponse
+
+if TYPE_CHECKING:
+    from .client import AsyncClient
+
+__all__ = ["AsyncOCR"]
+
+
+class AsyncOCR:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def process(
+        self, model: str, document: dict[str, Any], **options: Unpack[OCROptions]
+    ) -> OCRResponse:
+        """The document's pages as markdown. Build `document` with `mistral_chat.api.content`
+        (`document_url`, `image_url` or `file_chunk`); `pages` are 0-based indices."""
+        body = build_ocr_body(model, document, options)
+        response = await self._client.request("POST", _PATH, json=body)
+        return _decode_ocr(response.content)

@@ -1,0 +1,28 @@
+# generated from ../_async/ocr.py by scripts/unasync.py; do not edit
+"""`/v1/ocr`: read a document (a `document_url`, `image_url` or `file` chunk) into markdown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Unpack
+
+from ..resources.ocr import _PATH, OCROptions, _decode_ocr, build_ocr_body
+from ..types import OCRResponse
+
+if TYPE_CHECKING:
+    from .client import Client
+
+__all__ = ["OCR"]
+
+
+class OCR:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def process(
+        self, model: str, document: dict[str, Any], **options: Unpack[OCROptions]
+    ) -> OCRResponse:
+        """The document's pages as markdown. Build `document` with `mistral_chat.api.content`
+        (`document_url`, `image_url` or `file_chunk`); `pages` are 0-based indices."""
+        body = build_ocr_body(model, document, options)
+        response = self._client.request("POST", _PATH, json=body)
+        return _decode_ocr(response.content)

@@ -1,0 +1,53 @@
+"""`/v1/ocr`: a document or image read into markdown, page by page.
+
+`AsyncOCR` is written in `api/_async/ocr.py`, `OCR` generated from it into `api/_sync/ocr.py`;
+both load lazily from here. What they share is below.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypedDict
+
+import msgspec
+
+from .._lazy import lazy_exports
+from ..types import OCRResponse
+
+if TYPE_CHECKING:
+    from .._async.ocr import AsyncOCR
+    from .._sync.ocr import OCR
+
+__all__ = ["OCR", "AsyncOCR", "OCROptions"]
+
+_PATH = "/v1/ocr"
+_decode_ocr = msgspec.json.Decoder(OCRResponse).decode
+_LAZY = {"AsyncOCR": ".._async.ocr", "OCR": ".._sync.ocr"}
+__getattr__ = lazy_exports(__name__, __package__, _LAZY)
+
+
+class OCROptions(TypedDict, total=False):
+    """The optional fields of the spec's OCRRequest (absent = not sent)."""
+
+    pages: list[int] | None
+    include_image_base64: bool | None
+    image_limit: int | None
+    image_min_size: int | None
+    table_format: str | None
+    extract_header: bool | None
+    extract_footer: bool | None
+    include_blocks: bool | None
+    confidence_scores_granularity: str | None
+    bbox_annotation_format: dict[str, Any] | None
+    document_annotation_format: dict[str, Any] | None
+    document_annotation_prompt: str | None
+
+
+def build_ocr_body(model: str, document: dict[str, Any], options: OCROptions) -> dict[str, Any]:
+    """The request body: the fields given, nothing the spec lacks, None meaning absent."""
+    body: dict[str, Any] = {"model": model, "document": document}
+    for key, value in options.items():
+        if key not in OCROptions.__annotations__:
+            raise TypeError(f"unknown OCR option {key!r}")
+        if value is not None:
+            body[key] = value
+    return body
