@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ask": ("ask", "ask one question; pipe-friendly"),
     "models": ("models", "list and inspect models"),
     "files": ("files", "upload, list, download and delete files"),
+    "ocr": ("ocr", "read a document or image into markdown (Mistral OCR)"),
     "history": ("history", "browse, search and export past conversations"),
     "auth": ("auth", "store, check or remove the API key"),
     "config": ("config", "show and change settings"),

@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ._argtypes import positive_int
+from ._uploads import UploadBars
 from .context import AppContext
 from .exit import UsageError
 
@@ -247,27 +248,8 @@ def _prepare(
         specs,
         session.client,
         max_side=max_side or ctx.settings.image_max_side,
-        on_upload=_UploadBars(ctx),
+        on_upload=UploadBars(ctx),
     )
-
-
-class _UploadBars:
-    """A progress bar on stderr per uploaded document (only on a colour terminal)."""
-
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self._bars: dict[str, Any] = {}
-
-    def __call__(self, name: str, done: int, total: int | None) -> None:
-        from ..render.progress import TransferProgress
-
-        bar = self._bars.get(name)
-        if bar is None:
-            bar = self._bars[name] = TransferProgress(self.ctx.terminal, name, total)
-            bar.__enter__()
-        bar.advance(done - bar.completed)
-        if total is not None and done >= total:
-            bar.__exit__(None, None, None)
 
 
 def _send(

@@ -20,7 +20,7 @@ __all__ = ["register"]
 SHELLS = ("bash", "zsh", "fish", "tcsh", "powershell")
 
 # destinations that name a local path (files download's -o also takes "-" for stdout)
-_PATH_DESTS = frozenset({"attach", "schema", "path", "output"})
+_PATH_DESTS = frozenset({"attach", "schema", "path", "output", "source"})
 
 
 def register(subparsers: Any) -> None:

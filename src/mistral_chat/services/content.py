@@ -54,6 +54,7 @@ __all__ = [
     "count_images",
     "prepare_attachments",
     "require_vision",
+    "upload_document",
     "user_content",
 ]
 
@@ -121,7 +122,7 @@ def prepare_attachments(
         elif isinstance(spec, DocumentFile):
             if client is None:
                 raise ValueError("a client is needed to upload documents")
-            chunk, record = _upload_document(spec, client, on_upload)
+            chunk, record = upload_document(spec, client, on_upload)
             out.chunks.append(chunk)
             out.attachments.append(record)
         elif isinstance(spec, RemoteURL):
@@ -137,9 +138,11 @@ def prepare_attachments(
     return out
 
 
-def _upload_document(
+def upload_document(
     spec: DocumentFile, client: Client, on_upload: UploadProgress | None
 ) -> tuple[dict[str, Any], Attachment]:
+    """Upload a local document (purpose ocr) and give its `document_url` chunk (a signed URL),
+    as Mistral documents for document Q&A and OCR, with the record the history keeps."""
     name = spec.path.name
     progress = None
     if on_upload is not None:
