@@ -53,6 +53,10 @@ class ServedModel:
         return bool(self.card["capabilities"]["vision"])
 
     @property
+    def ocr(self) -> bool:
+        return bool(self.card["capabilities"]["ocr"])
+
+    @property
     def context_length(self) -> int:
         return int(self.card["max_context_length"])
 

@@ -56,7 +56,16 @@ from .validate import (
     not_found,
 )
 
-__all__ = ["Reply", "ToolCallReply", "build_reply", "tokens"]
+__all__ = [
+    "Reply",
+    "ToolCallReply",
+    "build_reply",
+    "data_uri",
+    "image_facts",
+    "image_summary",
+    "signed_file",
+    "tokens",
+]
 
 _TOKEN = re.compile(r"\S+\s*|\s+")
 _CSS_COLOURS = {
@@ -278,16 +287,21 @@ def _attachment_text(kind: str, data: dict[str, Any]) -> str:
         how = (
             f"sent as data URI {data['mime']}" if data["source"] == "data_uri" else "via signed URL"
         )
-        return (
-            f"{data['format']} {data['width']}x{data['height']}, "
-            f"dominant colour {data['colour']} ({data['hex']}), {how}"
-        )
+        return f"{image_summary(data)}, {how}"
     if kind == "documents":
         how = "as data URI" if data["source"] == "data_uri" else "via signed URL"
         return f"{data['name']} ({data['bytes']} bytes, {data['mime']}) {how}"
     if kind == "files":
         return f"{data['name']} ({data['bytes']} bytes)"
     return f"{data['bytes']} bytes"
+
+
+def image_summary(facts: dict[str, Any]) -> str:
+    """``PNG 64x48, dominant colour red (#ff0000)`` from :func:`image_facts`."""
+    return (
+        f"{facts['format']} {facts['width']}x{facts['height']}, "
+        f"dominant colour {facts['colour']} ({facts['hex']})"
+    )
 
 
 def _facts(
@@ -355,7 +369,7 @@ def _b64decode(text: str, what: str) -> bytes:
         raise invalid_request(f"The {what} data is not valid base64.") from None
 
 
-def _data_uri(uri: str, what: str) -> tuple[str, bytes]:
+def data_uri(uri: str, what: str) -> tuple[str, bytes]:
     header, comma, payload = uri.partition(",")
     if not comma:
         raise invalid_request(f"The {what} data URI has no data.")
@@ -366,7 +380,7 @@ def _data_uri(uri: str, what: str) -> tuple[str, bytes]:
     return mime, unquote_to_bytes(payload)
 
 
-def _signed_file(url: str, store: FileStore, bases: tuple[str, ...], what: str) -> Any:
+def signed_file(url: str, store: FileStore, bases: tuple[str, ...], what: str) -> Any:
     """The stored file behind one of this emulator's signed URLs, or None for other URLs."""
     if not url.startswith(tuple(f"{base}/_signed/" for base in bases)):
         return None
@@ -382,16 +396,16 @@ def _signed_file(url: str, store: FileStore, bases: tuple[str, ...], what: str) 
 
 def _describe_image(url: str, store: FileStore, bases: tuple[str, ...]) -> dict[str, Any]:
     if url.startswith("data:"):
-        declared, data = _data_uri(url, "image")
-        return {**_image_facts(data, declared), "source": "data_uri", "mime": declared}
-    stored = _signed_file(url, store, bases, "image")
+        declared, data = data_uri(url, "image")
+        return {**image_facts(data, declared), "source": "data_uri", "mime": declared}
+    stored = signed_file(url, store, bases, "image")
     if stored is not None:
         data = store.content_path(stored.id).read_bytes()
-        return {**_image_facts(data, None), "source": "signed_url"}
+        return {**image_facts(data, None), "source": "signed_url"}
     return {"source": "url", "url": url}
 
 
-def _image_facts(data: bytes, declared: str | None) -> dict[str, Any]:
+def image_facts(data: bytes, declared: str | None) -> dict[str, Any]:
     from PIL import Image
 
     try:
@@ -430,10 +444,10 @@ def _describe_document(
 ) -> dict[str, Any]:
     url = chunk.document_url
     if url.startswith("data:"):
-        mime, data = _data_uri(url, "document")
+        mime, data = data_uri(url, "document")
         name = chunk.document_name or "document"
         return {"name": name, "bytes": len(data), "mime": mime, "source": "data_uri"}
-    stored = _signed_file(url, store, bases, "document")
+    stored = signed_file(url, store, bases, "document")
     if stored is not None:
         return {
             "name": stored.filename,

@@ -2,8 +2,9 @@
 
 Errors follow the API: 401 ``{"detail": "Unauthorized"}``; 422 ``{"detail": [...]}`` for
 validation; the error object ``{"object": "error", "message", "type", "param", "code"}``
-for the rest (400 invalid model or content, or a prompt too long for the model; 404 unknown
-model or file); unknown routes get ``{"detail": "Not Found"}`` as FastAPI answers them.
+for the rest (400 invalid model or content, a prompt too long for the model, or OCR pages out
+of range; 404 unknown model or file); unknown routes get ``{"detail": "Not Found"}`` as FastAPI
+answers them.
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
-from .catalog import ModelCatalog
+from .catalog import ModelCatalog, ServedModel
 from .chat import completion, sse_events
 from .describe import build_reply
 from .files import FileStore, Reader, StoredFile
+from .ocr import ocr_response
 from .validate import (
     ApiError,
     Invalid,
     decode_chat_request,
+    decode_ocr_request,
     detail_entry,
     not_found,
 )
@@ -93,6 +96,7 @@ class App:
             ("GET", re.compile(r"/v1/models/(?P<model_id>[^/]+)"), self.get_model),
             ("DELETE", re.compile(r"/v1/models/(?P<model_id>[^/]+)"), self.delete_model),
             ("POST", re.compile(r"/v1/chat/completions"), self.chat),
+            ("POST", re.compile(r"/v1/ocr"), self.ocr),
             ("POST", re.compile(r"/v1/files"), self.upload),
             ("GET", re.compile(r"/v1/files"), self.list_files),
             ("GET", re.compile(r"/v1/files/(?P<file_id>[^/]+)"), self.get_file),
@@ -154,11 +158,16 @@ class App:
 
     # Chat
 
+    def _served(self, name: str | None) -> ServedModel:
+        """The model a chat or OCR request names; an unknown one is the API's 400."""
+        model = self.catalog.find(name) if name is not None else None
+        if model is None:
+            raise ApiError(400, f"Invalid model: {name}", "invalid_model", "1500")
+        return model
+
     def chat(self, request: Request) -> Response:
         body = decode_chat_request(request.body)
-        model = self.catalog.find(body.model)
-        if model is None:
-            raise ApiError(400, f"Invalid model: {body.model}", "invalid_model", "1500")
+        model = self._served(body.model)
         if not model.chat:
             raise ApiError(
                 400,
@@ -178,6 +187,16 @@ class App:
         events = sse_events(reply, model=body.model, n=n, id_=id_, created=created, wait=self._wait)
         headers = {"Cache-Control": "no-cache"}
         return Response(200, events, "text/event-stream; charset=utf-8", headers, sse=True)
+
+    # OCR
+
+    def ocr(self, request: Request) -> Response:
+        body = decode_ocr_request(request.body)
+        if not self._served(body.model).ocr:
+            message = f"Model {body.model} does not support OCR."
+            raise ApiError(400, message, "invalid_model", "1500")
+        bases = (request.base_url, *self.own_bases)
+        return json_response(200, ocr_response(body, self.store, bases))
 
     # Files
 

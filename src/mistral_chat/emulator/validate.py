@@ -1,4 +1,4 @@
-"""Request validation: the spec's ``ChatCompletionRequest`` as msgspec Structs.
+"""Request validation: the spec's ``ChatCompletionRequest`` and ``OCRRequest`` as msgspec Structs.
 
 Every Struct forbids unknown fields, as the spec's ``additionalProperties: false`` does.
 A failure becomes the API's 422 body: ``{"detail": [{"type", "loc", "msg", "input"}]}``
@@ -12,6 +12,7 @@ in declaration order, then its unknown fields in input order; list items by inde
 from __future__ import annotations
 
 import re
+import uuid
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -21,8 +22,11 @@ __all__ = [
     "ApiError",
     "ChatCompletionRequest",
     "Invalid",
+    "OCRFileChunk",
+    "OCRRequest",
     "context_too_long",
     "decode_chat_request",
+    "decode_ocr_request",
     "detail_entry",
     "invalid_request",
     "not_found",
@@ -292,6 +296,37 @@ class ChatCompletionRequest(msgspec.Struct, kw_only=True, **_S):
     safe_prompt: bool = False
 
 
+class OCRFileChunk(msgspec.Struct, tag_field="type", tag="file", **_S):
+    """The spec's ``FileChunk`` as OCR takes it: ``file_id`` has ``format: uuid``."""
+
+    file_id: uuid.UUID
+
+
+OCRDocument = OCRFileChunk | DocumentURLChunk | ImageURLChunk
+# The spec's document is an anyOf (no discriminator) whose members give ``type`` a default,
+# so ``{"file_id": ...}`` alone is a FileChunk: such a member is named by its own field.
+_OCR_DOCUMENT_KEYS = {"file_id": "file", "document_url": "document_url", "image_url": "image_url"}
+
+
+class OCRRequest(msgspec.Struct, kw_only=True, **_S):
+    """The body of ``POST /v1/ocr``, field for field (and in order) from the spec."""
+
+    model: str | None
+    document: OCRDocument
+    pages: str | list[int] | None = None
+    include_image_base64: bool | None = None
+    image_limit: int | None = None
+    image_min_size: int | None = None
+    bbox_annotation_format: ResponseFormat | None = None
+    document_annotation_format: ResponseFormat | None = None
+    document_annotation_prompt: str | None = None
+    table_format: Literal["markdown", "html"] | None = None
+    extract_header: bool = False
+    extract_footer: bool = False
+    include_blocks: bool = True
+    confidence_scores_granularity: Literal["word", "page", "block"] | None = None
+
+
 class Invalid(Exception):
     """A request that fails validation; ``detail`` is the 422 body's list."""
 
@@ -310,8 +345,8 @@ def detail_entry(
     return entry
 
 
-def decode_chat_request(body: bytes) -> ChatCompletionRequest:
-    """Parse and validate a chat request body, or raise :class:`Invalid`."""
+def _json_body(body: bytes) -> Any:
+    """The parsed JSON body; a missing or malformed one is a 422 as FastAPI gives it."""
     try:
         raw = msgspec.json.decode(body) if body else None
     except msgspec.DecodeError as exc:
@@ -324,10 +359,32 @@ def decode_chat_request(body: bytes) -> ChatCompletionRequest:
         ) from None
     if raw is None:
         raise Invalid([detail_entry("missing", ["body"], "Field required", None)])
+    return raw
+
+
+def decode_chat_request(body: bytes) -> ChatCompletionRequest:
+    """Parse and validate a chat request body, or raise :class:`Invalid`."""
+    raw = _json_body(body)
     try:
         return msgspec.convert(raw, ChatCompletionRequest)
     except msgspec.ValidationError:
         raise Invalid([translate(p, raw) for p in problems(raw, ChatCompletionRequest)]) from None
+
+
+def decode_ocr_request(body: bytes) -> OCRRequest:
+    """Parse and validate an OCR request body, or raise :class:`Invalid`."""
+    raw = _json_body(body)
+    typed = raw
+    document = raw.get("document") if isinstance(raw, dict) else None
+    if isinstance(document, dict) and "type" not in document:
+        # A member named by its field takes its default ``type`` (inputs stay as sent).
+        named = [tag for key, tag in _OCR_DOCUMENT_KEYS.items() if key in document]
+        if len(named) == 1:
+            typed = {**raw, "document": {"type": named[0], **document}}
+    try:
+        return msgspec.convert(typed, OCRRequest)
+    except msgspec.ValidationError:
+        raise Invalid([translate(p, raw) for p in problems(typed, OCRRequest)]) from None
 
 
 def problems(value: Any, type_: Any, path: str = "$") -> list[str]:
@@ -421,6 +478,7 @@ _TYPE_NAMES = {
     "array": ("list_type", "Input should be a valid list"),
     "object": ("dict_type", "Input should be a valid dictionary"),
     "null": ("none_required", "Input should be None"),
+    "uuid": ("uuid_type", "UUID input should be a string, bytes or UUID object"),
 }
 _BOUNDS = {
     ">=": ("greater_than_equal", "greater than or equal to", "ge"),
@@ -456,6 +514,8 @@ def _walk(raw: Any, path: str) -> tuple[list[str | int], Any, Any]:
 
 
 def _expected_tags(field: str, loc: list[str | int]) -> tuple[str, ...]:
+    if loc[:2] == ["body", "document"]:
+        return tuple(_OCR_DOCUMENT_KEYS.values())
     if field == "role":
         return _TAGS["role"]
     if "tools" in loc:
@@ -495,6 +555,8 @@ def translate(message: str, raw: Any) -> dict[str, Any]:
             parent,
             {"discriminator": f"'{field}'", "tag": m.group(1), "expected_tags": tags},
         )
+    if text == "Invalid UUID":
+        return detail_entry("uuid_parsing", loc, "Input should be a valid UUID", value)
     if re.fullmatch(r"Invalid enum value '(.*)'", text):
         return detail_entry("enum", loc, "Input should be one of the allowed values", value)
     if m := re.fullmatch(r"Expected `(\w+)` (>=|>|<=|<) (-?[\d.]+)", text):
