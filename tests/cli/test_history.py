@@ -262,3 +262,14 @@ def test_sigkill_mid_stream_keeps_the_partial_answer(
 def test_subcommand_help(run_cli: RunCLI, sub: str) -> None:
     code, out, _ = run_cli("history", sub, "--help")
     assert code == 0 and "usage:" in out
+
+
+def test_show_and_export_default_to_the_latest_conversation(run_cli: RunCLI) -> None:
+    code, out, err = run_cli("history", "show")
+    assert code == 2 and out == "" and "no conversations yet" in err
+    ask(run_cli, "Older question")
+    newest = ask(run_cli, "Newest question")
+    code, out, err = run_cli("history", "show")
+    assert code == 0 and newest["conversation_id"] in out and "Newest question" in out, err
+    code, md, _ = run_cli("history", "export")
+    assert code == 0 and md.startswith("# Newest question\n")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..render.formats import answer_stats, local_time, money
 from ._argtypes import positive_int
 from .context import AppContext
+from .exit import UsageError
 
 if TYPE_CHECKING:
     from ..storage import Conversation, Message
@@ -47,7 +48,9 @@ def register(subparsers: Any) -> None:
     ls.set_defaults(handler=list_conversations)
 
     show = sub.add_parser("show", help="a conversation with its messages")
-    show.add_argument("id", metavar="ID", help="conversation id or unique prefix")
+    show.add_argument(
+        "id", nargs="?", metavar="ID", help="conversation id or unique prefix (default: the latest)"
+    )
     show.add_argument("--json", action="store_true", help="one JSON object with its messages")
     show.set_defaults(handler=show_conversation)
 
@@ -70,7 +73,9 @@ def register(subparsers: Any) -> None:
     search.set_defaults(handler=search_messages)
 
     export = sub.add_parser("export", help="a conversation as Markdown or JSON")
-    export.add_argument("id", metavar="ID", help="conversation id or unique prefix")
+    export.add_argument(
+        "id", nargs="?", metavar="ID", help="conversation id or unique prefix (default: the latest)"
+    )
     export.add_argument(
         "--format",
         choices=("md", "json"),
@@ -115,6 +120,7 @@ def list_conversations(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def show_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     store = ctx.history()
+    args.id = args.id or _latest_id(ctx)
     if args.json:
         doc = store.export_json(args.id)
         out = dict(doc["conversation"])
@@ -175,6 +181,7 @@ def export_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     output = None if args.output in (None, "-") else Path(args.output)
     fmt = args.format or ("json" if output and output.suffix.lower() == ".json" else "md")
     store = ctx.history()
+    args.id = args.id or _latest_id(ctx)
     if fmt == "json":
         import json
 
@@ -189,6 +196,13 @@ def export_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     write_text_atomic(output, text)
     ctx.terminal.err_line(f"exported to {output}")
     return 0
+
+
+def _latest_id(ctx: AppContext) -> str:
+    latest = ctx.history().latest_conversation()
+    if latest is None:
+        raise UsageError("no conversations yet; `mistral-chat ask` and `chat` save them")
+    return latest.id
 
 
 def delete_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
