@@ -268,7 +268,7 @@ def _send(
         show=not as_json,
         show_thinking=show_thinking,
         reasoning=f"{session.model} is reasoning",
-        markdown="response_format" not in session.options,  # JSON is shown as it comes
+        markdown=not session.answers_in_json,
     )
     with view:
         return session.send(prompt, prepared, on_text=view.on_text, on_thinking=view.on_thinking)

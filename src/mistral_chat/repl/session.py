@@ -224,7 +224,7 @@ class ChatRepl:
             self.terminal,
             "Thinking",
             show_thinking=self.show_thinking,
-            markdown="response_format" not in self.chat.options,  # JSON is shown as it comes
+            markdown=not self.chat.answers_in_json,
         )
         try:
             with input_echo_off(), view:

@@ -248,16 +248,10 @@ def stored_content(result: TurnResult) -> str | list[dict[str, Any]]:
 
 
 def thinking_of(content: str | list[dict[str, Any]] | None) -> str:
-    """The reasoning in a message's `thinking` chunks, joined."""
-    if not isinstance(content, list):
-        return ""
-    return "".join(
-        str(inner.get("text", ""))
-        for c in content
-        if c.get("type") == "thinking"
-        for inner in c.get("thinking") or []
-        if isinstance(inner, dict) and inner.get("type") == "text"
-    )
+    """The reasoning in a message's `thinking` chunks, joined (read as the history reads it)."""
+    from mistral_chat.storage.records import content_thinking
+
+    return content_thinking(content) if isinstance(content, list) else ""
 
 
 def text_of(content: str | list[dict[str, Any]] | None) -> str:

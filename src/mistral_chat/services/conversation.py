@@ -162,6 +162,11 @@ class ChatSession:
                 store.set_options(conv.id, session.options)
         return session
 
+    @property
+    def answers_in_json(self) -> bool:
+        """Whether answers are asked for as JSON (`response_format`): shown raw, not as markdown."""
+        return "response_format" in self.options
+
     # -- settings ------------------------------------------------------------------------------
     def set_model(self, model: str) -> None:
         self.model = model
