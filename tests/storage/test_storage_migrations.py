@@ -168,3 +168,43 @@ def test_garbage_file_is_refused(db_path: Path) -> None:
     with pytest.raises(HistoryCorruptError, match="not a usable history database"):
         HistoryStore(db_path)
     assert db_path.read_bytes() == b"this is not sqlite at all" * 100
+
+
+class _CommitsBetweenReads:
+    """A connection on which another process finishes migrating right after the version read.
+
+    That is the instant a concurrent first start hits: the version still says 0, the tables
+    another process has just committed are already there.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, other: Path) -> None:
+        self._conn = conn
+        self._other = other
+        self._fired = False
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        cursor = self._conn.execute(sql, *args)
+        if not self._fired and sql.strip().upper() == "PRAGMA USER_VERSION":
+            self._fired = True
+            rival = db.connect(self._other)
+            try:
+                migrate(rival)
+            finally:
+                rival.close()
+        return cursor
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+
+def test_a_rival_migrating_at_the_same_instant_is_not_mistaken_for_a_foreign_db(
+    db_path: Path,
+) -> None:
+    conn = db.connect(db_path)
+    try:
+        racing = _CommitsBetweenReads(conn, db_path)
+        assert migrate(racing) == SCHEMA_VERSION  # type: ignore[arg-type]
+        assert racing._fired
+    finally:
+        conn.close()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from mistral_chat.storage.db import transaction
+from mistral_chat.storage.db import read_transaction, transaction
 from mistral_chat.storage.errors import HistoryCorruptError, HistoryVersionError
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "current_version", "migrate"]
@@ -156,17 +156,19 @@ def migrate(conn: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> int:
 
 
 def _check(conn: sqlite3.Connection) -> None:
-    version = current_version(conn)
-    if version > SCHEMA_VERSION:
-        raise HistoryVersionError(version, SCHEMA_VERSION)
-    if version == 0:
+    # One snapshot for both reads: another process's first migration may commit between them,
+    # and its tables must not be seen next to the version it had not yet set.
+    with read_transaction(conn):
+        version = current_version(conn)
         tables = conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
         ).fetchone()[0]
-        if tables:
-            raise HistoryCorruptError(
-                "history.db holds tables but no mistral-chat schema version; move it aside"
-            )
+    if version > SCHEMA_VERSION:
+        raise HistoryVersionError(version, SCHEMA_VERSION)
+    if version == 0 and tables:
+        raise HistoryCorruptError(
+            "history.db holds tables but no mistral-chat schema version; move it aside"
+        )
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
