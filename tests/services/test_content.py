@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import doctest
 import io
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,10 +63,8 @@ def test_doctests() -> None:
 
 def test_large_jpeg_is_scaled_to_1024_and_sent_as_jpeg(tmp_path: Path, client: Client) -> None:
     path = write_image(tmp_path / "photo.jpg", "JPEG", (6000, 4000), "blue")
-    started = time.perf_counter()
+    # Speed is bench/bench_images.py's business; draft decoding is checked in test_images.py.
     prepared = prepare_attachments([classify(str(path))], None)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 0.4, f"6000x4000 JPEG took {elapsed * 1000:.0f} ms"
     assert prepared.images == 1
     assert prepared.chunks[0]["image_url"]["url"].startswith("data:image/jpeg;base64,")
     record = prepared.attachments[0]

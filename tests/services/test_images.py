@@ -95,10 +95,23 @@ def test_max_side_is_configurable_and_keeps_aspect() -> None:
     assert (img.width, img.height) == (40, 100)
 
 
-def test_large_jpeg_is_drafted_then_resized_exactly() -> None:
+def test_large_jpeg_is_drafted_then_resized_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import JpegImagePlugin
+
+    decoded: list[tuple[int, int]] = []
+    real_draft = JpegImagePlugin.JpegImageFile.draft
+
+    def spy(self: JpegImagePlugin.JpegImageFile, *args: object) -> object:
+        result = real_draft(self, *args)  # type: ignore[arg-type]
+        decoded.append(self.size)
+        return result
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
     img = prepare_image(encode(gradient((4096, 2048)), "JPEG"), name="big.jpg")
     assert (img.mime, img.width, img.height) == ("image/jpeg", 1024, 512)
     assert img.resized
+    # libjpeg was asked for 1/4 scale: the full 8-megapixel image was never decoded.
+    assert decoded == [(1024, 512)]
 
 
 def test_gif_that_must_change_becomes_png() -> None:
