@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -309,7 +308,7 @@ def test_help_lists_every_option(run_cli: RunCLI) -> None:
         assert flag in out
 
 
-def test_started_in_under_a_second(run_cli: RunCLI) -> None:
-    began = time.perf_counter()
-    code, _, _ = run_cli("ask", "quick", input="")
-    assert code == 0 and time.perf_counter() - began < 3
+def test_empty_stdin_leaves_the_argument_prompt_alone(run_cli: RunCLI) -> None:
+    # Start-up time is bench/bench_startup.py's business, not a timed assertion here.
+    code, out, _ = run_cli("ask", "quick", input="")
+    assert code == 0 and "quick" in out
