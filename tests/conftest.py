@@ -8,6 +8,7 @@ emulator (MISTRAL_BASE_URL=emulator, MISTRAL_API_KEY=test unless `env` says othe
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -17,6 +18,12 @@ import pytest
 
 from cli_support import RunCLI, cli_env
 from mistral_chat.emulator import Emulator
+
+# A shell without job control starts background jobs with SIGINT ignored, and Python keeps an
+# ignored SIGINT ignored: the children that tests interrupt (Ctrl-C in a pty, SIGINT) would not
+# notice. Children inherit an ignored signal, never a handler, so restoring ours is enough.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

@@ -263,9 +263,14 @@ def test_ctrl_c_keeps_what_streamed_and_exits_130(emulator: Emulator, tmp_path: 
         cwd=tmp_path,
     )
     assert proc.stdout is not None
-    first = proc.stdout.read(40)  # the answer has started
-    proc.send_signal(signal.SIGINT)
-    rest, err = proc.communicate(timeout=30)
+    try:
+        first = proc.stdout.read(40)  # the answer has started
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 130
     assert len(first) == 40 and b"interrupted" in err
     from mistral_chat.storage import HistoryStore

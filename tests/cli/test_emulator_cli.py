@@ -27,7 +27,10 @@ def test_emulator_command_serves_until_interrupted(run_cli: RunCLI) -> None:
         assert code == 0 and out.startswith("[")
         code, _, err = run_cli("models", "list", env={"MISTRAL_BASE_URL": url})
         assert code == 3 and "rejected the key (401)" in err
-    finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 0 and "Traceback" not in err
