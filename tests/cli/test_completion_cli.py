@@ -65,4 +65,4 @@ def test_other_shells_get_a_script_naming_every_command(run_cli: RunCLI, shell: 
 
 def test_unknown_shell_is_a_usage_error(run_cli: RunCLI) -> None:
     code, out, err = run_cli("completion", "ksh")
-    assert code == 2 and out == "" and "invalid choice: 'ksh'" in err
+    assert code == 2 and out == "" and "unknown shell 'ksh'" in err

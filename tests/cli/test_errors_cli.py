@@ -25,7 +25,7 @@ def test_no_key_and_usage_errors(run_cli: RunCLI) -> None:
     )
     for args, fragment in [
         (["--frobnicate"], "unrecognized arguments: --frobnicate"),
-        (["teleport"], "invalid choice: 'teleport'"),
+        (["teleport"], "unknown command 'teleport'"),
         (["models"], "`models` needs a subcommand"),
         (["--timeout", "0", "models", "list"], "--timeout: must be greater than 0"),
         (["--max-retries", "x", "models", "list"], "--max-retries: expected a whole number"),
@@ -103,6 +103,13 @@ def test_usage_errors_name_the_right_help_and_what_to_do(run_cli: RunCLI) -> Non
         (["emulator", "--port", "70000"], "argument --port: must be from 0 to 65535, got '70000'"),
         (["--base-url", "foo", "ask", "x"], "--base-url 'foo' is not an http:// or https:// URL; "
          "give the server's root, e.g. https://api.mistral.ai"),
+        (["ask", "--thinking=yes", "x"], "error: --thinking takes no value (got 'yes'); "
+         "write --thinking or --no-thinking; see `mistral-chat ask --help`"),
+        (["models", "list", "--json=1"], "--json takes no value (got '1'); write --json alone"),
+        (["modls", "list"], "unknown command 'modls'; did you mean 'models'? (choose from 'chat',"),
+        (["history", "expor"], "unknown subcommand 'expor'; did you mean 'export'?"),
+        (["models", "list", "--sort", "zzz"], "error: --sort: unknown value 'zzz' (choose from "
+         "'created', 'context_length', 'id', 'name'); see `mistral-chat models list --help`"),
     ]:  # fmt: skip
         code, out, err = run_cli(*args, input="")
         assert (code, out) == (2, ""), args

@@ -61,7 +61,7 @@ def test_upload_list_show_url(run_cli: RunCLI, tmp_path: Path) -> None:
         (["upload", str(tmp_path / "missing.pdf")], "missing.pdf: no such file"),
         (["upload", str(tmp_path)], "not a regular file"),
         (["url", file_id, "--expiry", "999"], "argument --expiry: must be from 1 to 168"),
-        (["upload", str(src), "--purpose", "x"], "argument --purpose: invalid choice"),
+        (["upload", str(src), "--purpose", "x"], "--purpose: unknown value 'x'"),
     ]:
         code, out, err = run_cli("files", *args)
         assert code == 2 and err.startswith("error: ") and message in err, (args, err)

@@ -49,7 +49,7 @@ def test_bad_formats_are_refused_before_sending(run_cli: RunCLI, emulator: Emula
         (["--schema", '{"type": '], "error: --schema: the inline schema is not valid JSON"),
         (["--schema", '{"type": "object"}', "--format", "text"], "cannot go with --format text"),
         (["--stop", ""], "error: --stop must be one or more non-empty strings"),
-        (["--format", "yaml"], "invalid choice: 'yaml'"),
+        (["--format", "yaml"], "--format: unknown value 'yaml'"),
     ]:
         code, out, err = run_cli("ask", *args, "hi")
         assert code == 2 and out == "" and message in err, (args, err)

@@ -87,7 +87,7 @@ def test_list_usage_errors(run_cli: RunCLI) -> None:
         (["--capability", "telepathy"], "error: unknown capability 'telepathy'; use one of:"),
         (["--all", "--page", "2"], "error: --all cannot be combined with --page"),
         (["--page", "99"], "error: page 99 does not exist; there is only 1 page"),
-        (["--sort", "size"], "error: argument --sort: invalid choice"),
+        (["--sort", "size"], "error: --sort: unknown value 'size'"),
         (["--page", "0"], "error: argument --page: must be 1 or more"),
     ]:
         code, out, err = run_cli("models", "list", *args)

@@ -55,7 +55,9 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse with one-line `error: ...` messages (exit 2) instead of a usage dump."""
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"error: {message}; see `{self.prog} --help`\n")
+        from ._usage import plain_usage_error
+
+        sys.stderr.write(f"error: {plain_usage_error(message)}; see `{self.prog} --help`\n")
         raise SystemExit(ExitCode.USAGE)
 
 

@@ -1,0 +1,48 @@
+"""argparse's usage errors, reworded where its own words leave a user guessing.
+
+argparse says "ignored explicit argument 'yes'" for `--json=yes` and lists every choice for a
+misspelt command; a user wants to hear that the flag takes no value, or which word was meant.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+__all__ = ["plain_usage_error"]
+
+_NO_VALUE = re.compile(r"argument (?P<flags>\S+): ignored explicit argument (?P<value>'.*')$")
+_CHOICE = re.compile(
+    r"argument (?P<name>\S+): invalid choice: '(?P<value>.*)' \(choose from (?P<choices>.*)\)$"
+)
+
+
+def plain_usage_error(message: str) -> str:
+    """Reword the argparse messages above; any other message is returned unchanged.
+
+    >>> plain_usage_error("argument --json: ignored explicit argument 'x'")
+    "--json takes no value (got 'x'); write --json alone"
+    >>> plain_usage_error("argument --thinking/--no-thinking: ignored explicit argument 'yes'")
+    "--thinking takes no value (got 'yes'); write --thinking or --no-thinking"
+    >>> plain_usage_error("argument COMMAND: invalid choice: 'modls' (choose from 'ask', 'models')")
+    "unknown command 'modls'; did you mean 'models'? (choose from 'ask', 'models')"
+    >>> plain_usage_error("argument --sort: invalid choice: 'zzz' (choose from 'id', 'name')")
+    "--sort: unknown value 'zzz' (choose from 'id', 'name')"
+    """
+    if found := _NO_VALUE.match(message):
+        flags = found["flags"].split("/")
+        spelled = " or ".join(flags)
+        if len(flags) == 1:
+            spelled += " alone"
+        return f"{flags[0]} takes no value (got {found['value']}); write {spelled}"
+    if found := _CHOICE.match(message):
+        choices = re.findall(r"'([^']*)'", found["choices"])
+        name = found["name"]
+        # a positional's metavar (COMMAND, SHELL) names the thing; an option names itself
+        what = f"unknown {name.lower()}" if name.isupper() else f"{name}: unknown value"
+        text = f"{what} '{found['value']}'"
+        close = difflib.get_close_matches(found["value"], choices, n=1, cutoff=0.6)
+        if close:
+            text += f"; did you mean '{close[0]}'?"
+        return f"{text} (choose from {found['choices']})"
+    return message
