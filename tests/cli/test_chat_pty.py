@@ -129,7 +129,7 @@ def spawn(emu: Emulator, tmp_path: Path) -> Iterator[Spawn]:
 def test_browse_chat_image_interrupt_retry_files(spawn: Spawn, tmp_path: Path) -> None:
     screen = spawn()
     # the browser opens first on a bare start
-    screen.expect("Models: page 1/")
+    screen.expect("Models: page 1 of ")
     screen.expect("models>")
     screen.line("s")
     screen.expect("sort by (created/context_length/id/name):")
@@ -138,9 +138,9 @@ def test_browse_chat_image_interrupt_retry_files(spawn: Spawn, tmp_path: Path) -
     screen.line("c vision")
     screen.expect("sorted by id asc, capability vision")
     screen.line("z 3")
-    screen.expect("Models: page 1/3")
+    screen.expect("Models: page 1 of 3")
     screen.send("\x1b[6~")  # PageDown: the next page at once
-    screen.expect("Models: page 2/3")
+    screen.expect("Models: page 2 of 3")
     screen.line("mistral-small-latest")
     screen.expect("chatting with mistral-small-2603")
     screen.expect("mistral-small-2603>")

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import doctest
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
+from mistral_chat.render import formats
 from mistral_chat.render.answer import AnswerView, show_thinking
 from mistral_chat.render.formats import context_size, local_time, money, turn_summary
 from mistral_chat.services.conversation import TurnResult
 
 from ._screen import color_terminal, piped_terminal, visible, written
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(formats).failed == 0
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -177,7 +178,7 @@ def test_loop_keys_and_words_then_select() -> None:
     assert chosen is not None and chosen.id == "mistral-small-2603"
     out, err = term.stdout.getvalue(), term.stderr.getvalue()  # type: ignore[attr-defined]
     assert "sorted by id asc, capability vision" in out
-    assert "Models: page 2/3, 3 shown" in out
+    assert "Models: page 2 of 3, 3 models" in out
     assert "error: unknown command or model 'bogus'" in err
     assert opened == [True]
     assert reader.prompts[:2] == ["models> ", "sort by (created/context_length/id/name): "]
@@ -201,8 +202,8 @@ def test_bundled_list_draws_with_deprecations() -> None:
     ModelBrowser(term, state, ScriptedReader([])).draw()
     out = term.stdout.getvalue()  # type: ignore[attr-defined]
     assert "codestral-2508" in out and "128k" in out
-    if any(m.deprecated for m in state.models):
-        assert "deprecated 20" in out
+    assert any(m.deprecated for m in state.models)
+    assert re.search(r"retire[ds] 20\d\d-\d\d-\d\d -> ", out)
 
 
 def test_long_lines_wrap_between_items() -> None:
@@ -219,7 +220,7 @@ def test_narrow_windows_drop_columns_but_never_cut_ids() -> None:
 
     columns = ["#", "id", "context", "created", "capabilities", "status"]
     rows = [["1", "mistral-moderation-2603", "128k", "2026-03-01", "classification moderation",
-             "deprecated 2026-07-31 -> mistral-medium-latest"]]  # fmt: skip
+             "retired 2026-07-31 -> mistral-medium-latest"]]  # fmt: skip
     assert fit_columns(columns, rows, 120) == [0, 1, 2, 3, 4, 5]
     narrow = [columns[i] for i in fit_columns(columns, rows, 64)]
     assert "id" in narrow and "created" not in narrow

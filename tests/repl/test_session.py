@@ -274,7 +274,7 @@ def test_history_resume_continue_and_conversation(app: AppContext) -> None:
 def test_models_browser_from_the_chat(app: AppContext, emulator: Emulator) -> None:
     result = run(app, ["/models", "c vision", "s id", "z 2", "n", "3", "hi"])
     assert "sorted by id asc, capability vision" in result.out
-    assert "Models: page 2/" in result.out
+    assert "Models: page 2 of " in result.out
     assert "(the conversation is kept)" in result.out
     model = chat_requests(emulator)[-1].json["model"]
     assert result.reader.prompts[-1] == f"{model}> "
@@ -282,7 +282,7 @@ def test_models_browser_from_the_chat(app: AppContext, emulator: Emulator) -> No
 
 def test_bare_start_opens_the_browser_first(app: AppContext) -> None:
     quit_early = run(app, ["q"], bare_start=True)
-    assert quit_early.code == 0 and "Models: page 1/" in quit_early.out
+    assert quit_early.code == 0 and "Models: page 1 of " in quit_early.out
     assert quit_early.reader.prompts == ["models> "]
     chosen = run(app, ["codestral-latest", "hi"], bare_start=True)
     assert chosen.reader.prompts[1] == "codestral-2508> "
@@ -436,3 +436,17 @@ def test_export_writes_the_conversation_and_never_overwrites(
     assert doc["conversation"]["id"] == conv_id and len(doc["messages"]) == 2
     assert f"exported to {tmp_path / 'notes.json'}" in result.out
     assert "notes.json already exists; give another path (nothing was written)" in result.err
+
+
+def test_help_wraps_between_words_to_the_window() -> None:
+    from mistral_chat.repl.commands import REGISTRY, help_table
+
+    rows = [(c.usage, c.summary) for c in REGISTRY.commands()]
+    words = " ".join(summary for _, summary in rows).split()
+    for width in (200, 110, 80, 40):
+        lines = help_table(rows, width)
+        assert all(len(line) <= width for line in lines), width
+        assert " ".join(lines).split()[-1] == "leaves."
+        shown = " ".join(lines).split()
+        assert all(word in shown for word in words), width  # nothing cut mid-word
+    assert len(help_table(rows, 200)) == len(rows) + 1  # wide: one line each

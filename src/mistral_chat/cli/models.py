@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ..render.formats import context_size
+from ..render.formats import context_size, deprecation, retirement
 from ._argtypes import positive_int
 from .context import AppContext
 from .exit import ExitCode, UsageError
@@ -91,12 +91,6 @@ def register(subparsers: Any) -> None:
     show.set_defaults(handler=show_model)
 
 
-def _deprecation(m: ModelInfo) -> str:
-    if m.deprecated is None:
-        return ""
-    return f"{m.deprecated} -> {m.replacement}" if m.replacement else str(m.deprecated)
-
-
 def list_models(args: argparse.Namespace, ctx: AppContext) -> int:
     from ..services import catalog as cat
 
@@ -145,7 +139,7 @@ def _print_table(ctx: AppContext, page: Any, offset: int) -> None:
             context_size(m.context_length),
             str(m.created or "-"),
             ", ".join(SHORT_CAPABILITY.get(c, c) for c in m.capabilities) or "-",
-            _deprecation(m) or "-",
+            deprecation(m.deprecated, m.replacement) or "-",
         ]
         for i, m in enumerate(page.items)
     ]
@@ -202,7 +196,7 @@ def _print_details(ctx: AppContext, m: ModelInfo) -> None:
         pairs.append(("fine-tuned from", str(card["root"])))
     if m.deprecated is not None:
         repl = f"; use {m.replacement} instead" if m.replacement else ""
-        pairs.append(("deprecated", f"retired on {m.deprecated}{repl}"))
+        pairs.append(("deprecated", f"{retirement(m.deprecated)}{repl}"))
     if m.description:
         pairs.append(("description", m.description))
     key_value(ctx.terminal, pairs)

@@ -10,13 +10,21 @@ Pure functions of their arguments (and the local time zone), cheap to import:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mistral_chat.services.conversation import TurnResult
 
-__all__ = ["answer_stats", "context_size", "local_time", "money", "turn_summary"]
+__all__ = [
+    "answer_stats",
+    "context_size",
+    "deprecation",
+    "local_time",
+    "money",
+    "retirement",
+    "turn_summary",
+]
 
 # a rate measured over a few milliseconds of generation is noise, not a speed
 _MIN_GENERATION_MS = 250
@@ -56,6 +64,30 @@ def context_size(tokens: int | None) -> str:
     if tokens % mega == 0:
         return f"{tokens // mega}M"
     return f"{tokens // 1024}k" if tokens % 1024 == 0 else f"{tokens:,}"
+
+
+def retirement(when: date, *, today: date | None = None) -> str:
+    """A deprecated model's retirement date, in the tense it has today.
+
+    >>> retirement(date(2026, 7, 31), today=date(2026, 11, 28))
+    'retired 2026-07-31'
+    >>> retirement(date(2027, 1, 31), today=date(2026, 11, 28))
+    'retires 2027-01-31'
+    """
+    verb = "retired" if when <= (today or date.today()) else "retires"
+    return f"{verb} {when.isoformat()}"
+
+
+def deprecation(when: date | None, replacement: str | None, *, today: date | None = None) -> str:
+    """A table cell for a model's deprecation: retirement and replacement, or "" for none.
+
+    >>> deprecation(date(2026, 7, 31), "mistral-medium-latest", today=date(2026, 11, 28))
+    'retired 2026-07-31 -> mistral-medium-latest'
+    """
+    if when is None:
+        return ""
+    text = retirement(when, today=today)
+    return f"{text} -> {replacement}" if replacement else text
 
 
 def turn_summary(result: TurnResult) -> str:

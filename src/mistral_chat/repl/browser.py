@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final
 
-from mistral_chat.render.formats import context_size
+from mistral_chat.render.formats import context_size, deprecation
 from mistral_chat.services import catalog as cat
 
 if TYPE_CHECKING:
@@ -371,12 +371,12 @@ class ModelBrowser:
                 context_size(m.context_length),
                 m.created.isoformat() if m.created else "-",
                 " ".join(capability_label(c) for c in m.capabilities if c in _SHOWN_CAPS),
-                _status(m),
+                deprecation(m.deprecated, m.replacement),
             ]
             for i, m in enumerate(page.items)
         ]
         order = "desc" if state.descending else "asc"
-        title = f"Models: page {page.page}/{max(page.pages, 1)}, {page.total} shown"
+        title = f"Models: page {page.page} of {max(page.pages, 1)}, {page.total} models"
         title += f", sorted by {state.sort_key} {order}"
         if state.family:
             title += f", family {state.family}"
@@ -405,10 +405,3 @@ _SHOWN_CAPS: Final = (
     "moderation",
     "classification",
 )
-
-
-def _status(model: ModelInfo) -> str:
-    if model.deprecated is not None:
-        text = f"deprecated {model.deprecated.isoformat()}"
-        return f"{text} -> {model.replacement}" if model.replacement else text
-    return ""

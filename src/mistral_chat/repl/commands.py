@@ -102,13 +102,40 @@ def help_(repl: ChatRepl, arg: str) -> None:
         cmd, _ = REGISTRY.parse(arg if arg.startswith("/") else "/" + arg)
         repl.terminal.out(f"{cmd.usage}\n  {cmd.summary}")
         return
-    width = max(len(c.usage) for c in REGISTRY.commands())
-    lines = [f"  {c.usage.ljust(width)}  {c.summary}" for c in REGISTRY.commands()]
-    lines.append(
-        "Enter sends; Alt-Enter (or Esc then Enter) starts a new line; Tab completes; "
-        "Ctrl-C stops an answer; Ctrl-D leaves."
-    )
-    repl.terminal.out("\n".join(lines))
+    repl.terminal.refresh_size()
+    rows = [(c.usage, c.summary) for c in REGISTRY.commands()]
+    repl.terminal.out("\n".join(help_table(rows, repl.terminal.width)))
+
+
+_KEYS = (
+    "Enter sends; Alt-Enter (or Esc then Enter) starts a new line; Tab completes; "
+    "Ctrl-C stops an answer; Ctrl-D leaves."
+)
+
+
+def help_table(rows: list[tuple[str, str]], width: int) -> list[str]:
+    """Usage and summary side by side, summaries wrapped between words to fit ``width``
+    (the terminal would otherwise break them mid-word); the keys line last."""
+    import textwrap
+
+    column = max(len(usage) for usage, _ in rows)
+    indent = 2 + column + 2
+    lines: list[str] = []
+    for usage, summary in rows:
+        if width - indent >= 24:
+            lines += textwrap.wrap(
+                summary,
+                width,
+                initial_indent=f"  {usage.ljust(column)}  ",
+                subsequent_indent=" " * indent,
+            )
+        else:  # too narrow for two columns: the summary goes under its command
+            lines += textwrap.wrap(usage, width, initial_indent="  ", subsequent_indent="    ")
+            lines += textwrap.wrap(
+                summary, width, initial_indent="      ", subsequent_indent="      "
+            )
+    lines += textwrap.wrap(_KEYS, width)
+    return lines
 
 
 @command("/model [ID]", "show the model, or switch (the conversation is kept)", complete="model")

@@ -293,9 +293,11 @@ class ChatRepl:
             except EXPECTED_ERRORS:
                 return  # a warning is not worth an error
         if info is not None and info.deprecated is not None:
+            from mistral_chat.render.formats import retirement
+
             replacement = f"; use {info.replacement}" if info.replacement else ""
             self.terminal.warning(
-                f"{info.id} is deprecated (retired {info.deprecated}){replacement}"
+                f"{info.id} is deprecated ({retirement(info.deprecated)}){replacement}"
             )
 
     def switch_model(self, model_id: str) -> None:
