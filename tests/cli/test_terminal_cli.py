@@ -86,3 +86,12 @@ def test_login_prompt_is_hidden_and_upload_shows_progress(
     big.write_bytes(b"\0" * 3_000_000)
     code, out = _run(_spawn(emulator, "files", "upload", str(big)))
     assert code == 0 and "big.bin" in out and "filename" in out
+
+
+def test_search_matches_are_bold_even_inside_the_messages_own_markdown(emulator: Emulator) -> None:
+    code, _ = _run(_spawn(emulator, "ask", "--no-stream", "Cook the **aubergine** slowly"))
+    assert code == 0
+    code, out = _run(_spawn(emulator, "history", "search", "aubergine"))
+    assert code == 0 and "aubergine" in out
+    # the message's own `**` is text; the match is bold, never `****aubergine****`
+    assert "\x1b[1maubergine\x1b[0m" in out and "****" not in out

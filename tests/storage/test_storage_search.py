@@ -33,6 +33,8 @@ def test_finds_words_newest_first_with_marked_snippet(corpus: HistoryStore) -> N
     (hit,) = hits
     assert hit.role == "assistant" and hit.title == "How do I cook risotto?"
     assert "**rice**" in hit.snippet
+    (own,) = corpus.search("rice", marks=("\x02", "\x03"))
+    assert "the \x02rice\x03, then" in own.snippet
     both = corpus.search("and")
     assert [h.role for h in both] == ["assistant", "user"]
     assert both[0].created_at > both[1].created_at

@@ -159,21 +159,44 @@ def show_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
+# Matches are marked with control characters no message text holds, so a message's own
+# markdown (`**bold**`) is never taken for a mark; they become `**` wherever text is printed.
+_HIT = ("\x02", "\x03")
+
+
+def _plain_marks(snippet: str) -> str:
+    return snippet.replace(_HIT[0], "**").replace(_HIT[1], "**")
+
+
 def search_messages(args: argparse.Namespace, ctx: AppContext) -> int:
-    hits = ctx.history().search(" ".join(args.text), limit=args.limit)
+    hits = ctx.history().search(" ".join(args.text), limit=args.limit, marks=_HIT)
     if args.json:
-        ctx.terminal.json([{f: getattr(h, f) for f in _SEARCH_FIELDS} for h in hits])
+        ctx.terminal.json(
+            [
+                {
+                    f: _plain_marks(h.snippet) if f == "snippet" else getattr(h, f)
+                    for f in _SEARCH_FIELDS
+                }
+                for h in hits
+            ]
+        )
         return 0
     if not hits:
         ctx.terminal.err_line(f"no message matches {' '.join(args.text)!r}")
         return 0
     from ..render.tables import table
 
+    bold = ctx.terminal.color  # on a terminal the marks become bold, piped they read `**`
     rows = [
-        [h.conversation_id, local_time(h.created_at), h.role, " ".join(h.snippet.split())]
+        [
+            h.conversation_id,
+            local_time(h.created_at),
+            h.role,
+            " ".join((h.snippet if bold else _plain_marks(h.snippet)).split()),
+        ]
         for h in hits
     ]
-    table(ctx.terminal, ["id", "when", "role", "match"], rows, marks=("**", "**"))
+    table(ctx.terminal, ["id", "when", "role", "match"], rows, marks=_HIT if bold else None)
     return 0
 
 

@@ -37,8 +37,8 @@ def table(
 ) -> None:
     """Draw rows under column headers. Cells of the ``no_wrap`` columns (ids a user types)
     stay on one line on a terminal; the other columns wrap to make room for them. With
-    ``marks`` (e.g. search hits' ``("**", "**")``), marked text is bold on a terminal and
-    keeps its marks when piped."""
+    ``marks`` (the pair of strings around search matches), marked text is bold on a
+    terminal; piped, every cell is written as given."""
     if terminal.color:
         from rich.table import Table
 

@@ -11,16 +11,19 @@ __all__ = ["SearchMethods", "fts_query"]
 class SearchMethods(StoreBase):
     """`HistoryStore`'s search (the index is ``messages_fts``, kept by triggers)."""
 
-    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+    def search(
+        self, text: str, limit: int = 20, *, marks: tuple[str, str] | None = None
+    ) -> list[SearchHit]:
         """Messages containing every word of ``text``, the newest first.
 
         Words are matched as FTS5 tokens (case- and accent-insensitive); the user's text is
         quoted, so FTS operators and stray quotes in it are searched for, never parsed.
+        ``marks`` (default: the store's) are put around each match in the snippet.
         """
         query = fts_query(text)
         if query is None:
             return []
-        start, end = self._marks
+        start, end = marks or self._marks
         rows = self.conn.execute(
             "SELECT m.conversation_id, c.title, m.id AS message_id, m.role, m.created_at,"
             " snippet(messages_fts, 0, ?, ?, '…', 12) AS snippet"
