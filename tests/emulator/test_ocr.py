@@ -16,7 +16,7 @@ from test_files import upload
 
 from mistral_chat.emulator import Emulator
 from mistral_chat.emulator.ocr import pdf_pages
-from mistral_chat.emulator.validate import OCRRequest
+from mistral_chat.emulator.request_bodies import OCRRequest
 
 MODEL = "mistral-ocr-latest"
 A4 = {"dpi": 200, "height": 2339, "width": 1654}

@@ -35,8 +35,7 @@ from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
 from .catalog import ServedModel
 from .files import FileStore
-from .schema import schema_instance
-from .validate import (
+from .request_bodies import (
     AssistantMessage,
     AudioChunk,
     ChatCompletionRequest,
@@ -44,17 +43,14 @@ from .validate import (
     FileChunk,
     FunctionTool,
     ImageURLChunk,
-    Invalid,
     Message,
     SystemMessage,
     TextChunk,
     ToolMessage,
     UserMessage,
-    context_too_long,
-    detail_entry,
-    invalid_request,
-    not_found,
 )
+from .schema import schema_instance
+from .validate import Invalid, context_too_long, detail_entry, invalid_request, not_found
 
 __all__ = [
     "Reply",

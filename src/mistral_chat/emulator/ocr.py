@@ -26,16 +26,15 @@ from typing import Any
 
 from .describe import data_uri, image_facts, image_summary, signed_file
 from .files import FileStore, StoredFile
-from .schema import schema_instance
-from .validate import (
+from .request_bodies import (
     DocumentURLChunk,
     ImageURLChunk,
     OCRFileChunk,
     OCRRequest,
     ResponseFormat,
-    invalid_request,
-    not_found,
 )
+from .schema import schema_instance
+from .validate import invalid_request, not_found
 
 __all__ = ["A4", "ocr_response", "pdf_pages"]
 
