@@ -135,3 +135,24 @@ def test_delete(run_cli: RunCLI, emulator: Emulator) -> None:
     assert code == 0 and f"deleted {fid}" in err
     code, _out, err = run_cli("files", "delete", fid, "--yes")
     assert code == 4 and err.startswith("error: not found (404)")
+
+
+def test_emulator_option_keeps_files_between_commands(
+    run_cli: RunCLI, tmp_path: Path, mistral_home: Path
+) -> None:
+    src = tmp_path / "minutes.txt"
+    src.write_text("kept between commands\n")
+    code, out, err = run_cli("--emulator", "files", "upload", str(src))
+    assert code == 0, err
+    file_id = out.strip()
+    code, out, err = run_cli("--emulator", "files", "list", "--json")
+    assert code == 0 and [f["id"] for f in json.loads(out)] == [file_id], err
+    code, out, err = run_cli("--emulator", "ask", "-a", f"file:{file_id}", "what is it?")
+    assert code == 0 and "minutes.txt (22 bytes)" in out, err
+    state = mistral_home / "cache" / "emulator"
+    assert (state / "files" / f"{file_id}.bin").read_text() == "kept between commands\n"
+    assert state.stat().st_mode & 0o777 == 0o700
+    code, _, err = run_cli("--emulator", "files", "delete", file_id, "--yes")
+    assert code == 0, err
+    code, out, _ = run_cli("--emulator", "files", "list", "--json")
+    assert json.loads(out) == []

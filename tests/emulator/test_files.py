@@ -194,6 +194,29 @@ def test_state_dir_persists(tmp_path: object) -> None:
     assert (state / "files" / f"{file_id}.bin").exists()
 
 
+def test_emulators_sharing_a_state_dir_see_each_others_files(tmp_path: object) -> None:
+    from pathlib import Path
+
+    state = Path(str(tmp_path))
+    auth = {"Authorization": "Bearer k"}
+    with (
+        Emulator(state_dir=state) as one,
+        Emulator(state_dir=state) as two,
+        httpx2.Client(base_url=one.base_url, headers=auth) as a,
+        httpx2.Client(base_url=two.base_url, headers=auth) as b,
+    ):
+        file_id = upload(a, "shared.txt", b"both\n")["id"]
+        assert [f["id"] for f in b.get("/v1/files").json()["data"]] == [file_id]
+        assert b.delete(f"/v1/files/{file_id}").status_code == 200
+        assert a.get(f"/v1/files/{file_id}").status_code == 404
+        assert a.get("/v1/files").json()["data"] == []
+        # a process killed while writing metadata leaves a file that is skipped, not fatal
+        (state / "files" / f"{uuid.uuid4()}.json").write_text('{"id": "half')
+        assert a.get("/v1/files").json()["data"] == []
+        # an id that is not one never names a path
+        assert a.get("/v1/files/..%2F..%2Fsecret").status_code == 404
+
+
 def test_every_form_and_query_problem_is_listed(client: httpx2.Client) -> None:
     form = {"purpose": "fun", "visibility": "everyone", "expiry": "soon"}
     response = client.post("/v1/files", data=form, files={"other": ("a", b"x")})

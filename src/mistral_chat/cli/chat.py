@@ -10,7 +10,7 @@ import argparse
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from .context import EMULATOR_KEY, AppContext
+from .context import EMULATOR_KEY, AppContext, local_emulator
 from .exit import ExitCode
 
 if TYPE_CHECKING:
@@ -255,9 +255,7 @@ def _login(ctx: AppContext, args: argparse.Namespace) -> bool:
 def _start_emulator(ctx: AppContext, stack: contextlib.ExitStack) -> None:
     from dataclasses import replace
 
-    from ..emulator import Emulator
-
-    emulator = stack.enter_context(Emulator())
+    emulator = stack.enter_context(local_emulator())
     ctx.settings = replace(
         ctx.settings,
         base_url=emulator.base_url,

@@ -24,11 +24,25 @@ if TYPE_CHECKING:
     from ..services.catalog import ModelCatalog
     from ..storage.history import HistoryStore
 
-__all__ = ["EMULATOR_KEY", "AppContext"]
+__all__ = ["EMULATOR_KEY", "AppContext", "local_emulator"]
 
 EMULATOR_KEY = "emulator"
 #: commands that never call the API, so never look the key up
 OFFLINE_COMMANDS = frozenset({"history", "emulator", "completion"})
+
+
+def local_emulator() -> Any:
+    """An emulator (not started) for `--emulator`, keeping its files in the cache directory.
+
+    Each command is its own process with its own emulator; a shared state directory is what
+    lets `files upload` in one command be seen by `files list` in the next.
+    """
+    from ..emulator import Emulator
+    from ..services.settings import app_dirs
+
+    state = app_dirs().cache_dir / "emulator"
+    state.mkdir(parents=True, exist_ok=True, mode=0o700)  # uploads may be private documents
+    return Emulator(state_dir=state)
 
 
 class AppContext:
@@ -49,9 +63,7 @@ class AppContext:
         emulator = None
         emulator_pair: tuple[str, str] | None = None
         if getattr(args, "emulator", False):
-            from ..emulator import Emulator
-
-            emulator = Emulator()
+            emulator = local_emulator()
             emulator.__enter__()
             emulator_pair = (emulator.base_url, EMULATOR_KEY)
         try:

@@ -33,6 +33,11 @@ def register(subparsers: Any) -> None:
         help="port to bind (default 0: a free port)",
     )
     p.add_argument("--api-key", metavar="KEY", help="accept only this Bearer key")
+    p.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help="keep uploaded files in DIR across restarts (default: a temporary directory)",
+    )
     p.set_defaults(handler=handle)
 
 
@@ -54,5 +59,5 @@ def handle(args: argparse.Namespace, ctx: AppContext) -> int:
 
     signal.signal(signal.SIGTERM, _terminate)
     with contextlib.suppress(KeyboardInterrupt):
-        serve_forever(args.host, args.port, args.api_key, ready)
+        serve_forever(args.host, args.port, args.api_key, ready, args.state_dir)
     return ExitCode.OK

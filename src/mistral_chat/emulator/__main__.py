@@ -1,4 +1,4 @@
-"""``python -m mistral_chat.emulator [--host H] [--port P] [--api-key KEY]``."""
+"""``python -m mistral_chat.emulator [--host H] [--port P] [--api-key KEY] [--state-dir DIR]``."""
 
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind (0 picks a free one)")
     parser.add_argument("--api-key", default=None, help="accept only this Bearer token")
+    parser.add_argument("--state-dir", default=None, help="keep uploaded files in this directory")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
-    serve_forever(args.host, args.port, args.api_key, _ready)
+    serve_forever(args.host, args.port, args.api_key, _ready, args.state_dir)
     return 130  # serve_forever returns only on Ctrl-C
 
 

@@ -11,8 +11,8 @@ import hashlib
 import hmac
 import json
 import mimetypes
+import re
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -154,39 +154,56 @@ def _disposition(headers: bytes) -> tuple[str, str | None]:
     raise MultipartError("a multipart part has no Content-Disposition")
 
 
+_FILE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _read_meta(path: Path) -> StoredFile | None:
+    """A file's metadata; None when it is gone or unreadable (a process killed mid-write)."""
+    try:
+        return StoredFile(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
 class FileStore:
-    """Files on disk plus the secret that signs their download URLs."""
+    """Files on disk plus the secret that signs their download URLs.
+
+    The directory is the only truth (no index in memory), so several emulators started on
+    the same state directory, as `mistral-chat --emulator` does once per command, see the
+    same files.
+    """
 
     def __init__(self, root: Path) -> None:
         self.dir = root / "files"
         self.dir.mkdir(parents=True, exist_ok=True)
         self._secret = secrets.token_bytes(32)
-        self._lock = threading.Lock()
         self.clock: Callable[[], float] = time.time
-        self._files: dict[str, StoredFile] = {}
-        for meta in sorted(self.dir.glob("*.json")):
-            data = json.loads(meta.read_text())
-            self._files[data["id"]] = StoredFile(**data)
 
     def content_path(self, file_id: str) -> Path:
         return self.dir / f"{file_id}.bin"
 
+    def _meta_path(self, file_id: str) -> Path | None:
+        # ids come from URLs: only a well-formed one may name a path
+        return self.dir / f"{file_id}.json" if _FILE_ID.fullmatch(file_id) else None
+
     def get(self, file_id: str) -> StoredFile | None:
-        with self._lock:
-            return self._files.get(file_id)
+        meta = self._meta_path(file_id)
+        return _read_meta(meta) if meta is not None else None
 
     def all(self) -> list[StoredFile]:
         """Every file, newest first."""
-        with self._lock:
-            files = list(self._files.values())
+        files = [f for meta in self.dir.glob("*.json") if (f := _read_meta(meta)) is not None]
         return sorted(files, key=lambda f: f.created_at, reverse=True)
 
     def delete(self, file_id: str) -> bool:
-        with self._lock:
-            if self._files.pop(file_id, None) is None:
-                return False
+        meta = self._meta_path(file_id)
+        if meta is None:
+            return False
+        try:
+            meta.unlink()  # first, so no listing shows a file whose content is going
+        except FileNotFoundError:
+            return False
         self.content_path(file_id).unlink(missing_ok=True)
-        (self.dir / f"{file_id}.json").unlink(missing_ok=True)
         return True
 
     def iter_content(self, file_id: str) -> Iterator[bytes]:
@@ -205,9 +222,10 @@ class FileStore:
             partial.unlink(missing_ok=True)
             raise
         partial.replace(self.content_path(file_id))
-        (self.dir / f"{file_id}.json").write_text(json.dumps(stored.to_json()))
-        with self._lock:
-            self._files[file_id] = stored
+        # metadata last and atomically: a file is listed only once its content is in place
+        meta = self.dir / f"{file_id}.json.part"
+        meta.write_text(json.dumps(stored.to_json()))
+        meta.replace(self.dir / f"{file_id}.json")
         return stored
 
     def _parse(

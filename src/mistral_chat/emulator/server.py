@@ -408,10 +408,15 @@ class Emulator:
 
 
 def serve_forever(
-    host: str, port: int, api_key: str | None, on_ready: Callable[[str], None]
+    host: str,
+    port: int,
+    api_key: str | None,
+    on_ready: Callable[[str], None],
+    state_dir: str | Path | None = None,
 ) -> None:
-    """Serve until Ctrl-C; ``on_ready(base_url)`` is called once the port is bound."""
-    emulator = Emulator(host=host, port=port, api_key=api_key).start()
+    """Serve until Ctrl-C; ``on_ready(base_url)`` is called once the port is bound.
+    Files live in ``state_dir`` (kept) or, without one, a temporary directory."""
+    emulator = Emulator(host=host, port=port, api_key=api_key, state_dir=state_dir).start()
     try:
         on_ready(emulator.base_url)
         forever = threading.Event()
