@@ -273,3 +273,49 @@ def test_show_and_export_default_to_the_latest_conversation(run_cli: RunCLI) -> 
     assert code == 0 and newest["conversation_id"] in out and "Newest question" in out, err
     code, md, _ = run_cli("history", "export")
     assert code == 0 and md.startswith("# Newest question\n")
+
+
+def test_import_reads_an_export_back_on_another_machine(
+    run_cli: RunCLI, tmp_path: Path, mistral_home: Path
+) -> None:
+    conv_id = ask(run_cli, "Carry this to the laptop")["conversation_id"]
+    ask(run_cli, "-c", "And this follow-up")
+    exported = tmp_path / "conv.json"
+    code, _, err = run_cli("history", "export", conv_id, "-o", str(exported))
+    assert code == 0, err
+    code, before, _ = run_cli("history", "show", conv_id, "--json")
+
+    laptop = {"MISTRAL_CHAT_HOME": str(tmp_path / "laptop")}
+    code, out, err = run_cli("history", "import", str(exported), env=laptop)
+    assert (code, out.strip()) == (0, conv_id), err
+    assert "imported Carry this to the laptop with 4 messages" in err
+    code, after, _ = run_cli("history", "show", conv_id, "--json", env=laptop)
+    assert json.loads(after) == json.loads(before)
+
+    # once is enough: a second import says how to overwrite, and --replace does
+    code, _, err = run_cli("history", "import", str(exported), env=laptop)
+    assert code == 2 and err == (
+        f"error: conversation {conv_id} is already in the history; add --replace to overwrite it\n"
+    )
+    code, out, err = run_cli(
+        "history", "import", "-", "--replace", input=exported.read_text(), env=laptop
+    )
+    assert (code, out.strip()) == (0, conv_id), err
+    code, out, _ = run_cli("history", "list", "--json", env=laptop)
+    assert [c["id"] for c in json.loads(out)] == [conv_id]
+
+
+def test_import_refuses_what_is_not_an_export(run_cli: RunCLI, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("just notes")
+    (tmp_path / "other.json").write_text('{"hello": "world"}')
+    (tmp_path / "photo.bin").write_bytes(b"\xff\xd8\xff\xe0")
+    for name, message in [
+        ("missing.json", "missing.json"),
+        ("notes.txt", "notes.txt is not JSON"),
+        ("other.json", "not a mistral-chat conversation export"),
+        ("photo.bin", "photo.bin is not a text file"),
+    ]:
+        code, out, err = run_cli("history", "import", str(tmp_path / name))
+        assert (code, out) == (2, ""), name
+        assert err.startswith("error: ") and message in err and len(err.splitlines()) == 1, err
+    assert listing(run_cli) == []

@@ -1,4 +1,4 @@
-"""`mistral-chat history list|show|search|export|delete`: the saved conversations.
+"""`mistral-chat history list|show|search|export|import|delete`: the saved conversations.
 
 Each subcommand calls one `HistoryStore` method; ids may be given as a unique prefix.
 """
@@ -86,6 +86,20 @@ def register(subparsers: Any) -> None:
         "-o", "--output", metavar="PATH", help="write to PATH instead of stdout (- for stdout)"
     )
     export.set_defaults(handler=export_conversation)
+
+    imp = sub.add_parser(
+        "import",
+        help="read a conversation back from a JSON export",
+        description="Store a conversation exported with `history export --format json`, with "
+        "its ids, timestamps, usage and attachments, e.g. to move history between machines.",
+    )
+    imp.add_argument("file", metavar="FILE", help="the JSON export (- for stdin)")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a conversation that has the same id (default: refuse)",
+    )
+    imp.set_defaults(handler=import_conversation)
 
     delete = sub.add_parser("delete", help="delete a conversation and its messages")
     delete.add_argument("id", metavar="ID", help="conversation id or unique prefix")
@@ -218,6 +232,38 @@ def export_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
 
     write_text_atomic(output, text)
     ctx.terminal.err_line(f"exported to {output}")
+    return 0
+
+
+def import_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
+    import json
+    import sys
+
+    source = "stdin" if args.file == "-" else args.file
+    try:
+        raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{source} is not a text file ({exc.reason}); give a JSON export") from exc
+    try:
+        doc = json.loads(raw)
+    except ValueError as exc:
+        raise UsageError(
+            f"{source} is not JSON ({exc}); `history export --format json` makes one"
+        ) from exc
+    store = ctx.history()
+    from ..storage.errors import ConversationExists
+
+    try:
+        conv = store.import_json(doc, replace=args.replace)
+    except ConversationExists as exc:
+        raise UsageError(
+            f"conversation {exc.conversation_id} is already in the history; "
+            "add --replace to overwrite it"
+        ) from exc
+    ctx.terminal.out(conv.id)
+    ctx.terminal.err_line(
+        f"imported {conv.title or '(untitled)'} with {len(conv.messages)} messages"
+    )
     return 0
 
 

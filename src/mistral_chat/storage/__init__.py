@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from mistral_chat.storage.checkpoint import StreamCheckpoint
     from mistral_chat.storage.errors import (
         AmbiguousConversationId,
+        ConversationExists,
         ConversationNotFound,
         ExportFormatError,
         HistoryCorruptError,
@@ -29,6 +30,7 @@ __all__ = [
     "AmbiguousConversationId",
     "Attachment",
     "Conversation",
+    "ConversationExists",
     "ConversationNotFound",
     "ExportFormatError",
     "HistoryCorruptError",
@@ -46,6 +48,7 @@ _WHERE = {
     "AmbiguousConversationId": "errors",
     "Attachment": "records",
     "Conversation": "records",
+    "ConversationExists": "errors",
     "ConversationNotFound": "errors",
     "ExportFormatError": "errors",
     "HistoryCorruptError": "errors",

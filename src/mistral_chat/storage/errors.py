@@ -9,6 +9,7 @@ database import::
     ├── ConversationNotFound          no conversation has that id or id prefix (also LookupError)
     ├── AmbiguousConversationId       an id prefix matches several conversations
     ├── MessageNotFound               no message has that id (also LookupError)
+    ├── ConversationExists            an import would overwrite a conversation with its id
     └── ExportFormatError             an export document cannot be imported (also ValueError)
 """
 
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "AmbiguousConversationId",
+    "ConversationExists",
     "ConversationNotFound",
     "ExportFormatError",
     "HistoryCorruptError",
@@ -78,3 +80,13 @@ class MessageNotFound(HistoryError, LookupError):
 
 class ExportFormatError(HistoryError, ValueError):
     """An export document is malformed or from a newer format than this code reads."""
+
+
+class ConversationExists(HistoryError):
+    """An imported conversation has the id of one already stored (and replace was not asked)."""
+
+    def __init__(self, conversation_id: str) -> None:
+        self.conversation_id = conversation_id
+        super().__init__(
+            f"conversation {conversation_id} already exists; delete it first to import it again"
+        )

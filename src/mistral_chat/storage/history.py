@@ -21,7 +21,7 @@ from mistral_chat.storage._messages import MessageMethods
 from mistral_chat.storage._rows import dump
 from mistral_chat.storage._search import SearchMethods, fts_query
 from mistral_chat.storage._store import CONVERSATION_COLUMNS, LIVE_STREAMS
-from mistral_chat.storage.errors import HistoryError
+from mistral_chat.storage.errors import ConversationExists, HistoryError
 from mistral_chat.storage.migrations import SCHEMA_VERSION, migrate
 from mistral_chat.storage.records import Conversation
 
@@ -136,9 +136,7 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
                 "SELECT 1 FROM conversations WHERE id = ?", (conv.id,)
             ).fetchone()
             if exists and not replace:
-                raise HistoryError(
-                    f"conversation {conv.id} already exists; delete it first to import it again"
-                )
+                raise ConversationExists(conv.id)
             self.conn.execute("DELETE FROM conversations WHERE id = ?", (conv.id,))
             self.conn.execute(
                 f"INSERT INTO conversations ({CONVERSATION_COLUMNS})"
