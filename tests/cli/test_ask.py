@@ -156,6 +156,21 @@ def test_document_url_and_uploaded_file(run_cli: RunCLI, tmp_path: Path) -> None
     assert f"File 1: notes.txt ({notes.stat().st_size} bytes)" in out
 
 
+def test_text_files_go_inline_with_no_upload(
+    run_cli: RunCLI, tmp_path: Path, emulator: Emulator
+) -> None:
+    (tmp_path / "add.py").write_text("def add(a, b):\n    return a + b\n")
+    start = len(emulator.requests)
+    code, out, err = run_cli("ask", "-a", "add.py", "Review this", input="")
+    assert code == 0, err
+    assert [r.path for r in emulator.requests[start:]] == ["/v1/chat/completions"]
+    assert "You said: Review this File: add.py ```py def add(a, b): return a + b ```" in " ".join(
+        out.split()
+    )
+    code, out, _ = run_cli("history", "show")
+    assert "[text] add.py" in out
+
+
 def test_missing_attachment_exits_2(run_cli: RunCLI, emulator: Emulator) -> None:
     start = len(emulator.requests)
     code, out, err = run_cli("ask", "-a", "missing.png", "x", input="")

@@ -57,6 +57,11 @@ def test_refusals(run_cli: RunCLI, emulator: Emulator, tmp_path: Path) -> None:
     assert code == 2 and out == "" and "--pages: page range '0' is not valid" in err
     code, _, err = run_cli("ocr", "missing.pdf")
     assert code == 2 and "no such file" in err
+    (tmp_path / "notes.md").write_text("# already text\n")
+    code, _, err = run_cli("ocr", "notes.md", env={"MISTRAL_API_KEY": None})
+    assert (code, err) == (
+        2, "error: notes.md is already text; OCR reads PDFs, Office documents and images\n"
+    )  # fmt: skip
     assert len(emulator.requests) == start  # nothing sent for a local mistake
     code, _, err = run_cli("ocr", "a.pdf", "-m", "mistral-small-latest")
     assert code == 4 and err.startswith("error: ") and "Traceback" not in err

@@ -196,14 +196,14 @@ def test_at_most_eight_images(app: AppContext) -> None:
 
 
 def test_document_upload_and_uploaded_image(app: AppContext, tmp_path: Path) -> None:
-    (tmp_path / "notes.txt").write_text("some notes for the model\n")
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4\n" + b"0" * 40 + b"\n%%EOF\n")
     (tmp_path / "blue.png").write_bytes(test_image("blue", (32, 16)).data)
     result = run(
         app,
-        ["/attach notes.txt", "/image upload blue.png", "/attach", "read these", "/attach"],
+        ["/attach report.pdf", "/image upload blue.png", "/attach", "read these", "/attach"],
         cwd=tmp_path,
     )
-    assert "Document 1: notes.txt (25 bytes, text/plain) via signed URL" in result.out
+    assert "Document 1: report.pdf (56 bytes, application/pdf) via signed URL" in result.out
     assert "Image 1: PNG 32x16, dominant colour blue (#0000ff), via signed URL" in result.out
     assert "attached: [1] " in result.out and "[2] blue.png" in result.out
     assert result.out.rstrip().count("nothing attached") == 1
@@ -388,12 +388,28 @@ def test_unknown_model_is_refused_even_from_a_fresh_cache(app: AppContext) -> No
 def test_attachments_are_listed_once_and_uploads_noted_once(
     app: AppContext, tmp_path: Path
 ) -> None:
-    (tmp_path / "notes.txt").write_text("some notes\n")
-    result = run(app, ["/attach notes.txt", "/attach", "/image test", "read"], cwd=tmp_path)
-    assert result.out.count("attached notes.txt (document text/plain)") == 1
-    assert result.out.count("attached: [1] notes.txt") == 2  # /attach, then the 2-item reminder
-    assert result.err.count("uploading notes.txt") == 1
-    assert result.err.count("uploaded notes.txt") == 1
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    result = run(app, ["/attach report.pdf", "/attach", "/image test", "read"], cwd=tmp_path)
+    assert result.out.count("attached report.pdf (document application/pdf)") == 1
+    assert result.out.count("attached: [1] report.pdf") == 2  # /attach, then the 2-item reminder
+    assert result.err.count("uploading report.pdf") == 1
+    assert result.err.count("uploaded report.pdf") == 1
+
+
+def test_a_text_file_goes_inline_without_an_upload(
+    app: AppContext, tmp_path: Path, emulator: Emulator
+) -> None:
+    (tmp_path / "notes.md").write_text("# Plan\n\n- ship it\n")
+    start = len(emulator.requests)
+    result = run(app, ["/attach notes.md", "summarise"], cwd=tmp_path)
+    assert "attached notes.md (text text/markdown, sent inline)" in result.out
+    assert "uploading" not in result.err
+    sent = emulator.requests[start:]
+    assert [r.path for r in sent] == ["/v1/chat/completions"]
+    assert sent[0].json["messages"][-1]["content"] == [
+        {"type": "text", "text": "summarise"},
+        {"type": "text", "text": "File: notes.md\n```md\n# Plan\n\n- ship it\n```"},
+    ]
 
 
 def test_history_refuses_a_bad_count(app: AppContext) -> None:

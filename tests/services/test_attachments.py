@@ -19,6 +19,7 @@ from mistral_chat.services.attachments import (
     DocumentFile,
     ImageFile,
     RemoteURL,
+    TextFile,
     UploadedFile,
     classify,
 )
@@ -127,12 +128,12 @@ def test_damaged_zip_is_refused(tmp_path: Path) -> None:
 )
 def test_text_by_content_then_extension(tmp_path: Path, name: str, content: str, mime: str) -> None:
     path = write(tmp_path, name, content)
-    assert classify(str(path)) == DocumentFile(path, mime)
+    assert classify(str(path)) == TextFile(path, mime)
 
 
 def test_long_text_cut_inside_a_character_is_still_text(tmp_path: Path) -> None:
     path = write(tmp_path, "long.md", "é" * 40_000)  # 80 000 bytes: the 64 KiB head ends mid-way
-    assert classify(str(path)) == DocumentFile(path, "text/markdown")
+    assert classify(str(path)) == TextFile(path, "text/markdown")
 
 
 def test_legacy_office_uses_the_extension(tmp_path: Path) -> None:

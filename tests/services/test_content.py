@@ -14,9 +14,11 @@ from mistral_chat.api import Client
 from mistral_chat.emulator import Emulator
 from mistral_chat.services import content
 from mistral_chat.services.attachments import (
+    AttachmentError,
     DocumentFile,
     ImageFile,
     RemoteURL,
+    TextFile,
     UploadedFile,
     classify,
 )
@@ -170,3 +172,35 @@ def test_require_vision_skipped_when_the_catalog_fails() -> None:
             return []
 
     require_vision("codestral-latest", Broken())
+
+
+def test_text_file_goes_inline_and_is_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "fences.md"
+    path.write_text("Run:\n```sh\nmake\n```\n")
+    prepared = prepare_attachments([TextFile(path, "text/markdown")], None)  # no client needed
+    assert prepared.chunks == [
+        {"type": "text", "text": "File: fences.md\n````md\nRun:\n```sh\nmake\n```\n````"}
+    ]
+    (record,) = prepared.attachments
+    assert (record.kind, record.name, record.mime_type, record.size) == (
+        "text", "fences.md", "text/markdown", path.stat().st_size,
+    )  # fmt: skip
+    assert record.sha256 and prepared.images == 0
+
+
+def test_text_file_too_large_or_not_utf8_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = tmp_path / "big.log"
+    big.write_text("x" * 3000)
+    monkeypatch.setattr(content, "MAX_TEXT_BYTES", 2048)
+    with pytest.raises(
+        AttachmentError, match=r"big.log is 2.9 KB of text, more than the 2.0 KB sent inline"
+    ):
+        prepare_attachments([TextFile(big, "text/plain")], None)
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(b"ok " * 10 + b"caf\xe9\n")
+    with pytest.raises(
+        AttachmentError, match=r"not UTF-8 text \(invalid byte at position 34\); save it as UTF-8"
+    ):
+        prepare_attachments([TextFile(latin, "text/plain")], None)

@@ -42,8 +42,13 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace, ctx: AppContext) -> int:
-    from ..services.attachments import classify
-    from ..services.ocr import DEFAULT_OCR_MODEL, InvalidPages, document_for, parse_pages
+    from ..services.ocr import (
+        DEFAULT_OCR_MODEL,
+        InvalidPages,
+        document_for,
+        ocr_source,
+        parse_pages,
+    )
 
     try:
         pages = parse_pages(args.pages) if args.pages else None
@@ -52,7 +57,7 @@ def handle(args: argparse.Namespace, ctx: AppContext) -> int:
     output = Path(args.output) if args.output and args.output != "-" else None
     if output is not None and output.exists():
         raise UsageError(f"{output} already exists; choose another path (nothing was sent)")
-    spec = classify(args.source)
+    spec = ocr_source(args.source)
     client = ctx.client()
     model = args.model or DEFAULT_OCR_MODEL
     from ._uploads import UploadBars

@@ -30,6 +30,7 @@ from mistral_chat.services.attachments import (
     DocumentFile,
     ImageFile,
     RemoteURL,
+    TextFile,
     UploadedFile,
     classify,
 )
@@ -350,6 +351,8 @@ class ChatRepl:
             self._check_image_count(1)
             image = prepare_image(spec.path, max_side=self.app.settings.image_max_side)
             detail = f"image {image.width}x{image.height}"
+        elif isinstance(spec, TextFile):
+            detail = f"text {spec.mime}, sent inline"
         elif isinstance(spec, DocumentFile):
             detail = f"document {spec.mime}"
         elif isinstance(spec, RemoteURL):
@@ -358,7 +361,7 @@ class ChatRepl:
             detail = f"{spec.kind} URL"
         elif isinstance(spec, UploadedFile):
             detail = "uploaded file"
-        local = isinstance(spec, ImageFile | DocumentFile)
+        local = isinstance(spec, ImageFile | TextFile | DocumentFile)
         self._add(Pending(spec, arg if local else spec.label, detail))  # a path as typed
 
     def attach_test_image(self, color: str, size: str) -> None:

@@ -1,8 +1,9 @@
 """What the user attached: classify an `-a` / `/image` / `/attach` argument, by content.
 
-`classify` turns one argument into one of four specs, each saying how it goes to the API:
+`classify` turns one argument into one of five specs, each saying how it goes to the API:
 
     ImageFile(path)            local image  -> prepare_image() -> image_url (data URI)
+    TextFile(path, mime)       local UTF-8 text (code, notes, CSV, JSON) -> inline text chunk
     DocumentFile(path, mime)   local document -> Files API upload -> signed URL -> document_url
     RemoteURL(url, kind)       http(s) URL  -> image_url (kind "image") or document_url
     UploadedFile(file_id)      file:ID      -> file chunk
@@ -45,6 +46,7 @@ __all__ = [
     "DocumentFile",
     "ImageFile",
     "RemoteURL",
+    "TextFile",
     "UploadedFile",
     "classify",
 ]
@@ -108,6 +110,12 @@ _TEXT_BY_SUFFIX: Final = {
     ".tex": "text/x-tex",
     ".sql": "application/sql",
 }
+#: what `_text_mime` can answer: UTF-8 text, sent inline rather than uploaded
+_TEXT_MIMES: Final = frozenset(_TEXT_BY_SUFFIX.values()) | {
+    "text/plain",
+    "text/html",
+    "application/json",
+}
 # Binary formats worth naming when refused (checked after images, PDF and ZIP).
 _NAMED_BINARIES: Final = (
     (b"\x1f\x8b", "a gzip archive"),
@@ -154,6 +162,20 @@ class DocumentFile:
 
 
 @dataclass(frozen=True)
+class TextFile:
+    """A local UTF-8 text file, sent inline in the message: the model reads it as text, with
+    no upload (document Q&A reads PDFs and Office files; self-hosted servers have no Files API)."""
+
+    path: Path
+    mime: str
+    kind: ClassVar[Literal["text"]] = "text"
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
 class RemoteURL:
     """An http(s) URL the API fetches itself: as `image_url` or as `document_url`."""
 
@@ -177,7 +199,7 @@ class UploadedFile:
         return f"file:{self.file_id}"
 
 
-AttachmentSpec: TypeAlias = ImageFile | DocumentFile | RemoteURL | UploadedFile
+AttachmentSpec: TypeAlias = ImageFile | TextFile | DocumentFile | RemoteURL | UploadedFile
 
 
 def classify(arg: str, cwd: Path | None = None) -> AttachmentSpec:
@@ -236,7 +258,7 @@ def _file_url_path(url: str) -> Path:
     return Path(url2pathname(parts.path))
 
 
-def _local(path: Path, shown: str, cwd: Path | None) -> ImageFile | DocumentFile:
+def _local(path: Path, shown: str, cwd: Path | None) -> ImageFile | TextFile | DocumentFile:
     if cwd is not None and not path.is_absolute():
         path = cwd / path
     try:
@@ -259,7 +281,8 @@ def _local(path: Path, shown: str, cwd: Path | None) -> ImageFile | DocumentFile
         raise AttachmentError(f"{shown} is empty; there is nothing to attach")
     if sniff_image_format(head) is not None:
         return ImageFile(path)
-    return DocumentFile(path, _document_mime(path, shown, head, complete))
+    mime = _document_mime(path, shown, head, complete)
+    return TextFile(path, mime) if mime in _TEXT_MIMES else DocumentFile(path, mime)
 
 
 def _document_mime(path: Path, shown: str, head: bytes, complete: bool) -> str:

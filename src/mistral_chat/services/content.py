@@ -4,6 +4,7 @@
 it the way the API wants it and records what was attached for the history:
 
     ImageFile       prepare_image() -> `image_url` with a data URI (its true MIME type)
+    TextFile        its text, fenced under its name -> `text` (no upload)
     DocumentFile    Files API upload (purpose "ocr") -> signed URL -> `document_url`
     RemoteURL       `image_url` or `document_url` with the URL itself
     UploadedFile    `file` chunk with the file id
@@ -22,16 +23,19 @@ would be refused anyway. `require_vision` refuses images for a model whose catal
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mistral_chat.api import content as chunks
 from mistral_chat.services.attachments import (
+    AttachmentError,
     AttachmentSpec,
     DocumentFile,
     ImageFile,
     RemoteURL,
+    TextFile,
     UploadedFile,
 )
 from mistral_chat.services.images import (
@@ -47,12 +51,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DOCUMENT_PURPOSE",
+    "MAX_TEXT_BYTES",
     "ModelLookup",
     "PreparedAttachments",
     "UploadProgress",
     "VisionRequired",
     "count_images",
+    "inline_text",
     "prepare_attachments",
+    "read_text_file",
     "require_vision",
     "upload_document",
     "user_content",
@@ -60,6 +67,9 @@ __all__ = [
 
 #: the Files API purpose under which a document for document Q&A is uploaded
 DOCUMENT_PURPOSE = "ocr"
+
+#: the largest text file sent inline (about 500k tokens: more than any model's context)
+MAX_TEXT_BYTES = 2 * 1024 * 1024
 
 #: called as a document uploads: (file name, bytes sent, total bytes or None)
 UploadProgress = Callable[[str, int, "int | None"], None]
@@ -119,6 +129,10 @@ def prepare_attachments(
                 )
             )
             out.images += 1
+        elif isinstance(spec, TextFile):
+            chunk, record = read_text_file(spec)
+            out.chunks.append(chunk)
+            out.attachments.append(record)
         elif isinstance(spec, DocumentFile):
             if client is None:
                 raise ValueError("a client is needed to upload documents")
@@ -136,6 +150,58 @@ def prepare_attachments(
             out.chunks.append(chunks.file_chunk(spec.file_id))
             out.attachments.append(Attachment(kind="file", file_id=spec.file_id))
     return out
+
+
+def read_text_file(spec: TextFile) -> tuple[dict[str, Any], Attachment]:
+    """A text file as a `text` chunk (see `inline_text`), with the record the history keeps."""
+    name = spec.path.name
+    try:
+        size = spec.path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            from mistral_chat.services.transfers import human_size
+
+            raise AttachmentError(
+                f"{spec.path} is {human_size(size)} of text, more than the "
+                f"{human_size(MAX_TEXT_BYTES)} sent inline; attach an excerpt"
+            )
+        data = spec.path.read_bytes()
+    except OSError as exc:
+        raise AttachmentError(f"cannot read {spec.path}: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AttachmentError(
+            f"{spec.path} is not UTF-8 text (invalid byte at position {exc.start + 1}); "
+            "save it as UTF-8"
+        ) from exc
+    record = Attachment(
+        kind="text",
+        name=name,
+        mime_type=spec.mime,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    return chunks.text(inline_text(name, text)), record
+
+
+def inline_text(name: str, text: str) -> str:
+    r"""A file's text under its name, in a code fence longer than any backtick run inside it,
+    so the file can hold fences of its own.
+
+    >>> print(inline_text("add.py", "def add(a, b):\n    return a + b\n"))
+    File: add.py
+    ```py
+    def add(a, b):
+        return a + b
+    ```
+    >>> inline_text("notes.md", "```sh\nls\n```").splitlines()[1]
+    '````md'
+    """
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    info = name.rpartition(".")[2] if "." in name.strip(".") else ""
+    body = text if text.endswith("\n") else text + "\n"
+    return f"File: {name}\n{fence}{info}\n{body}{fence}"
 
 
 def upload_document(

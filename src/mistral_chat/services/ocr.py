@@ -14,12 +14,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from mistral_chat.api import content as chunks
-from mistral_chat.services.attachments import DocumentFile, ImageFile, RemoteURL, UploadedFile
+from mistral_chat.services.attachments import (
+    AttachmentError,
+    AttachmentSpec,
+    DocumentFile,
+    ImageFile,
+    RemoteURL,
+    TextFile,
+    UploadedFile,
+    classify,
+)
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
     from mistral_chat.api.types import OCRResponse
-    from mistral_chat.services.attachments import AttachmentSpec
     from mistral_chat.services.content import UploadProgress
 
 __all__ = [
@@ -27,6 +35,7 @@ __all__ = [
     "OCR_MAX_SIDE",
     "InvalidPages",
     "document_for",
+    "ocr_source",
     "pages_markdown",
     "parse_pages",
 ]
@@ -57,6 +66,14 @@ def parse_pages(text: str) -> list[int]:
             raise InvalidPages(f"page range {part!r} is not valid; pages start at 1, like 1,3-5")
         pages.update(range(low - 1, high))
     return sorted(pages)
+
+
+def ocr_source(arg: str) -> AttachmentSpec:
+    """Classify an OCR source as `ask -a` does, refusing a text file (there is nothing to read)."""
+    spec = classify(arg)
+    if isinstance(spec, TextFile):
+        raise AttachmentError(f"{arg} is already text; OCR reads PDFs, Office documents and images")
+    return spec
 
 
 def document_for(
