@@ -171,6 +171,28 @@ def test_text_files_go_inline_with_no_upload(
     assert "[text] add.py" in out
 
 
+def test_piped_photo_or_pdf_is_attached_and_text_is_appended(
+    run_cli: RunCLI, tmp_path: Path, emulator: Emulator
+) -> None:
+    png = Path(image(tmp_path / "dot.png", "PNG", (30, 20))).read_bytes()
+    code, out, err = run_cli("ask", "What is this?", input=png)  # no -a: it is not text
+    assert code == 0, err
+    assert "Image 1: PNG 30x20" in out and "You said: What is this?" in out
+    code, out, _ = run_cli("history", "show")
+    assert "[image] stdin.png" in out
+    pdf = b"%PDF-1.4\n" + b"0" * 100 + b"\n%%EOF\n"
+    code, out, err = run_cli("ask", "-a", "-", "Summarise", input=pdf)
+    assert code == 0 and "Document 1: stdin.pdf (116 bytes, application/pdf)" in out, err
+    code, out, err = run_cli("ask", "-a", "-", "Review", input="x = 1\n")
+    assert code == 0 and "File: stdin.txt ```txt x = 1 ```" in " ".join(out.split()), err
+    start = len(emulator.requests)
+    code, out, err = run_cli("ask", "x", input=bytes(range(256)) * 4)
+    assert (code, out) == (2, "") and err.startswith("error: stdin is binary data"), err
+    code, out, err = run_cli("ask", "-a", "-", "x", input="")
+    assert code == 2 and "-a - attaches stdin, but nothing was piped" in err
+    assert emulator.requests[start:] == []
+
+
 def test_missing_attachment_exits_2(run_cli: RunCLI, emulator: Emulator) -> None:
     start = len(emulator.requests)
     code, out, err = run_cli("ask", "-a", "missing.png", "x", input="")

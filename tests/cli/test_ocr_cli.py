@@ -50,6 +50,14 @@ def test_output_file_and_image_source(run_cli: RunCLI, tmp_path: Path) -> None:
     assert code == 2 and "scan.md already exists" in err
 
 
+def test_stdin_source(run_cli: RunCLI, tmp_path: Path) -> None:
+    Image.new("RGB", (120, 80), "white").save(tmp_path / "scan.png")
+    code, out, err = run_cli("ocr", "-", input=(tmp_path / "scan.png").read_bytes())
+    assert code == 0 and "Image: PNG 120x80, dominant colour white" in out, err
+    code, out, err = run_cli("ocr", "-", input="")
+    assert (code, out) == (2, "") and "nothing was piped" in err
+
+
 def test_refusals(run_cli: RunCLI, emulator: Emulator, tmp_path: Path) -> None:
     _pdf(tmp_path / "a.pdf", 1)
     start = len(emulator.requests)

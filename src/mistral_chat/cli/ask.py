@@ -19,6 +19,8 @@ from .context import AppContext
 from .exit import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..services.attachments import AttachmentSpec
     from ..services.content import PreparedAttachments
     from ..services.conversation import ChatSession, TurnResult
@@ -70,8 +72,9 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="ATTACHMENT",
-        help="an image (PNG, JPEG, WEBP, GIF), a document (PDF, DOCX, TXT...), an "
-        "http(s):// URL, or file:ID of an uploaded file; repeatable (8 images max)",
+        help="an image (PNG, JPEG, WEBP, GIF), a document (PDF, DOCX...), a text file (sent "
+        "inline), an http(s):// URL, file:ID of an uploaded file, or - for stdin; repeatable "
+        "(8 images max)",
     )
     p.add_argument(
         "--image-max-side",
@@ -141,11 +144,26 @@ def register(subparsers: Any) -> None:
 
 
 def ask(args: argparse.Namespace, ctx: AppContext) -> int:
+    import tempfile
+    from pathlib import Path
+
     options = _options(args)
-    prompt = _prompt(args)
-    specs = _classify(args.attach)
-    if not prompt and not specs:
-        raise UsageError('no prompt given; try `mistral-chat ask "your question"` or pipe text')
+    # piped binary data becomes a file here, read again when the message is built
+    with tempfile.TemporaryDirectory(prefix="mistral-chat-") as scratch:
+        prompt, piped = _prompt(args, Path(scratch))
+        specs = _classify([a for a in args.attach if a != "-"], piped)
+        if not prompt and not specs:
+            raise UsageError('no prompt given; try `mistral-chat ask "your question"` or pipe text')
+        return _answer(args, ctx, options, prompt, specs)
+
+
+def _answer(
+    args: argparse.Namespace,
+    ctx: AppContext,
+    options: dict[str, Any],
+    prompt: str,
+    specs: list[AttachmentSpec],
+) -> int:
     session = _session(args, ctx, options)
     prepared = _prepare(specs, session, ctx, args.image_max_side)
     session.stream = not args.no_stream
@@ -197,24 +215,49 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _prompt(args: argparse.Namespace) -> str:
+def _prompt(args: argparse.Namespace, scratch: Path) -> tuple[str, AttachmentSpec | None]:
+    """The prompt, and what was piped if it is an attachment rather than text.
+
+    Piped text is appended to the prompt. `-a -` attaches stdin whatever it holds; without
+    it, data that is not text (a photo, a PDF) is attached too, as the user clearly meant.
+    """
     text = " ".join(args.prompt).strip()
     stdin = sys.stdin
+    data = b""
     if stdin is not None and not stdin.isatty():
-        piped = stdin.read().strip()
-        if piped:
-            text = f"{text}\n\n{piped}" if text else piped
-    return text
+        data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+    if "-" in args.attach:
+        if not data.strip():
+            raise UsageError("-a - attaches stdin, but nothing was piped; e.g. `cat a.png | ...`")
+        return text, _stdin_attachment(data, scratch)
+    try:
+        piped = data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        return text, _stdin_attachment(data, scratch)
+    if piped:
+        text = f"{text}\n\n{piped}" if text else piped
+    return text, None
 
 
-def _classify(args: list[str]) -> list[AttachmentSpec]:
-    if not args:
+def _stdin_attachment(data: bytes, scratch: Path) -> AttachmentSpec:
+    from ..services.attachments import AttachmentError, classify_bytes
+
+    try:
+        return classify_bytes(data, scratch)
+    except AttachmentError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _classify(args: list[str], piped: AttachmentSpec | None = None) -> list[AttachmentSpec]:
+    if not args and piped is None:
         return []
     from ..services.attachments import classify
     from ..services.content import count_images
     from ..services.images import check_image_count
 
     specs = [classify(arg) for arg in args]
+    if piped is not None:
+        specs.append(piped)
     check_image_count(count_images(specs))
     return specs
 

@@ -1,6 +1,7 @@
 """`mistral-chat ocr SOURCE`: a document or image read into markdown by Mistral OCR.
 
-The source is what `ask -a` takes (a local PDF, document or image, an http(s) URL, `file:ID`).
+The source is what `ask -a` takes (a local PDF, document or image, an http(s) URL, `file:ID`,
+`-` for stdin).
 The pages go to stdout (rendered on a terminal, the markdown itself when piped, each page after
 an invisible `<!-- page N -->` marker) or to `-o PATH`; `--json` prints the API's answer.
 """
@@ -8,6 +9,8 @@ an invisible `<!-- page N -->` marker) or to `-o PATH`; `--json` prints the API'
 from __future__ import annotations
 
 import argparse
+import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +19,7 @@ from .exit import ExitCode, UsageError
 
 if TYPE_CHECKING:
     from ..api.types import OCRResponse
+    from ..services.attachments import AttachmentSpec
 
 __all__ = ["register"]
 
@@ -33,7 +37,11 @@ def register(subparsers: Any) -> None:
         "  mistral-chat ocr file:3b6d2c1e-... --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("source", metavar="SOURCE", help="a local file, an http(s):// URL, or file:ID")
+    p.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="a local PDF, document or image, an http(s):// URL, file:ID, or - for stdin",
+    )
     p.add_argument("-m", "--model", metavar="MODEL", help="OCR model (default mistral-ocr-latest)")
     p.add_argument("--pages", metavar="PAGES", help="only these pages, from 1: e.g. 1,3-5")
     p.add_argument("-o", "--output", metavar="PATH", help="write the markdown to PATH")
@@ -42,13 +50,7 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace, ctx: AppContext) -> int:
-    from ..services.ocr import (
-        DEFAULT_OCR_MODEL,
-        InvalidPages,
-        document_for,
-        ocr_source,
-        parse_pages,
-    )
+    from ..services.ocr import InvalidPages, ocr_source, parse_pages
 
     try:
         pages = parse_pages(args.pages) if args.pages else None
@@ -57,7 +59,23 @@ def handle(args: argparse.Namespace, ctx: AppContext) -> int:
     output = Path(args.output) if args.output and args.output != "-" else None
     if output is not None and output.exists():
         raise UsageError(f"{output} already exists; choose another path (nothing was sent)")
-    spec = ocr_source(args.source)
+    with tempfile.TemporaryDirectory(prefix="mistral-chat-") as scratch:
+        stdin = None
+        if args.source == "-" and sys.stdin is not None and not sys.stdin.isatty():
+            stdin = sys.stdin.buffer.read()
+        spec = ocr_source(args.source, stdin, Path(scratch))
+        return _read(args, ctx, spec, pages, output)
+
+
+def _read(
+    args: argparse.Namespace,
+    ctx: AppContext,
+    spec: AttachmentSpec,
+    pages: list[int] | None,
+    output: Path | None,
+) -> int:
+    from ..services.ocr import DEFAULT_OCR_MODEL, document_for
+
     client = ctx.client()
     model = args.model or DEFAULT_OCR_MODEL
     from ._uploads import UploadBars

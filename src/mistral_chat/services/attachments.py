@@ -49,6 +49,7 @@ __all__ = [
     "TextFile",
     "UploadedFile",
     "classify",
+    "classify_bytes",
 ]
 
 ACCEPTED_TYPES_TEXT: Final = (
@@ -225,6 +226,29 @@ def classify(arg: str, cwd: Path | None = None) -> AttachmentSpec:
     if text[:5].lower() == "file:":
         return _uploaded(text[5:].strip())
     return _local(Path(text), text, cwd)
+
+
+def classify_bytes(data: bytes, folder: Path, stem: str = "stdin") -> AttachmentSpec:
+    """Classify data that has no file (piped on stdin): it is written to ``folder`` under
+    ``stem`` plus the extension of what it turns out to be, and classified like any file.
+    ``folder`` must outlive the spec (the file is read again when the message is built)."""
+    import mimetypes
+
+    path = folder / stem
+    path.write_bytes(data)
+    spec = _local(path, stem, None)
+    if isinstance(spec, ImageFile):
+        ext = "." + (sniff_image_format(data[:_HEAD_BYTES]) or "bin").lower()
+    else:
+        ext = mimetypes.guess_extension(spec.mime) or ""
+    if ext in (".jpeg", ".jpe"):
+        ext = ".jpg"
+    named = path.rename(path.with_name(stem + ext))
+    if isinstance(spec, ImageFile):
+        return ImageFile(named)
+    if isinstance(spec, TextFile):
+        return TextFile(named, spec.mime)
+    return DocumentFile(named, spec.mime)
 
 
 def _uploaded(file_id: str) -> UploadedFile:

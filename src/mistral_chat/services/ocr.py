@@ -11,6 +11,7 @@ http(s) URL as `document_url` or `image_url`, `file:ID` as a file chunk.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from mistral_chat.api import content as chunks
@@ -23,6 +24,7 @@ from mistral_chat.services.attachments import (
     TextFile,
     UploadedFile,
     classify,
+    classify_bytes,
 )
 
 if TYPE_CHECKING:
@@ -68,9 +70,15 @@ def parse_pages(text: str) -> list[int]:
     return sorted(pages)
 
 
-def ocr_source(arg: str) -> AttachmentSpec:
-    """Classify an OCR source as `ask -a` does, refusing a text file (there is nothing to read)."""
-    spec = classify(arg)
+def ocr_source(arg: str, stdin: bytes | None = None, scratch: Path | None = None) -> AttachmentSpec:
+    """Classify an OCR source as `ask -a` does, refusing a text file (there is nothing to read).
+    ``-`` is ``stdin``'s bytes, written into ``scratch``."""
+    if arg == "-":
+        if not stdin or scratch is None:
+            raise AttachmentError("- reads the document from stdin, but nothing was piped")
+        spec = classify_bytes(stdin, scratch)
+    else:
+        spec = classify(arg)
     if isinstance(spec, TextFile):
         raise AttachmentError(f"{arg} is already text; OCR reads PDFs, Office documents and images")
     return spec
