@@ -404,8 +404,8 @@ def test_a_text_file_goes_inline_without_an_upload(
     result = run(app, ["/attach notes.md", "summarise"], cwd=tmp_path)
     assert "attached notes.md (text text/markdown, sent inline)" in result.out
     assert "uploading" not in result.err
-    sent = emulator.requests[start:]
-    assert [r.path for r in sent] == ["/v1/chat/completions"]
+    sent = [r for r in emulator.requests[start:] if r.path != "/v1/models"]
+    assert [r.path for r in sent] == ["/v1/chat/completions"]  # no upload
     assert sent[0].json["messages"][-1]["content"] == [
         {"type": "text", "text": "summarise"},
         {"type": "text", "text": "File: notes.md\n```md\n# Plan\n\n- ship it\n```"},
@@ -466,3 +466,17 @@ def test_help_wraps_between_words_to_the_window() -> None:
         shown = " ".join(lines).split()
         assert all(word in shown for word in words), width  # nothing cut mid-word
     assert len(help_table(rows, 200)) == len(rows) + 1  # wide: one line each
+
+
+def test_start_warns_about_an_unknown_or_deprecated_model(app: AppContext) -> None:
+    unknown = run(app, ["/quit"], model="no-such-model-7")
+    assert unknown.code == 0
+    assert "warning: no-such-model-7 is not in the API's model list; /models lists them" in (
+        unknown.err
+    )
+    old = run(app, ["/quit"], model="magistral-medium-2509")
+    assert re.search(
+        r"warning: magistral-medium-2509 is deprecated \(retire[sd] 2026-07-31\)", old.err
+    )
+    fine = run(app, ["/quit"], model="mistral-small-latest")
+    assert "warning" not in fine.err

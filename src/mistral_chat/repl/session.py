@@ -115,6 +115,7 @@ class ChatRepl:
         """Read and act until /quit, Ctrl-D or a confirmed Ctrl-C; the exit code (0)."""
         read = self.reader or self._default_reader()
         self.terminal.out(f"chatting with {self.chat.model}; /help lists the commands")
+        self._check_model(self.chat.model)
         while self.running:
             if not self._pending_told:
                 self.show_pending()  # a reminder, unless the last command just showed them
@@ -301,14 +302,31 @@ class ChatRepl:
                 f"{info.id} is deprecated ({retirement(info.deprecated)}){replacement}"
             )
 
-    def switch_model(self, model_id: str) -> None:
+    def _known_to_the_api(self, model_id: str) -> bool:
+        """False only when the API's own list lacks the model (no list: no verdict)."""
         catalog = self._catalog_or_none()
-        if catalog is not None:
+        if catalog is None:
+            return True
+        try:
             result = catalog.models(max_age=24 * 3600)
             if result.source == "cache" and not _knows(result.models, model_id):
                 result = catalog.models()  # the cached list may predate the model: ask the API
-            if result.source == "api" and not _knows(result.models, model_id):
-                raise CommandError(f"unknown model {model_id!r}; /models lists them")
+        except EXPECTED_ERRORS:
+            return True
+        return result.source != "api" or _knows(result.models, model_id)
+
+    def _check_model(self, model_id: str) -> None:
+        """At start: warn (not refuse) about a model the API does not list, or a deprecated one."""
+        if not self._known_to_the_api(model_id):
+            self.terminal.warning(
+                f"{model_id} is not in the API's model list; /models lists them, /model ID switches"
+            )
+            return
+        self._warn_if_deprecated(model_id)
+
+    def switch_model(self, model_id: str) -> None:
+        if not self._known_to_the_api(model_id):
+            raise CommandError(f"unknown model {model_id!r}; /models lists them")
         self.chat.set_model(model_id)
         self.terminal.out(f"model: {model_id} (the conversation is kept)")
         self._warn_if_deprecated(model_id)
