@@ -26,12 +26,13 @@ def test_list_table_sorting_and_pages(run_cli: RunCLI) -> None:
         "name",
         "family",
         "context",
+        "price/1M",
         "created",
         "capabilities",
         "deprecation",
     ]
     assert out.rstrip().endswith("page 1 of 1, 13 models")
-    created = [r[5] for r in _rows(out)]
+    created = [r[6] for r in _rows(out)]
     assert created == sorted(created, reverse=True)  # newest first by default
 
     code, out, _ = run_cli("models", "list", "--sort", "id", "--page", "2", "--page-size", "5")
@@ -43,6 +44,16 @@ def test_list_table_sorting_and_pages(run_cli: RunCLI) -> None:
     code, out, _ = run_cli("models", "list", "--sort", "context_length", "--asc", "--all")
     contexts = [r[4] for r in _rows(out)]
     assert code == 0 and contexts[0] == "8k" and "page 1 of 1, 13 models" in out
+
+    # cheapest first; models without a list price (a fine-tune) last
+    code, out, _ = run_cli("models", "list", "--sort", "price", "--capability", "vision")
+    prices = [r[5] for r in _rows(out)]
+    inputs = [float(p.split("/")[0].lstrip("$")) for p in prices if p != "-"]
+    assert code == 0 and inputs == sorted(inputs) and inputs[0] == 0.1
+    assert prices[-1] == "-" and prices[0] == "$0.1/$0.1"
+    code, out, _ = run_cli("models", "list", "--sort", "price", "--desc", "--capability", "chat")
+    desc = [float(r[5].split("/")[0].lstrip("$")) for r in _rows(out) if r[5] != "-"]
+    assert code == 0 and desc == sorted(desc, reverse=True) and desc[0] == 2.0
 
 
 def test_list_filters_and_json(run_cli: RunCLI) -> None:

@@ -80,8 +80,9 @@ def test_sort_keys_and_toggle() -> None:
     assert by_context.sort_key == "context_length" and by_context.descending
     assert ids(by_context)[-1] == "mixtral-8x7b"
     assert ids(BrowserState(MODELS).sorted_by("name"))[0] == "codestral-2508"
-    with pytest.raises(BrowserError, match="cannot sort by 'price'"):
-        state.sorted_by("price")
+    assert not BrowserState(MODELS).sorted_by("price").descending  # cheapest first
+    with pytest.raises(BrowserError, match="cannot sort by 'size'"):
+        state.sorted_by("size")
 
 
 def test_filters_reuse_catalog_groups_and_aliases() -> None:
@@ -181,7 +182,7 @@ def test_loop_keys_and_words_then_select() -> None:
     assert "Models: page 2 of 3, 3 models" in out
     assert "error: unknown command or model 'bogus'" in err
     assert opened == [True]
-    assert reader.prompts[:2] == ["models> ", "sort by (created/context_length/id/name): "]
+    assert reader.prompts[:2] == ["models> ", "sort by (created/context_length/id/name/price): "]
 
 
 def test_loop_quit_ctrl_c_and_ctrl_d_return_none() -> None:

@@ -42,9 +42,9 @@ def register(subparsers: Any) -> None:
     )
     ls.add_argument(
         "--sort",
-        choices=("created", "context_length", "id", "name"),
+        choices=("created", "context_length", "id", "name", "price"),
         default="created",
-        help="sort key (default: created)",
+        help="sort key (default: created; price: list price of input tokens)",
     )
     order = ls.add_mutually_exclusive_group()
     order.add_argument(
@@ -52,7 +52,7 @@ def register(subparsers: Any) -> None:
         dest="order",
         action="store_const",
         const="asc",
-        help="ascending (default for id and name)",
+        help="ascending (default for id, name and price)",
     )
     order.add_argument(
         "--desc",
@@ -105,7 +105,7 @@ def list_models(args: argparse.Namespace, ctx: AppContext) -> int:
     if result.warning:
         ctx.terminal.warning(result.warning)
     models = cat.filter_models(result.models, family=args.family, capability=args.capability)
-    descending = (args.order or ("asc" if args.sort in ("id", "name") else "desc")) == "desc"
+    descending = args.order == "desc" if args.order else args.sort in cat.DESCENDING_FIRST
     models = cat.sort_models(models, args.sort, descending)
     paged = not args.all and (not args.json or args.page or args.page_size)
     size = (args.page_size or DEFAULT_PAGE_SIZE) if paged else 0
@@ -129,7 +129,8 @@ def _print_table(ctx: AppContext, page: Any, offset: int) -> None:
     from ..render.tables import table
     from ..services.catalog import SHORT_CAPABILITY
 
-    columns = ["#", "id", "name", "family", "context", "created", "capabilities", "deprecation"]
+    columns = ["#", "id", "name", "family", "context", "price/1M", "created", "capabilities"]
+    columns.append("deprecation")
     rows = [
         [
             str(offset + i + 1),
@@ -137,6 +138,7 @@ def _print_table(ctx: AppContext, page: Any, offset: int) -> None:
             m.name,
             m.family,
             context_size(m.context_length),
+            _prices(m),
             str(m.created or "-"),
             ", ".join(SHORT_CAPABILITY.get(c, c) for c in m.capabilities) or "-",
             deprecation(m.deprecated, m.replacement) or "-",
@@ -167,6 +169,14 @@ def show_model(args: argparse.Namespace, ctx: AppContext) -> int:
         return ExitCode.OK
     _print_details(ctx, info)
     return ExitCode.OK
+
+
+def _prices(m: ModelInfo) -> str:
+    """List prices per million tokens, input/output: `$0.1/$0.3` ("-" when unknown)."""
+    if m.price_in is None:
+        return "-"
+    out = "-" if m.price_out is None else f"${m.price_out:g}"
+    return f"${m.price_in:g}/{out}"
 
 
 def _price(value: float | None) -> str:

@@ -138,7 +138,7 @@ class BrowserState:
         if key == self.sort_key:
             return replace(self, descending=not self.descending, page=1)
         # dates and sizes read best newest/largest first; names alphabetically
-        return replace(self, sort_key=key, descending=key in ("created", "context_length"), page=1)
+        return replace(self, sort_key=key, descending=key in cat.DESCENDING_FIRST, page=1)
 
     def toggled_order(self) -> BrowserState:
         return replace(self, descending=not self.descending, page=1)

@@ -37,6 +37,7 @@ from .model_info import (
     resolve_capability,
 )
 from .model_lists import (
+    DESCENDING_FIRST,
     FAMILY_GROUPS,
     SORT_KEYS,
     Page,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CAPABILITY_ALIASES",
     "CAPABILITY_NAMES",
+    "DESCENDING_FIRST",
     "FAMILY_GROUPS",
     "SHORT_CAPABILITY",
     "SORT_KEYS",

@@ -13,6 +13,7 @@ from typing import Any
 from .model_info import ModelInfo, resolve_capability
 
 __all__ = [
+    "DESCENDING_FIRST",
     "FAMILY_GROUPS",
     "SORT_KEYS",
     "Page",
@@ -37,7 +38,10 @@ FAMILY_GROUPS: dict[str, frozenset[str]] = {
         }
     ),
 }
-SORT_KEYS = ("created", "context_length", "id", "name")
+SORT_KEYS = ("created", "context_length", "id", "name", "price")
+#: keys whose natural order is largest first (newest, longest context); the others cheapest
+#: or alphabetical first
+DESCENDING_FIRST = frozenset({"created", "context_length"})
 
 
 @dataclass
@@ -79,6 +83,8 @@ def sort_models(models: Iterable[ModelInfo], key: str, descending: bool) -> list
             return m.created
         if key == "context_length":
             return m.context_length
+        if key == "price":  # list price of input tokens, then of output tokens
+            return None if m.price_in is None else (m.price_in, m.price_out or 0.0)
         return getattr(m, key).lower()
 
     known = [m for m in items if value(m) is not None]
