@@ -110,7 +110,7 @@ def test_unknown_model_and_unknown_command_are_one_line(app: AppContext) -> None
     result = run(app, ["/model gpt-4", "/frobnicate", "/s x"])
     assert "error: unknown model 'gpt-4'; /models lists them" in result.err
     assert "error: unknown command /frobnicate; /help lists the commands" in result.err
-    assert "error: /s could be /system or /set; type more of it" in result.err
+    assert "error: /s could be /system, /set or /search; type more of it" in result.err
 
 
 def test_help_lists_every_command(app: AppContext) -> None:
@@ -480,3 +480,15 @@ def test_start_warns_about_an_unknown_or_deprecated_model(app: AppContext) -> No
     )
     fine = run(app, ["/quit"], model="mistral-small-latest")
     assert "warning" not in fine.err
+
+
+def test_search_finds_old_answers_from_the_chat(app: AppContext) -> None:
+    run(app, ["Tell me about the **zucchini** harvest"])
+    result = run(app, ["/search zucchini", "/search", "/search nothingmatchesthis"])
+    lines = result.out.splitlines()
+    hits = [line for line in lines if "**zucchini**" in line]
+    # the user's line and the emulator's answer (which repeats it), never `****zucchini****`
+    assert {"user", "assistant"} <= {line.split()[3] for line in hits}, result.out
+    assert "****" not in result.out and "/resume ID continues one" in result.out
+    assert "error: usage: /search TEXT" in result.err
+    assert "no message matches 'nothingmatchesthis'" in result.out

@@ -173,44 +173,18 @@ def show_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-# Matches are marked with control characters no message text holds, so a message's own
-# markdown (`**bold**`) is never taken for a mark; they become `**` wherever text is printed.
-_HIT = ("\x02", "\x03")
-
-
-def _plain_marks(snippet: str) -> str:
-    return snippet.replace(_HIT[0], "**").replace(_HIT[1], "**")
-
-
 def search_messages(args: argparse.Namespace, ctx: AppContext) -> int:
-    hits = ctx.history().search(" ".join(args.text), limit=args.limit, marks=_HIT)
+    from ..render.search import HIT_MARKS, hits_table, plain_marks
+
+    hits = ctx.history().search(" ".join(args.text), limit=args.limit, marks=HIT_MARKS)
     if args.json:
-        ctx.terminal.json(
-            [
-                {
-                    f: _plain_marks(h.snippet) if f == "snippet" else getattr(h, f)
-                    for f in _SEARCH_FIELDS
-                }
-                for h in hits
-            ]
-        )
+        rows = [{f: getattr(h, f) for f in _SEARCH_FIELDS} for h in hits]
+        ctx.terminal.json([{**row, "snippet": plain_marks(row["snippet"])} for row in rows])
         return 0
     if not hits:
         ctx.terminal.err_line(f"no message matches {' '.join(args.text)!r}")
         return 0
-    from ..render.tables import table
-
-    bold = ctx.terminal.color  # on a terminal the marks become bold, piped they read `**`
-    rows = [
-        [
-            h.conversation_id,
-            local_time(h.created_at),
-            h.role,
-            " ".join((h.snippet if bold else _plain_marks(h.snippet)).split()),
-        ]
-        for h in hits
-    ]
-    table(ctx.terminal, ["id", "when", "role", "match"], rows, marks=_HIT if bold else None)
+    hits_table(ctx.terminal, hits)
     return 0
 
 

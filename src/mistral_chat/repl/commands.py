@@ -84,7 +84,8 @@ class CommandRegistry:
         if found is None:
             similar = [c.name for c in self._commands.values() if c.name.startswith(name.lower())]
             if similar:
-                raise CommandError(f"{name} could be {' or '.join(similar)}; type more of it")
+                choices = ", ".join(similar[:-1]) + f" or {similar[-1]}"
+                raise CommandError(f"{name} could be {choices}; type more of it")
             raise CommandError(f"unknown command {name}; /help lists the commands")
         return found, arg.strip()
 
@@ -298,6 +299,20 @@ def history(repl: ChatRepl, arg: str) -> None:
         when = local_time(conv.updated_at)
         count = conv.message_count
         repl.terminal.out(f"{mark} {conv.id}  {when}  {count:>3} msgs  {conv.model}  {conv.title}")
+    repl.terminal.out("/resume ID continues one")
+
+
+@command("/search TEXT", "find messages in every saved conversation")
+def search(repl: ChatRepl, arg: str) -> None:
+    if not arg.strip():
+        raise CommandError("usage: /search TEXT (words every message found contains)")
+    from mistral_chat.render.search import HIT_MARKS, hits_table
+
+    hits = repl.store().search(arg, limit=10, marks=HIT_MARKS)
+    if not hits:
+        repl.terminal.out(f"no message matches {arg.strip()!r}")
+        return
+    hits_table(repl.terminal, hits)
     repl.terminal.out("/resume ID continues one")
 
 
