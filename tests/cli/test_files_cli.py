@@ -156,3 +156,31 @@ def test_emulator_option_keeps_files_between_commands(
     assert code == 0, err
     code, out, _ = run_cli("--emulator", "files", "list", "--json")
     assert json.loads(out) == []
+
+
+def test_several_uploads_and_deletes(run_cli: RunCLI, tmp_path: Path, emulator: Emulator) -> None:
+    for name in ("a-9q.txt", "b-9q.txt"):
+        (tmp_path / name).write_text(name)
+    start = len(emulator.requests)
+    code, out, err = run_cli("files", "upload", "a-9q.txt", "missing-9q.txt", "b-9q.txt")
+    assert (code, out) == (2, "") and "missing-9q.txt: no such file (nothing was uploaded)" in err
+    assert emulator.requests[start:] == []  # checked before the first upload
+
+    code, out, err = run_cli("files", "upload", "a-9q.txt", "b-9q.txt", "--purpose", "ocr")
+    ids = out.split()
+    assert code == 0 and len(ids) == 2, err  # piped: one id per line
+    code, out, _ = run_cli("files", "upload", "a-9q.txt", "b-9q.txt", "--json")
+    docs = json.loads(out)
+    assert [d["filename"] for d in docs] == ["a-9q.txt", "b-9q.txt"]
+    ids += [d["id"] for d in docs]
+    code, out, _ = run_cli("files", "upload", "a-9q.txt", "--json")
+    single = json.loads(out)
+    assert isinstance(single, dict) and single["filename"] == "a-9q.txt"
+    ids.append(single["id"])
+
+    # a wrong id among several: the others are still deleted, the exit code says it failed
+    code, _, err = run_cli("files", "delete", ids[0], "nope-9q", *ids[1:], "--yes")
+    assert code == 4 and err.count("deleted ") == len(ids), err
+    assert "error: the API rejected the request (422): path.file_id" in err  # not a UUID
+    code, out, _ = run_cli("files", "list", "--search", "9q", "--json")
+    assert json.loads(out) == []

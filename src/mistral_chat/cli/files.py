@@ -33,14 +33,20 @@ def register(subparsers: Any) -> None:
 
     up = sub.add_parser(
         "upload",
-        help="upload a file",
+        help="upload files",
         description=(
-            "Upload a file (streamed from disk, up to 512 MB). A progress bar shows on a terminal."
+            "Upload files (streamed from disk, up to 512 MB each), one after the other; every "
+            "path is checked before the first upload. A progress bar shows on a terminal; piped, "
+            "each file's id is printed as soon as it is uploaded."
         ),
     )
-    up.add_argument("path", metavar="PATH", help="the file to upload")
+    up.add_argument("paths", nargs="+", metavar="PATH", help="the files to upload")
     up.add_argument("--purpose", choices=PURPOSES, help="what the file is for (ocr for documents)")
-    up.add_argument("--json", action="store_true", help="the file object as JSON")
+    up.add_argument(
+        "--json",
+        action="store_true",
+        help="the file object as JSON (an array of them for several files)",
+    )
     up.set_defaults(handler=upload)
 
     ls = sub.add_parser("list", help="list files", description="List uploaded files.")
@@ -91,10 +97,10 @@ def register(subparsers: Any) -> None:
 
     rm = sub.add_parser(
         "delete",
-        help="delete a file",
-        description=("Delete a file. Asks first on a terminal; elsewhere --yes is required."),
+        help="delete files",
+        description=("Delete files. Asks first on a terminal; elsewhere --yes is required."),
     )
-    rm.add_argument("file_id", metavar="ID")
+    rm.add_argument("file_ids", nargs="+", metavar="ID")
     rm.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     rm.set_defaults(handler=delete)
 
@@ -166,22 +172,35 @@ def _details(ctx: AppContext, f: FileObject) -> None:
 
 
 def upload(args: argparse.Namespace, ctx: AppContext) -> int:
-    path = Path(args.path).expanduser()
-    if not path.exists():
-        raise UsageError(f"{args.path}: no such file")
-    if not path.is_file():
-        raise UsageError(f"{args.path}: not a regular file")
-    size = path.stat().st_size
+    paths = [_upload_path(p) for p in args.paths]  # all checked before anything is sent
     client = ctx.client()
-    with _progress(ctx, f"uploading {path.name}", size) as on_progress:
-        obj = client.files.upload(path, purpose=args.purpose, on_progress=on_progress)
+    uploaded: list[FileObject] = []
+    for path in paths:
+        with _progress(ctx, f"uploading {path.name}", path.stat().st_size) as on_progress:
+            obj = client.files.upload(path, purpose=args.purpose, on_progress=on_progress)
+        uploaded.append(obj)
+        if not args.json and not ctx.terminal.stdout_isatty:
+            ctx.terminal.out(obj.id)  # at once: a later failure loses no id
     if args.json:
-        ctx.terminal.json(obj.to_dict())
+        docs = [f.to_dict() for f in uploaded]
+        ctx.terminal.json(docs[0] if len(docs) == 1 else docs)
+    elif ctx.terminal.stdout_isatty and len(uploaded) == 1:
+        _details(ctx, uploaded[0])
     elif ctx.terminal.stdout_isatty:
-        _details(ctx, obj)
-    else:
-        ctx.terminal.out(obj.id)
+        from ..render.tables import table
+
+        rows = [[f.id, f.filename or "-", human_size(f.bytes), f.purpose or "-"] for f in uploaded]
+        table(ctx.terminal, ["id", "filename", "size", "purpose"], rows)
     return ExitCode.OK
+
+
+def _upload_path(arg: str) -> Path:
+    path = Path(arg).expanduser()
+    if not path.exists():
+        raise UsageError(f"{arg}: no such file (nothing was uploaded)")
+    if not path.is_file():
+        raise UsageError(f"{arg}: not a regular file (nothing was uploaded)")
+    return path
 
 
 def list_files(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -257,18 +276,33 @@ def download(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def delete(args: argparse.Namespace, ctx: AppContext) -> int:
     client = ctx.client()
+    ids = list(dict.fromkeys(args.file_ids))  # once each, in the order given
 
     def question() -> str:
-        meta = client.files.retrieve(args.file_id)
+        if len(ids) > 1:
+            return f"Delete {len(ids)} files ({', '.join(ids)})?"
+        meta = client.files.retrieve(ids[0])
         name = f"{meta.filename} ({human_size(meta.bytes)})" if meta.filename else meta.id
         return f"Delete file {meta.id}, {name}?"
 
-    if not args.yes and not ctx.confirm(f"deleting {args.file_id}", question):
+    if not args.yes and not ctx.confirm(f"deleting {', '.join(ids)}", question):
         ctx.terminal.err_line("not deleted")
         return ExitCode.OK
-    result = client.files.delete(args.file_id)
-    ctx.terminal.err_line(f"deleted {result.id}")
-    return ExitCode.OK
+    if len(ids) == 1:
+        ctx.terminal.err_line(f"deleted {client.files.delete(ids[0]).id}")
+        return ExitCode.OK
+    from ..api.errors import MistralError
+    from .exit import exit_for
+
+    code: int = ExitCode.OK
+    for file_id in ids:  # one failure (a wrong id) does not spare the others
+        try:
+            ctx.terminal.err_line(f"deleted {client.files.delete(file_id).id}")
+        except MistralError as exc:
+            failed, message = exit_for(exc, host=ctx.host)
+            ctx.terminal.error(message)
+            code = code or failed
+    return code
 
 
 def signed_url(args: argparse.Namespace, ctx: AppContext) -> int:
