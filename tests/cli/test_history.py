@@ -201,6 +201,12 @@ def test_delete(run_cli: RunCLI) -> None:
     code, _, err = run_cli("history", "delete", doc["conversation_id"][:7], "--yes")
     assert code == 0 and doc["conversation_id"] in err
     assert listing(run_cli) == []
+    # several at once; one unknown id and nothing is deleted
+    ids = [ask(run_cli, f"Delete me too {n}")["conversation_id"] for n in range(3)]
+    code, _, err = run_cli("history", "delete", *ids, "zzzzzz", "--yes")
+    assert code == 2 and "zzzzzz" in err and len(listing(run_cli)) == 3
+    code, _, err = run_cli("history", "delete", *ids, ids[0], "--yes")
+    assert code == 0 and err.count("deleted conversation") == 3 and listing(run_cli) == []
 
 
 def test_key_never_reaches_the_database_or_exports(

@@ -101,8 +101,8 @@ def register(subparsers: Any) -> None:
     )
     imp.set_defaults(handler=import_conversation)
 
-    delete = sub.add_parser("delete", help="delete a conversation and its messages")
-    delete.add_argument("id", metavar="ID", help="conversation id or unique prefix")
+    delete = sub.add_parser("delete", help="delete conversations and their messages")
+    delete.add_argument("ids", nargs="+", metavar="ID", help="conversation ids or unique prefixes")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(handler=delete_conversation)
 
@@ -250,17 +250,22 @@ def _latest_id(ctx: AppContext) -> str:
 
 def delete_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     store = ctx.history()
-    conv_id = store.resolve_id(args.id)
+    # every id resolved first: a typo deletes nothing
+    ids = list(dict.fromkeys(store.resolve_id(ref) for ref in args.ids))
 
     def question() -> str:
-        title = store.get_conversation(conv_id).title or "(untitled)"
-        return f"Delete conversation {conv_id} ({title})?"
+        if len(ids) > 1:
+            return f"Delete {len(ids)} conversations ({', '.join(ids)})?"
+        title = store.get_conversation(ids[0]).title or "(untitled)"
+        return f"Delete conversation {ids[0]} ({title})?"
 
-    if not args.yes and not ctx.confirm(f"deleting conversation {conv_id}", question):
+    what = f"conversation {ids[0]}" if len(ids) == 1 else f"{len(ids)} conversations"
+    if not args.yes and not ctx.confirm(f"deleting {what}", question):
         ctx.terminal.err_line("not deleted")
         return 0
-    store.delete_conversation(conv_id)
-    ctx.terminal.err_line(f"deleted conversation {conv_id}")
+    for conv_id in ids:
+        store.delete_conversation(conv_id)
+        ctx.terminal.err_line(f"deleted conversation {conv_id}")
     return 0
 
 
