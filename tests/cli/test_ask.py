@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from cli_support import reaped
 from mistral_chat.api import Client
 from mistral_chat.emulator import Emulator
 
@@ -300,14 +301,10 @@ def test_ctrl_c_keeps_what_streamed_and_exits_130(emulator: Emulator, tmp_path: 
         cwd=tmp_path,
     )
     assert proc.stdout is not None
-    try:
+    with reaped(proc):
         first = proc.stdout.read(40)  # the answer has started
         proc.send_signal(signal.SIGINT)
         rest, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 130
     assert len(first) == 40 and b"interrupted" in err
     from mistral_chat.storage import HistoryStore

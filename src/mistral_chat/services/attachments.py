@@ -138,42 +138,36 @@ class AttachmentError(ValueError):
 
 
 @dataclass(frozen=True)
-class ImageFile:
+class _LocalFile:
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
+class ImageFile(_LocalFile):
     """A local image, to be checked and encoded by `prepare_image` and sent inline."""
 
-    path: Path
     kind: ClassVar[Literal["image"]] = "image"
 
-    @property
-    def label(self) -> str:
-        return str(self.path)
-
 
 @dataclass(frozen=True)
-class DocumentFile:
-    """A local document with its true MIME type, to be uploaded and sent by signed URL."""
-
-    path: Path
-    mime: str
-    kind: ClassVar[Literal["document"]] = "document"
-
-    @property
-    def label(self) -> str:
-        return str(self.path)
-
-
-@dataclass(frozen=True)
-class TextFile:
+class TextFile(_LocalFile):
     """A local UTF-8 text file, sent inline in the message: the model reads it as text, with
     no upload (document Q&A reads PDFs and Office files; self-hosted servers have no Files API)."""
 
-    path: Path
     mime: str
     kind: ClassVar[Literal["text"]] = "text"
 
-    @property
-    def label(self) -> str:
-        return str(self.path)
+
+@dataclass(frozen=True)
+class DocumentFile(_LocalFile):
+    """A local document with its true MIME type, to be uploaded and sent by signed URL."""
+
+    mime: str
+    kind: ClassVar[Literal["document"]] = "document"
 
 
 @dataclass(frozen=True)
