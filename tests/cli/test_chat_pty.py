@@ -132,7 +132,7 @@ def test_browse_chat_image_interrupt_retry_files(spawn: Spawn, tmp_path: Path) -
     screen.expect("Models: page 1 of ")
     screen.expect("models>")
     screen.line("s")
-    screen.expect("sort by (created/context_length/id/name):")
+    screen.expect("sort by (created/context_length/id/name/price):")
     screen.line("id")
     screen.expect("sorted by id asc")
     screen.line("c vision")

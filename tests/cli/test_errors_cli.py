@@ -109,7 +109,7 @@ def test_usage_errors_name_the_right_help_and_what_to_do(run_cli: RunCLI) -> Non
         (["modls", "list"], "unknown command 'modls'; did you mean 'models'? (choose from 'chat',"),
         (["history", "expor"], "unknown subcommand 'expor'; did you mean 'export'?"),
         (["models", "list", "--sort", "zzz"], "error: --sort: unknown value 'zzz' (choose from "
-         "'created', 'context_length', 'id', 'name'); see `mistral-chat models list --help`"),
+         "'created', 'context_length', 'id', 'name', 'price'); see `mistral-chat models list --help`"),
     ]:  # fmt: skip
         code, out, err = run_cli(*args, input="")
         assert (code, out) == (2, ""), args
