@@ -6,6 +6,7 @@ emulator does not produce come from a mock transport.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from functools import cache
@@ -16,7 +17,7 @@ import httpx2
 import pytest
 import yaml
 
-from mistral_chat.api import Client, errors
+from mistral_chat.api import AsyncClient, Client, errors
 
 SPEC_PATH = Path(__file__).parents[1] / "data" / "mistral-openapi.min.yaml"
 USER = [{"role": "user", "content": "Bonjour"}]
@@ -84,3 +85,83 @@ def test_validation_error_wrapped_in_an_error_object_is_read() -> None:
         c.chat.complete("m", USER)
     assert str(info.value) == "foo: Extra inputs are not permitted"
     assert [d["loc"] for d in info.value.details] == [["body", "foo"]]
+
+
+# --- stream events that are not CompletionChunks -------------------------------------------
+
+
+def stream_text(body: bytes, *, use_async: bool = False) -> str:
+    """Consume a streamed answer served as `body`; returns the text."""
+    handler = answer(200, body, "text/event-stream")
+    if not use_async:
+        with mock_client(handler) as c:
+            return c.chat.stream("m", USER).until_done().text
+
+    async def main() -> str:
+        transport = httpx2.MockTransport(handler)
+        async with AsyncClient("k", base_url="https://api.example", transport=transport) as c:
+            return (await c.chat.stream("m", USER).until_done()).text
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+@pytest.mark.parametrize(
+    "bad",
+    ["Internal error", '{"choices": "nope"}', '{"id": "c1", "choices": [{"delta": 3}]}'],
+)
+def test_an_event_that_is_not_a_chunk_interrupts_and_keeps_the_text(
+    bad: str, use_async: bool
+) -> None:
+    body = sse(chunk({"content": "Hel"}), bad, chunk({"content": "lo"}, "stop"), "[DONE]")
+    with pytest.raises(errors.StreamInterrupted) as info:
+        stream_text(body, use_async=use_async)
+    assert info.value.partial_text == "Hel" and info.value.chunks == 1
+    assert "not a chat completion chunk" in str(info.value)
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+@pytest.mark.parametrize("done", [True, False])
+@pytest.mark.parametrize(
+    ("event", "said"),
+    [
+        (
+            {
+                "object": "error",
+                "message": "Service unavailable",
+                "type": "internal_error",
+                "param": None,
+                "code": "3000",
+            },
+            "Service unavailable",
+        ),
+        ({"error": {"message": "quota exceeded", "type": "rate_limited"}}, "quota exceeded"),
+        ({"detail": "Internal Server Error"}, "Internal Server Error"),
+    ],
+)
+def test_an_error_sent_in_the_stream_is_raised_with_its_message(
+    event: dict[str, Any], said: str, done: bool, use_async: bool
+) -> None:
+    events: list[dict[str, Any] | str] = [chunk({"role": "assistant", "content": "Hel"}), event]
+    if done:
+        events.append("[DONE]")
+    with pytest.raises(errors.StreamInterrupted) as info:
+        stream_text(sse(*events), use_async=use_async)
+    assert said in str(info.value)
+    assert info.value.partial_text == "Hel" and info.value.chunks == 1
+
+
+def test_chunks_without_choices_are_still_chunks() -> None:
+    # a usage-only chunk (choices empty) and a chunk whose choices carry no content are valid
+    usage = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
+    body = sse(
+        chunk({"content": "Hi"}),
+        {**chunk({}, "stop"), "usage": usage},
+        {"id": "c1", "model": "m", "choices": [], "usage": usage},
+        "[DONE]",
+    )
+    handler = answer(200, body, "text/event-stream")
+    with mock_client(handler) as c:
+        stream = c.chat.stream("m", USER).until_done()
+    assert stream.text == "Hi" and stream.finish_reason == "stop"
+    assert stream.usage is not None and stream.usage.total_tokens == 3

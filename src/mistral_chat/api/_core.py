@@ -22,6 +22,7 @@ __all__ = [
     "normalize_base_url",
     "parse_retry_after",
     "redact",
+    "stream_error_message",
 ]
 
 DEFAULT_BASE_URL = "https://api.mistral.ai"
@@ -153,6 +154,24 @@ def _message_from_body(body: Any, text: str, content_type: str) -> str:
         raw = title.group(1) if title else _TAG.sub(" ", text)
         return _SPACE.sub(" ", html.unescape(raw)).strip()[:200] or "an HTML error page"
     return _SPACE.sub(" ", text).strip()[:300]
+
+
+def stream_error_message(data: bytes) -> str | None:
+    """What the server said, if a stream event is an error rather than a chunk, else None.
+
+    A CompletionChunk always has `choices`; an event without them that carries an error
+    object, an OpenAI-style `error` or a `detail` is the server giving up mid-answer.
+    """
+    try:
+        body = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or "choices" in body:
+        return None
+    if body.get("object") != "error" and not ({"error", "detail", "message"} & body.keys()):
+        return None
+    text = data.decode("utf-8", errors="replace")
+    return _message_from_body(body, text, "application/json") or None
 
 
 def error_from_response(
