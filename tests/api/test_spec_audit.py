@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import jsonschema
 import pytest
 import yaml
 
@@ -165,3 +166,29 @@ def test_chunks_without_choices_are_still_chunks() -> None:
         stream = c.chat.stream("m", USER).until_done()
     assert stream.text == "Hi" and stream.finish_reason == "stop"
     assert stream.usage is not None and stream.usage.total_tokens == 3
+
+
+# --- accumulated tool calls go back in the request shape -----------------------------------
+
+
+def chat_request_errors(body: dict[str, Any]) -> list[str]:
+    schema = spec()["components"]["schemas"]["ChatCompletionRequest"]
+    validator = jsonschema.Draft202012Validator({**schema, "components": spec()["components"]})
+    return [e.message for e in validator.iter_errors(body)]
+
+
+@pytest.mark.parametrize("sent_id", [None, "null"])
+def test_tool_calls_without_an_id_are_valid_in_the_next_request(sent_id: str | None) -> None:
+    # ToolCall.id is a string defaulting to 'null' in the spec: never null in a request
+    call: dict[str, Any] = {"function": {"name": "f", "arguments": '{"a": 1}'}, "index": 0}
+    if sent_id is not None:
+        call["id"] = sent_id
+    body = sse(chunk({"tool_calls": [call]}, "tool_calls"), "[DONE]")
+    with mock_client(answer(200, body, "text/event-stream")) as c:
+        calls = c.chat.stream("m", USER).until_done().tool_calls
+    assert calls == [{"type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}]
+    request = {
+        "model": "m",
+        "messages": [*USER, {"role": "assistant", "content": None, "tool_calls": calls}],
+    }
+    assert chat_request_errors(request) == []
