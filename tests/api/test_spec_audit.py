@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 import yaml
 
-from mistral_chat.api import AsyncClient, Client, errors
+from mistral_chat.api import AsyncClient, Client, content, errors
 
 SPEC_PATH = Path(__file__).parents[1] / "data" / "mistral-openapi.min.yaml"
 USER = [{"role": "user", "content": "Bonjour"}]
@@ -192,3 +192,35 @@ def test_tool_calls_without_an_id_are_valid_in_the_next_request(sent_id: str | N
         "messages": [*USER, {"role": "assistant", "content": None, "tool_calls": calls}],
     }
     assert chat_request_errors(request) == []
+
+
+# --- OCR pages keep what the options asked for ---------------------------------------------
+
+
+def test_ocr_page_keeps_blocks_hyperlinks_and_confidence_scores() -> None:
+    # OCRPageObject: `blocks` (include_blocks, default true), `confidence_scores`
+    # (confidence_scores_granularity) and `hyperlinks`
+    block = {"type": "text", "content": "Hello", "top_left_x": 0, "top_left_y": 0}
+    scores = {"average_page_confidence_score": 0.9, "minimum_page_confidence_score": 0.5}
+    page = {
+        "index": 0,
+        "markdown": "Hello",
+        "images": [],
+        "hyperlinks": ["https://example.com"],
+        "blocks": [block],
+        "confidence_scores": scores,
+        "dimensions": {"dpi": 200, "height": 10, "width": 10},
+    }
+    body = {"pages": [page], "model": "mistral-ocr-latest", "usage_info": {"pages_processed": 1}}
+    handler = answer(200, json.dumps(body).encode(), "application/json")
+    with mock_client(handler) as c:
+        result = c.ocr.process(
+            "mistral-ocr-latest",
+            content.document_url("https://example.com/a.pdf"),
+            include_blocks=True,
+            confidence_scores_granularity="page",
+        )
+    got = result.pages[0]
+    assert got.blocks == [block] and got.hyperlinks == ["https://example.com"]
+    assert got.confidence_scores == scores
+    assert result.to_dict()["pages"][0]["blocks"] == [block]
