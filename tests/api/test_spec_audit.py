@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from mistral_chat.api import AsyncClient, Client, content, errors
+from mistral_chat.emulator import Emulator
 
 SPEC_PATH = Path(__file__).parents[1] / "data" / "mistral-openapi.min.yaml"
 USER = [{"role": "user", "content": "Bonjour"}]
@@ -224,3 +225,26 @@ def test_ocr_page_keeps_blocks_hyperlinks_and_confidence_scores() -> None:
     assert got.blocks == [block] and got.hyperlinks == ["https://example.com"]
     assert got.confidence_scores == scores
     assert result.to_dict()["pages"][0]["blocks"] == [block]
+
+
+# --- path parameters ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def emu_client(emulator: Emulator) -> Iterator[Client]:
+    emulator.clear_faults()
+    with Client("test-key", base_url=emulator.base_url) as c:
+        yield c
+
+
+@pytest.mark.parametrize("file_id", ["not-a-uuid?purpose=ocr", "not-a-uuid#x", "ab%3Fcd"])
+def test_file_ids_are_sent_whole_in_the_path(emu_client: Client, file_id: str) -> None:
+    # /v1/files/{file_id}: the id is a path parameter; none of it may become query or fragment
+    for call in (emu_client.files.retrieve, emu_client.files.delete):
+        with pytest.raises(errors.UnprocessableEntityError) as info:
+            call(file_id)
+        assert info.value.details[0]["loc"] == ["path", "file_id"]
+        assert info.value.details[0]["input"] == file_id
+    with pytest.raises(errors.UnprocessableEntityError) as info:
+        emu_client.files.signed_url(file_id)
+    assert info.value.details[0]["input"] == file_id
