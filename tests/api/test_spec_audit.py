@@ -7,6 +7,7 @@ emulator does not produce come from a mock transport.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -248,3 +249,71 @@ def test_file_ids_are_sent_whole_in_the_path(emu_client: Client, file_id: str) -
     with pytest.raises(errors.UnprocessableEntityError) as info:
         emu_client.files.signed_url(file_id)
     assert info.value.details[0]["input"] == file_id
+
+
+# --- query strings and headers (verified, kept from sliding) ------------------------------
+
+
+def _query_value_ok(schema: dict[str, Any], raw: str) -> bool:
+    """Whether one form-encoded query value is an instance of a parameter's schema."""
+    components = spec()["components"]
+    options = schema.get("anyOf", [schema])
+    for option in options:
+        if "$ref" in option:
+            option = components["schemas"][option["$ref"].rsplit("/", 1)[1]]
+        if option.get("type") == "array":  # style form, explode: one pair per item
+            option = option["items"]
+            if "$ref" in option:
+                option = components["schemas"][option["$ref"].rsplit("/", 1)[1]]
+        kind = option.get("type")
+        if kind == "integer" and raw.lstrip("-").isdigit():
+            return True
+        if kind == "boolean" and raw in ("true", "false"):
+            return True
+        if kind == "string" and raw in option.get("enum", [raw]):
+            return True
+    return False
+
+
+def test_query_values_and_headers_are_what_the_spec_says() -> None:
+    seen: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        if request.url.path.endswith("/url"):
+            return httpx2.Response(200, json={"url": "https://signed"})
+        if request.url.path.endswith("/content"):
+            return httpx2.Response(200, content=b"abc")
+        if request.url.path == "/v1/chat/completions":
+            return httpx2.Response(200, content=sse(chunk({"content": "x"}, "stop"), "[DONE]"))
+        return httpx2.Response(200, json={"data": [], "object": "list"})
+
+    file_id = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+    with mock_client(handler) as c:
+        c.files.list(
+            page=0,
+            page_size=5,
+            purpose="ocr",
+            search="a b",
+            sample_type=["instruct", "pretrain"],
+            source=["upload"],
+            mimetypes=["application/pdf", "text/plain"],
+            include_total=False,
+        )
+        c.files.signed_url(file_id, expiry_hours=1)
+        c.files.download(file_id, io.BytesIO())
+        c.chat.stream("m", USER).until_done()
+    listing, url, download, stream = seen
+    for request, path in ((listing, "/v1/files"), (url, "/v1/files/{file_id}/url")):
+        params = spec()["paths"][path]["get"]["parameters"]
+        schemas = {p["name"]: p["schema"] for p in params if p["in"] == "query"}
+        for name, value in request.url.params.multi_items():
+            assert name in schemas and _query_value_ok(schemas[name], value), (name, value)
+    assert listing.url.params.get_list("sample_type") == ["instruct", "pretrain"]
+    assert listing.url.params["include_total"] == "false"
+    for request in seen:
+        assert request.headers["authorization"] == "Bearer k"
+        assert request.headers["user-agent"].startswith("mistral-chat/")
+    assert listing.headers["accept"] == "application/json"
+    assert download.headers["accept"] == "application/octet-stream"
+    assert stream.headers["accept"] == "text/event-stream"
