@@ -103,19 +103,20 @@ class ChatAccumulator:
 
     @property
     def tool_calls(self) -> list[dict[str, Any]]:
-        """Merged tool calls in the request shape (`arguments` as a JSON string)."""
+        """Merged tool calls in the request shape (`arguments` as a JSON string).
+
+        A call the server gave no id has no `id` key: the spec's ToolCall.id is a string
+        (defaulting to 'null'), so `"id": null` would not be a valid request.
+        """
         calls = []
         for index in sorted(self._tools):
             slot = self._tools[index]
             args = slot["arguments"]
-            calls.append(
-                {
-                    "id": slot["id"],
-                    "type": "function",
-                    "function": {
-                        "name": slot["name"],
-                        "arguments": json.dumps(args) if isinstance(args, dict) else (args or ""),
-                    },
-                }
-            )
+            call: dict[str, Any] = {"id": slot["id"]} if slot["id"] is not None else {}
+            call["type"] = "function"
+            call["function"] = {
+                "name": slot["name"],
+                "arguments": json.dumps(args) if isinstance(args, dict) else (args or ""),
+            }
+            calls.append(call)
         return calls

@@ -22,6 +22,7 @@ __all__ = [
     "normalize_base_url",
     "parse_retry_after",
     "redact",
+    "stream_error_message",
 ]
 
 DEFAULT_BASE_URL = "https://api.mistral.ai"
@@ -120,11 +121,24 @@ def _describe_detail(items: list[Any]) -> str:
     return "; ".join(parts) + more
 
 
+def _validation_details(body: Any) -> list[Any] | None:
+    """The `detail[]` of a 422: the spec's HTTPValidationError puts it at the top level; the
+    API also sends it inside its error object, as `{"object": "error", "message": {"detail"}}`."""
+    if not isinstance(body, dict):
+        return None
+    for holder in (body, body.get("message")):
+        detail = holder.get("detail") if isinstance(holder, dict) else None
+        if isinstance(detail, list) and detail:
+            return detail
+    return None
+
+
 def _message_from_body(body: Any, text: str, content_type: str) -> str:
+    details = _validation_details(body)
+    if details:
+        return _describe_detail(details)
     if isinstance(body, dict):
         detail = body.get("detail")
-        if isinstance(detail, list) and detail:
-            return _describe_detail(detail)
         if isinstance(detail, str) and detail:
             return detail
         message = body.get("message")
@@ -142,6 +156,24 @@ def _message_from_body(body: Any, text: str, content_type: str) -> str:
     return _SPACE.sub(" ", text).strip()[:300]
 
 
+def stream_error_message(data: bytes) -> str | None:
+    """What the server said, if a stream event is an error rather than a chunk, else None.
+
+    A CompletionChunk always has `choices`; an event without them that carries an error
+    object, an OpenAI-style `error` or a `detail` is the server giving up mid-answer.
+    """
+    try:
+        body = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or "choices" in body:
+        return None
+    if body.get("object") != "error" and not ({"error", "detail", "message"} & body.keys()):
+        return None
+    text = data.decode("utf-8", errors="replace")
+    return _message_from_body(body, text, "application/json") or None
+
+
 def error_from_response(
     status_code: int, headers: Mapping[str, str], content: bytes, *, now: float
 ) -> APIStatusError:
@@ -155,12 +187,11 @@ def error_from_response(
         except ValueError:
             body = None
     message = _message_from_body(body, text, content_type) or f"HTTP {status_code}"
-    details = body.get("detail") if isinstance(body, dict) else None
     kwargs: dict[str, Any] = {
         "status_code": status_code,
         "body": body if body is not None else text,
         "request_id": headers.get("x-request-id") or headers.get("mistral-correlation-id"),
-        "details": details if isinstance(details, list) else None,
+        "details": _validation_details(body),
         "retry_after": parse_retry_after(headers.get("retry-after"), now=now),
     }
     return status_error_for(status_code)(message, **kwargs)

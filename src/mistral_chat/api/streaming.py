@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from ._accumulate import ChatAccumulator
+from ._core import stream_error_message
 from ._lazy import lazy_exports
 from ._sse import SSEDecoder
 from .errors import StreamInterrupted
@@ -77,6 +78,29 @@ class _StreamState:
     @property
     def model(self) -> str:
         return self.accumulator.model
+
+    def _chunk(self, data: bytes) -> ChatCompletionChunk:
+        """The chunk an event carries; an event that is not one ends the stream, interrupted.
+
+        The spec's CompletionChunk always has `id`, `model` and `choices`: an event that does
+        not decode as one, or that is an error object, is the server giving up mid-answer.
+        """
+        try:
+            chunk = _decode_chunk(data)
+        except msgspec.DecodeError as exc:  # not JSON, or the wrong types
+            raise self._not_a_chunk(data) from exc
+        if not chunk.choices and not chunk.id and stream_error_message(data) is not None:
+            raise self._not_a_chunk(data)
+        return chunk
+
+    def _not_a_chunk(self, data: bytes) -> StreamInterrupted:
+        said = stream_error_message(data)
+        if said is not None:
+            return self._interrupted(f"the server reported an error: {said}")
+        preview = data[:80].decode("utf-8", errors="replace")
+        return self._interrupted(
+            f"the server sent something not a chat completion chunk: {preview!r}"
+        )
 
     def _interrupted(self, reason: str) -> StreamInterrupted:
         acc = self.accumulator

@@ -133,15 +133,22 @@ class OCRPageDimensions(_Wire):
 
 
 class OCRPage(_Wire):
-    """One page read by OCR: its markdown, and the images and tables found on it."""
+    """One page read by OCR: its markdown, and the images, tables and links found on it.
+
+    `blocks` (bounding boxes of the content, `include_blocks`) and `confidence_scores`
+    (`confidence_scores_granularity`) come back when the request asked for them.
+    """
 
     index: int
     markdown: str = ""
     images: list[dict[str, Any]] = msgspec.field(default_factory=list)
     tables: list[dict[str, Any]] | None = None
+    hyperlinks: list[str] | None = None
     dimensions: OCRPageDimensions | None = None
     header: str | None = None
     footer: str | None = None
+    blocks: list[dict[str, Any]] | None = None
+    confidence_scores: dict[str, Any] | None = None
 
 
 class OCRUsage(_Wire):

@@ -14,7 +14,7 @@ import httpx2
 
 from .._client import _transport_error
 from .._sse import DONE, SSEDecoder
-from ..streaming import _decode_chunk, _StreamState
+from ..streaming import _StreamState
 from ..types import ChatCompletionChunk
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class ChatStream(_StreamState):
                         for _ in self._raw:  # drain the terminator: the connection is reused
                             pass
                         return
-                    chunk = _decode_chunk(data)
+                    chunk = self._chunk(data)
                     add(chunk)
                     yield chunk
                 try:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx2
 import msgspec
@@ -56,7 +57,8 @@ def _file_list(data: dict[str, Any]) -> FileList:
 def _path(file_id: str, suffix: str = "") -> str:
     if not file_id or "/" in file_id:
         raise ValueError(f"invalid file id {file_id!r}")
-    return f"/v1/files/{file_id}{suffix}"
+    # the id is one path segment: '?', '#' or '%' in it must not reach the URL as they are
+    return f"/v1/files/{quote(file_id, safe='')}{suffix}"
 
 
 def _list_params(

@@ -28,7 +28,7 @@ __getattr__ = lazy_exports(__name__, __package__, _LAZY)
 class OCROptions(TypedDict, total=False):
     """The optional fields of the spec's OCRRequest (absent = not sent)."""
 
-    pages: list[int] | None
+    pages: list[int] | str | None  # indices, or a string such as "0,2-4"
     include_image_base64: bool | None
     image_limit: int | None
     image_min_size: int | None
