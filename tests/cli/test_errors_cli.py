@@ -130,3 +130,31 @@ def test_prompt_longer_than_the_context_says_what_to_do(run_cli: RunCLI) -> None
     assert code == 4 and out == ""
     assert line.startswith("error: the prompt is too long for this model (400): Prompt contains ")
     assert "and 50 draft tokens" in line and line.endswith("--sort context_length`)")
+
+
+def test_a_stream_that_ends_cleanly_but_failed_keeps_the_text_and_exits_5(
+    run_cli: RunCLI, emulator: Emulator
+) -> None:
+    prompt = "emulator:markdown 60"
+    for kind, said in [
+        ("stream_error", "the server reported an error: Internal server error while generating"),
+        ("finish_error", "the model stopped with finish_reason 'error'"),
+    ]:
+        emulator.inject(kind, after_chunks=5, path="/v1/chat/completions")
+        code, out, err = run_cli("ask", prompt, input="")
+        line = _one_error_line(err)
+        assert code == 5 and said in line and "the partial answer was kept" in line, (kind, err)
+        assert out.startswith("# Emulator markdown"), kind  # what streamed stays on stdout
+        code, shown, _ = run_cli("history", "show", "--json")
+        answer = json.loads(shown)["messages"][-1]
+        assert answer["status"] == "interrupted" and answer["content"], kind
+
+
+def test_an_answer_cut_by_max_tokens_says_so(run_cli: RunCLI) -> None:
+    code, out, err = run_cli("ask", "--max-tokens", "3", "tell me a long story", input="")
+    assert code == 0 and out.strip()
+    assert err == (
+        "warning: the answer was cut at the max_tokens limit; raise it with --max-tokens\n"
+    )
+    code, _, err = run_cli("ask", "short", input="")
+    assert code == 0 and "warning" not in err

@@ -1,4 +1,5 @@
-"""Injected faults: status, html, slow, cut; times and path; the HTTP control endpoint."""
+"""Injected faults: status, html, slow, cut, stream_error, finish_error; times and path; the
+HTTP control endpoint."""
 
 from __future__ import annotations
 
@@ -103,6 +104,27 @@ def test_cut_stream(client: httpx2.Client, emu: Emulator) -> None:
     with client.stream("POST", "/v1/chat/completions", json={**BODY, "stream": True}) as r:
         assert sse_data(list(r.iter_lines()))[-1] == "[DONE]"
     assert emu.connections == 2
+
+
+def test_stream_error_and_finish_error_end_cleanly(client: httpx2.Client, emu: Emulator) -> None:
+    stream = {**BODY, "stream": True}
+    emu.inject("stream_error", after_chunks=2)
+    with client.stream("POST", "/v1/chat/completions", json=stream) as r:
+        events = sse_data(list(r.iter_lines()))
+    assert len(events) == 4 and events[-1] == "[DONE]"
+    check(events[1], "CompletionChunk")
+    error = events[2]
+    assert error["object"] == "error" and error["message"].startswith("Internal server error")
+
+    emu.inject("finish_error", after_chunks=2)
+    with client.stream("POST", "/v1/chat/completions", json=stream) as r:
+        events = sse_data(list(r.iter_lines()))
+    assert len(events) == 4 and events[-1] == "[DONE]"
+    check(events[2], "CompletionChunk")
+    last = events[2]
+    assert last["choices"][0]["finish_reason"] == "error"
+    assert last["id"] == events[0]["id"]  # the same stream's chunk shape
+    assert emu.connections == 1  # both ended cleanly: the connection was reused
 
 
 def test_inject_validates() -> None:

@@ -492,3 +492,14 @@ def test_search_finds_old_answers_from_the_chat(app: AppContext) -> None:
     assert "****" not in result.out and "/resume ID continues one" in result.out
     assert "error: usage: /search TEXT" in result.err
     assert "no message matches 'nothingmatchesthis'" in result.out
+
+
+def test_answers_that_end_early_say_why(app: AppContext, emulator: Emulator) -> None:
+    result = run(app, ["/set max_tokens 3", "tell me a long story"])
+    assert "warning: the answer was cut at the max_tokens limit; raise it with /set max_tokens" in (
+        result.err
+    )
+    emulator.inject("stream_error", after_chunks=4, path="/v1/chat/completions")
+    result = run(app, ["emulator:markdown 40", "/history 1"])
+    assert "the server reported an error: Internal server error while generating" in result.err
+    assert "the partial answer was kept" in result.err and result.code == 0

@@ -183,6 +183,11 @@ def _answer(
         from ..render.formats import turn_summary
 
         ctx.terminal.err_line(turn_summary(result))
+    from ..render.formats import finish_note
+
+    note = finish_note(result.finish_reason)
+    if note is not None and result.error is None:
+        ctx.terminal.warning(note)
     if result.error is not None:
         raise result.error  # cut stream -> 5, Ctrl-C -> 130; what arrived is kept
     return 0

@@ -2,7 +2,9 @@
 
 Kinds: ``status`` (a JSON error with ``status``, optionally ``Retry-After``), ``html`` (an
 HTML error page, as a proxy in front of the API would send), ``slow`` (a delay before the
-first byte) and ``cut`` (a stream closed abruptly after ``after_chunks`` SSE chunks).
+first byte), ``cut`` (a stream closed abruptly after ``after_chunks`` SSE chunks), and two ways a
+stream can end cleanly yet fail after ``after_chunks`` chunks: ``stream_error`` (an error object
+as an event, then ``[DONE]``) and ``finish_error`` (a last chunk with ``finish_reason: "error"``).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["KINDS", "Fault", "FaultQueue"]
+__all__ = ["KINDS", "STREAM_KINDS", "Fault", "FaultQueue"]
 
-KINDS = ("status", "html", "slow", "cut")
+KINDS = ("status", "html", "slow", "cut", "stream_error", "finish_error")
+#: the faults that act on a stream once it has begun
+STREAM_KINDS = ("cut", "stream_error", "finish_error")
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .catalog import ModelCatalog
-from .faults import Fault, FaultQueue
+from .faults import STREAM_KINDS, Fault, FaultQueue
 from .files import FileStore, MultipartError
 from .routes import App, Request, Response, json_response
 
@@ -213,13 +213,23 @@ class _Handler(BaseHTTPRequestHandler):
             if close is not None:
                 close()
 
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
     def _send_chunked(self, chunks: Iterator[bytes], path: str, sse: bool) -> None:
         emu = self.server.emulator
-        cut = emu.faults.take(path, ("cut",)) if sse else None
+        fault = emu.faults.take(path, STREAM_KINDS) if sse else None
+        last = b""
         for sent, chunk in enumerate(chunks):
-            if cut is not None and (sent >= (cut.after_chunks or 0) or b"[DONE]" in chunk):
+            if fault is not None and (sent >= (fault.after_chunks or 0) or b"[DONE]" in chunk):
+                if fault.kind != "cut":  # a clean end that still tells of a failure
+                    self._write_chunk(_failure_event(fault.kind, last))
+                    self._write_chunk(b"data: [DONE]\n\n")
+                    self.wfile.write(b"0\r\n\r\n")
+                    return
                 break
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self._write_chunk(chunk)
+            last = chunk
         else:
             if not emu._stopping.is_set():
                 self.wfile.write(b"0\r\n\r\n")
@@ -227,6 +237,31 @@ class _Handler(BaseHTTPRequestHandler):
         # No [DONE] and no terminating chunk: the client sees a broken stream.
         self.close_connection = True
         self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _failure_event(kind: str, last: bytes) -> bytes:
+    """The event a ``stream_error`` or ``finish_error`` fault sends instead of the rest."""
+    if kind == "stream_error":
+        body: dict[str, Any] = {
+            "object": "error",
+            "message": "Internal server error while generating",
+            "type": "internal_server_error",
+            "param": None,
+            "code": "3000",
+        }
+    else:  # finish_error: the chunk shape of the stream so far, ending with "error"
+        try:
+            before = json.loads(last.removeprefix(b"data: "))
+        except ValueError:
+            before = {}
+        body = {
+            "id": before.get("id", "emulator"),
+            "object": "chat.completion.chunk",
+            "created": before.get("created", 0),
+            "model": before.get("model", "unknown"),
+            "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
+        }
+    return b"data: " + json.dumps(body, separators=(",", ":")).encode() + b"\n\n"
 
 
 def _fault_response(fault: Fault) -> Response:

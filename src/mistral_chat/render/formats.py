@@ -20,6 +20,7 @@ __all__ = [
     "answer_stats",
     "context_size",
     "deprecation",
+    "finish_note",
     "local_time",
     "money",
     "retirement",
@@ -88,6 +89,24 @@ def deprecation(when: date | None, replacement: str | None, *, today: date | Non
         return ""
     text = retirement(when, today=today)
     return f"{text} -> {replacement}" if replacement else text
+
+
+def finish_note(finish_reason: str | None, *, in_chat: bool = False) -> str | None:
+    """Why an answer ended early, for a warning line; None when it ended on its own.
+
+    >>> finish_note("length")
+    'the answer was cut at the max_tokens limit; raise it with --max-tokens'
+    >>> finish_note("stop") is None
+    True
+    """
+    if finish_reason == "length":
+        how = "/set max_tokens" if in_chat else "--max-tokens"
+        return f"the answer was cut at the max_tokens limit; raise it with {how}"
+    if finish_reason == "model_length":
+        return "the answer was cut where the model's context was full; " + (
+            "/clear starts a new conversation" if in_chat else "start a new conversation"
+        )
+    return None
 
 
 def turn_summary(result: TurnResult) -> str:

@@ -243,9 +243,12 @@ class ChatRepl:
                 self.terminal.err_line("[interrupted; the partial answer is kept]")
             else:
                 self.terminal.error(self.describe(result.error))
-        if result.usage or result.cost_usd is not None:
-            from mistral_chat.render.formats import turn_summary
+        from mistral_chat.render.formats import finish_note, turn_summary
 
+        note = finish_note(result.finish_reason, in_chat=True)
+        if note is not None and result.status == "complete":
+            self.terminal.warning(note)
+        if result.usage or result.cost_usd is not None:
             self.terminal.err_line(turn_summary(result))
 
     def _upload_note(self, name: str, done: int, total: int | None) -> None:

@@ -107,6 +107,13 @@ def complete_answer(
         duration_ms=elapsed,
     )
     result.cost_usd = _cost(session, result.usage)
+    if result.finish_reason == "error":  # the model failed mid-answer: keep what it wrote
+        result.status = "interrupted"
+        result.error = StreamInterrupted(
+            "the model stopped with finish_reason 'error'", partial_text=text, chunks=0
+        )
+        if not text:
+            raise result.error
     turn = Turn(chunks.message("assistant", text))
     session.turns.append(turn)
     if session.store is not None and session.conversation_id is not None:
@@ -114,6 +121,7 @@ def complete_answer(
             session.conversation_id,
             "assistant",
             stored_content(result),
+            status=result.status,
             model=result.model,
             usage=result.usage,
             finish_reason=result.finish_reason,
@@ -160,6 +168,10 @@ def stream_answer(
                 checkpoint.add(delta)
             if on_text is not None:
                 on_text(delta)
+        if stream.finish_reason == "error":  # ended "normally", but the model failed mid-answer
+            raise StreamInterrupted(
+                "the model stopped with finish_reason 'error'", partial_text=stream.text, chunks=0
+            )
     except (StreamInterrupted, KeyboardInterrupt) as exc:
         result.status = "interrupted"
         result.error = exc
