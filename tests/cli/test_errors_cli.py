@@ -158,3 +158,34 @@ def test_an_answer_cut_by_max_tokens_says_so(run_cli: RunCLI) -> None:
     )
     code, _, err = run_cli("ask", "short", input="")
     assert code == 0 and "warning" not in err
+
+
+def test_a_website_at_the_base_url_is_named_not_a_crash(run_cli: RunCLI) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Website(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            page = b"<html><body>Welcome</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), Website) as site:
+        threading.Thread(target=site.serve_forever, daemon=True).start()
+        host = f"127.0.0.1:{site.server_address[1]}"
+        try:
+            code, out, err = run_cli("--base-url", f"http://{host}", "files", "list")
+        finally:
+            site.shutdown()
+    assert (code, out) == (5, "")
+    assert _one_error_line(err) == (
+        f"error: {host} does not answer like the Mistral API: GET /v1/files answered 200 with an "
+        "HTML page, not the API's JSON; check --base-url (the server's root, e.g. "
+        "https://api.mistral.ai) and any proxy in between"
+    )

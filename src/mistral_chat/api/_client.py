@@ -12,7 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
 
@@ -20,11 +20,19 @@ from .. import __version__
 from ._core import DEFAULT_BASE_URL, error_from_response, normalize_base_url, redact
 from ._lazy import lazy_exports
 from ._retry import RetryPolicy
-from .errors import APIConnectionError, APIStatusError, APITimeoutError, MistralError
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    InvalidResponseError,
+    MistralError,
+)
 
 if TYPE_CHECKING:
     from ._async.client import AsyncClient
     from ._sync.client import Client
+
+T = TypeVar("T")
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -121,3 +129,23 @@ def _transport_error(exc: httpx2.TransportError, request: httpx2.Request) -> API
         return APITimeoutError(f"timed out talking to {request.url.host}", url=url)
     reason = str(exc) or type(exc).__name__
     return APIConnectionError(f"could not reach {request.url.host}: {reason}", url=url)
+
+
+def parsed(response: httpx2.Response, parse: Callable[[bytes], T]) -> T:
+    """`parse(body)` of a successful response; a body that is not the API's JSON (a proxy's
+    page, a website at the wrong base URL, another shape) is an `InvalidResponseError`,
+    never a decoder's own exception."""
+    try:
+        return parse(response.content)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        # msgspec's DecodeError and ValidationError, and json's, are ValueErrors
+        content_type = response.headers.get("content-type", "").split(";")[0].strip()
+        preview = " ".join(response.text[:120].split())
+        what = "an HTML page" if "html" in content_type else f"{content_type or 'a body'}"
+        raise InvalidResponseError(
+            f"{response.request.method} {response.request.url.path} answered "
+            f"{response.status_code} with {what}, not the API's JSON",
+            status_code=response.status_code,
+            content_type=content_type,
+            preview=preview,
+        ) from exc

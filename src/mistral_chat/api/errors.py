@@ -12,6 +12,7 @@ MistralError
 │   ├── UnprocessableEntityError  422 (validation: `details` holds the `detail[]` items)
 │   ├── RateLimitError            429 (`retry_after` in seconds when the server said)
 │   └── ServerError               5xx
+├── InvalidResponseError          a success status, but a body that is not the API's JSON
 └── StreamInterrupted             a stream broke after content arrived; `partial_text` keeps it
 ```
 
@@ -28,6 +29,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "InvalidResponseError",
     "MistralError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -107,6 +109,18 @@ class RateLimitError(APIStatusError):
 
 class ServerError(APIStatusError):
     """5xx: the service failed."""
+
+
+class InvalidResponseError(MistralError):
+    """The server said yes (2xx) but its body is not what the API sends: an HTML page from a
+    proxy or a website at the wrong base URL, or JSON of another shape. `preview` holds the
+    body's first characters."""
+
+    def __init__(self, message: str, *, status_code: int, content_type: str, preview: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.content_type = content_type
+        self.preview = preview
 
 
 class StreamInterrupted(MistralError):

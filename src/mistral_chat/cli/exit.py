@@ -111,6 +111,11 @@ def _api_error(
             f"could not reach {where} ({reason}); retries exhausted after {tries}; "
             "check the network, proxy settings or --base-url"
         )
+    if _is(exc, mod, "InvalidResponseError"):
+        return ExitCode.UNAVAILABLE, (
+            f"{where} does not answer like the Mistral API: {exc}; check --base-url (the "
+            "server's root, e.g. https://api.mistral.ai) and any proxy in between"
+        )
     if _is(exc, mod, "StreamInterrupted"):
         return ExitCode.UNAVAILABLE, (
             f"the answer from {where} broke off ({exc}); the partial answer was kept; try again"

@@ -5,13 +5,14 @@ Forms, parameters, progress and the atomic download target live in `..resources.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import IO, TYPE_CHECKING
 
 import httpx2
 import msgspec
 
-from .._client import _transport_error
+from .._client import _transport_error, parsed
 from ..resources.files import (
     _CHUNK,
     ProgressCallback,
@@ -59,7 +60,7 @@ class AsyncFiles:
                 response = await client.with_retries(lambda n: client.send(request, n))
             else:
                 response = await client.send(request, 1)
-        return _file(response.json())
+        return parsed(response, lambda body: _file(json.loads(body)))
 
     async def list(
         self,
@@ -77,21 +78,21 @@ class AsyncFiles:
             page, page_size, purpose, search, sample_type, source, mimetypes, include_total
         )
         response = await self._client.request("GET", "/v1/files", params=params)
-        return _file_list(response.json())
+        return parsed(response, lambda body: _file_list(json.loads(body)))
 
     async def retrieve(self, file_id: str) -> FileObject:
         response = await self._client.request("GET", _path(file_id))
-        return _file(response.json())
+        return parsed(response, lambda body: _file(json.loads(body)))
 
     async def delete(self, file_id: str) -> DeletedFile:
         response = await self._client.request("DELETE", _path(file_id))
-        return msgspec.convert(response.json(), DeletedFile)
+        return parsed(response, lambda body: msgspec.json.decode(body, type=DeletedFile))
 
     async def signed_url(self, file_id: str, *, expiry_hours: int = 24) -> str:
         """A URL anyone can GET for `expiry_hours` (1-168); the API's `GET /v1/files/{id}/url`."""
         params = _signed_url_params(expiry_hours)
         response = await self._client.request("GET", _path(file_id, "/url"), params=params)
-        return msgspec.convert(response.json(), SignedURL).url
+        return parsed(response, lambda body: msgspec.json.decode(body, type=SignedURL)).url
 
     async def download(
         self,

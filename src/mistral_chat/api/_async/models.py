@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
+from .._client import parsed
 from ..resources.models import _cards, _path, parse_model_card
 from ..types import ModelCard
 
@@ -20,8 +22,8 @@ class AsyncModels:
     async def list(self) -> list[ModelCard]:
         """Every model this key can use."""
         response = await self._client.request("GET", "/v1/models")
-        return _cards(response.json())
+        return parsed(response, lambda body: _cards(json.loads(body)))
 
     async def retrieve(self, model_id: str) -> ModelCard:
         response = await self._client.request("GET", _path(model_id))
-        return parse_model_card(response.json())
+        return parsed(response, lambda body: parse_model_card(json.loads(body)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Unpack
 
+from .._client import parsed
 from ..resources.ocr import _PATH, OCROptions, _decode_ocr, build_ocr_body
 from ..types import OCRResponse
 
@@ -24,4 +25,4 @@ class AsyncOCR:
         (`document_url`, `image_url` or `file_chunk`); `pages` are 0-based indices."""
         body = build_ocr_body(model, document, options)
         response = await self._client.request("POST", _PATH, json=body)
-        return _decode_ocr(response.content)
+        return parsed(response, _decode_ocr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Unpack
 
+from .._client import parsed
 from .._core import ChatOptions, build_chat_body
 from ..resources.chat import _PATH, _STREAM_HEADERS, _decode_completion
 from ..types import ChatCompletion
@@ -26,7 +27,7 @@ class Chat:
         """One answer as a whole; options are the spec's fields, absent ones not sent."""
         body = build_chat_body(model, messages, stream=False, options=options)
         response = self._client.request("POST", _PATH, json=body)
-        return _decode_completion(response.content)
+        return parsed(response, _decode_completion)
 
     def stream(
         self, model: str, messages: list[dict[str, Any]], **options: Unpack[ChatOptions]

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
+from .._client import parsed
 from ..resources.models import _cards, _path, parse_model_card
 from ..types import ModelCard
 
@@ -21,8 +23,8 @@ class Models:
     def list(self) -> list[ModelCard]:
         """Every model this key can use."""
         response = self._client.request("GET", "/v1/models")
-        return _cards(response.json())
+        return parsed(response, lambda body: _cards(json.loads(body)))
 
     def retrieve(self, model_id: str) -> ModelCard:
         response = self._client.request("GET", _path(model_id))
-        return parse_model_card(response.json())
+        return parsed(response, lambda body: parse_model_card(json.loads(body)))
