@@ -12,6 +12,7 @@ without I/O, the decoder, the accumulator and the verdicts, is `_StreamState` be
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -19,11 +20,13 @@ import msgspec
 from ._accumulate import ChatAccumulator
 from ._core import stream_error_message
 from ._lazy import lazy_exports
-from ._sse import SSEDecoder
-from .errors import StreamInterrupted
+from ._sse import DONE, SSEDecoder
+from .errors import InvalidResponseError, StreamInterrupted
 from .types import ChatCompletionChunk, Usage
 
 if TYPE_CHECKING:
+    import httpx2
+
     from ._async.streaming import AsyncChatStream
     from ._sync.streaming import ChatStream
 
@@ -78,6 +81,55 @@ class _StreamState:
     @property
     def model(self) -> str:
         return self.accumulator.model
+
+    @staticmethod
+    def _answered_whole(response: httpx2.Response) -> bool:
+        """True when the server sent one JSON document instead of an event stream (some
+        self-hosted servers ignore `stream: true`); the body must then be read whole."""
+        content_type = response.headers.get("content-type", "")
+        return "json" in content_type and "event-stream" not in content_type
+
+    @staticmethod
+    def _events_of_whole(response: httpx2.Response) -> list[bytes]:
+        """A whole completion (already read) as the events a stream would have sent: one chunk
+        per choice carrying the full message, usage, then `[DONE]`."""
+        from ._client import parsed
+
+        def completion(body: bytes) -> dict[str, Any]:
+            doc = json.loads(body)
+            if not isinstance(doc, dict) or not isinstance(doc.get("choices"), list):
+                raise ValueError("no choices")
+            return doc
+
+        try:
+            doc = parsed(response, completion)
+        except InvalidResponseError as exc:
+            said = stream_error_message(response.content)
+            if said is None:
+                raise
+            raise InvalidResponseError(
+                f"the server answered a stream with an error: {said}",
+                status_code=exc.status_code,
+                content_type=exc.content_type,
+                preview=exc.preview,
+            ) from exc
+        chunk = {
+            "id": doc.get("id") or "",
+            "object": "chat.completion.chunk",
+            "created": doc.get("created"),
+            "model": doc.get("model") or "",
+            "choices": [
+                {
+                    "index": choice.get("index", i),
+                    "delta": choice.get("message") or {},
+                    "finish_reason": choice.get("finish_reason"),
+                }
+                for i, choice in enumerate(doc["choices"])
+                if isinstance(choice, dict)
+            ],
+            "usage": doc.get("usage"),
+        }
+        return [json.dumps(chunk).encode(), DONE]
 
     def _chunk(self, data: bytes) -> ChatCompletionChunk:
         """The chunk an event carries; an event that is not one ends the stream, interrupted.

@@ -52,6 +52,17 @@ class AsyncChatStream(_StreamState):
     ) -> tuple[httpx2.Response, AsyncIterator[bytes]]:
         self._decoder = SSEDecoder()
         response = await self._client.send(request, attempt, stream=True)
+        if self._answered_whole(response):
+            try:
+                await response.aread()
+                self._pending = self._events_of_whole(response)
+            except httpx2.TransportError as exc:
+                await response.aclose()
+                raise _transport_error(exc, request) from exc
+            except BaseException:
+                await response.aclose()
+                raise
+            return response, response.aiter_bytes()
         raw = response.aiter_bytes()
         try:
             async for data in raw:

@@ -53,6 +53,17 @@ class ChatStream(_StreamState):
     ) -> tuple[httpx2.Response, Iterator[bytes]]:
         self._decoder = SSEDecoder()
         response = self._client.send(request, attempt, stream=True)
+        if self._answered_whole(response):
+            try:
+                response.read()
+                self._pending = self._events_of_whole(response)
+            except httpx2.TransportError as exc:
+                response.close()
+                raise _transport_error(exc, request) from exc
+            except BaseException:
+                response.close()
+                raise
+            return response, response.iter_bytes()
         raw = response.iter_bytes()
         try:
             for data in raw:

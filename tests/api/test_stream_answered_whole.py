@@ -1,0 +1,80 @@
+"""A server that ignores `stream: true` and answers one JSON completion (some self-hosted
+servers do): the stream yields it as one chunk, sync and async; an error document is named."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx2
+import pytest
+
+from mistral_chat import AsyncClient, Client
+from mistral_chat.api.errors import InvalidResponseError
+
+WHOLE = {
+    "id": "cmpl-1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "local-model",
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "Bonjour, the whole answer."},
+            "finish_reason": "stop",
+        }
+    ],
+    "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8},
+}
+MESSAGES = [{"role": "user", "content": "hi"}]
+
+
+def _transport(doc: Any) -> httpx2.MockTransport:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        assert json.loads(request.content)["stream"] is True
+        return httpx2.Response(200, json=doc)
+
+    return httpx2.MockTransport(handler)
+
+
+def test_a_whole_completion_streams_as_one_chunk() -> None:
+    with (
+        Client("k", base_url="http://local", transport=_transport(WHOLE)) as client,
+        client.chat.stream("local-model", MESSAGES) as stream,
+    ):
+        chunks = list(stream)
+    assert len(chunks) == 1
+    assert stream.text == "Bonjour, the whole answer."
+    assert stream.finish_reason == "stop" and stream.model == "local-model"
+    assert stream.usage is not None and stream.usage.total_tokens == 8
+
+
+def test_async_too() -> None:
+    async def main() -> str:
+        transport = _transport(WHOLE)
+        async with (
+            AsyncClient("k", base_url="http://local", transport=transport) as client,
+            client.chat.stream("local-model", MESSAGES) as stream,
+        ):
+            async for _ in stream:
+                pass
+            return stream.text
+
+    assert asyncio.run(main()) == "Bonjour, the whole answer."
+
+
+@pytest.mark.parametrize(
+    ("doc", "said"),
+    [
+        ({"object": "error", "message": "model not loaded"}, "answered a stream with an error: "),
+        ({"something": "else"}, "not the API's JSON"),
+    ],
+)
+def test_a_document_that_is_not_a_completion_is_named(doc: dict[str, Any], said: str) -> None:
+    with (
+        Client("k", base_url="http://local", transport=_transport(doc)) as client,
+        pytest.raises(InvalidResponseError, match=said),
+        client.chat.stream("local-model", MESSAGES) as stream,
+    ):
+        list(stream)
