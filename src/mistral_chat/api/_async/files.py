@@ -15,6 +15,7 @@ import msgspec
 from .._client import _transport_error, parsed
 from ..resources.files import (
     _CHUNK,
+    DOWNLOAD_HEADERS,
     ProgressCallback,
     _file,
     _file_list,
@@ -107,7 +108,7 @@ class AsyncFiles:
             client.http,
             "GET",
             _path(file_id, "/content"),
-            headers={"Accept": "application/octet-stream"},
+            headers=DOWNLOAD_HEADERS,
         )
         response = await client.with_retries(lambda n: client.send(request, n, stream=True))
         done, total = 0, _total(response)

@@ -16,6 +16,7 @@ import msgspec
 from .._client import _transport_error, parsed
 from ..resources.files import (
     _CHUNK,
+    DOWNLOAD_HEADERS,
     ProgressCallback,
     _file,
     _file_list,
@@ -108,7 +109,7 @@ class Files:
             client.http,
             "GET",
             _path(file_id, "/content"),
-            headers={"Accept": "application/octet-stream"},
+            headers=DOWNLOAD_HEADERS,
         )
         response = client.with_retries(lambda n: client.send(request, n, stream=True))
         done, total = 0, _total(response)

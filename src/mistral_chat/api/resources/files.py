@@ -188,6 +188,14 @@ def _target(dest: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
         raise
 
 
+#: the file as stored: a compressed transfer would make Content-Length the wrong total
+DOWNLOAD_HEADERS = {"Accept": "application/octet-stream", "Accept-Encoding": "identity"}
+
+
 def _total(response: httpx2.Response) -> int | None:
+    """The file's size for progress: Content-Length, unless the body is encoded anyway (then
+    it counts compressed bytes while the caller counts the file's)."""
+    if response.headers.get("content-encoding", "identity").lower() != "identity":
+        return None
     length = response.headers.get("content-length")
     return int(length) if length and length.isdigit() else None

@@ -1,5 +1,6 @@
-"""A server that ignores `stream: true` and answers one JSON completion (some self-hosted
-servers do): the stream yields it as one chunk, sync and async; an error document is named."""
+"""Servers that bend the protocol, as self-hosted ones and proxies do: a JSON completion for a
+`stream: true` request streams as one chunk (sync and async) and an error document there is
+named; a download compressed anyway still gives the file's bytes and an honest progress total."""
 
 from __future__ import annotations
 
@@ -78,3 +79,30 @@ def test_a_document_that_is_not_a_completion_is_named(doc: dict[str, Any], said:
         client.chat.stream("local-model", MESSAGES) as stream,
     ):
         list(stream)
+
+
+def test_download_asks_for_the_file_as_stored_and_copes_with_gzip() -> None:
+    import gzip
+    import io
+
+    content = b"line of the file\n" * 500
+    seen: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        packed = gzip.compress(content)  # a server (or proxy) that compresses anyway
+        headers = {"content-encoding": "gzip", "content-length": str(len(packed))}
+        return httpx2.Response(200, content=packed, headers=headers)
+
+    progress: list[tuple[int, int | None]] = []
+    out = io.BytesIO()
+    transport = httpx2.MockTransport(handler)
+    with Client("k", base_url="http://local", transport=transport) as client:
+        written = client.files.download(
+            "3b1f0c2e-5d7a-4f8e-9c1d-2a6b7e8f9a0b",
+            out,
+            on_progress=lambda d, t: progress.append((d, t)),
+        )
+    assert seen[0].headers["accept-encoding"] == "identity"
+    assert out.getvalue() == content and written == len(content)
+    assert progress[-1] == (len(content), None)  # never "8,500 of 120 bytes"
