@@ -1,0 +1,44 @@
+"""Odd input on every command: one `error: ` line and the right exit code, never an internal
+error (exit 1), a traceback, or a success that quietly ignored what was asked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli_support import RunCLI
+
+
+def _one_error_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err and "internal error" not in err, err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("schema", "fragment"),
+    [
+        ('{"type": "number", "maximum": NaN}', "NaN"),
+        ('{"type": "number", "maximum": Infinity}', "Infinity"),
+        ('{"type": "number", "maximum": 1e999}', "1e999"),
+        ('{"a": ' * 50_000 + "1" + "}" * 50_000, "nested too deeply"),
+    ],
+)
+def test_schema_with_numbers_json_cannot_hold_or_too_deep(
+    run_cli: RunCLI, tmp_path: Path, schema: str, fragment: str
+) -> None:
+    (tmp_path / "odd.json").write_text(schema)
+    code, out, err = run_cli("ask", "--schema", "odd.json", "hi")
+    line = _one_error_line(err)
+    assert code == 2 and out == "" and line.startswith("error: --schema: odd.json ")
+    assert fragment in line
+
+
+def test_empty_schema_says_so(run_cli: RunCLI) -> None:
+    code, _, err = run_cli("ask", "--schema", " ", "hi")
+    assert code == 2 and _one_error_line(err) == (
+        "error: --schema is empty; give a JSON Schema file or inline JSON"
+    )
