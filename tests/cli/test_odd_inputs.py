@@ -42,3 +42,33 @@ def test_empty_schema_says_so(run_cli: RunCLI) -> None:
     assert code == 2 and _one_error_line(err) == (
         "error: --schema is empty; give a JSON Schema file or inline JSON"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("http://[::1", "is not a valid URL"),
+        ("https://example.com:99999/a.png", "is not a valid URL (port out of range"),
+        ("https://example.com:abc/a.png", "is not a valid URL"),
+        ("https://exa mple.com/a.png", "has spaces or control characters"),
+        ("https://example.com/a\nb.png", "has spaces or control characters"),
+    ],
+)
+def test_attachment_urls_that_are_not_urls(run_cli: RunCLI, url: str, fragment: str) -> None:
+    for args in (["ask", "-a", url, "hi"], ["ocr", url]):
+        code, out, err = run_cli(*args)
+        assert code == 2 and out == "" and fragment in _one_error_line(err), (args, err)
+
+
+def test_corrupt_image_message_names_no_python_object(run_cli: RunCLI, tmp_path: Path) -> None:
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    code, _, err = run_cli("ask", "-a", "broken.png", "hi")
+    assert code == 2 and _one_error_line(err) == (
+        "error: broken.png is a corrupt or truncated PNG file (cannot identify image file); "
+        "re-export or re-download it"
+    )
+
+
+def test_a_path_with_a_newline_stays_on_one_error_line(run_cli: RunCLI) -> None:
+    code, _, err = run_cli("ask", "-a", "missing\nfile.png", "hi")
+    assert code == 2 and _one_error_line(err) == "error: no such file: missing\\nfile.png"
