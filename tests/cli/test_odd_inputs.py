@@ -3,7 +3,6 @@ error (exit 1), a traceback, or a success that quietly ignored what was asked.""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -72,3 +71,56 @@ def test_corrupt_image_message_names_no_python_object(run_cli: RunCLI, tmp_path:
 def test_a_path_with_a_newline_stays_on_one_error_line(run_cli: RunCLI) -> None:
     code, _, err = run_cli("ask", "-a", "missing\nfile.png", "hi")
     assert code == 2 and _one_error_line(err) == "error: no such file: missing\\nfile.png"
+
+
+@pytest.mark.parametrize("file_id", ["", "a/b", ".", "..", "a b"])
+def test_file_ids_that_cannot_be_ids(run_cli: RunCLI, file_id: str) -> None:
+    for args in (
+        ["files", "show", file_id],
+        ["files", "download", file_id, "-o", "-"],
+        ["files", "delete", "--yes", file_id],
+        ["files", "url", file_id],
+    ):
+        code, out, err = run_cli(*args)
+        line = _one_error_line(err)
+        assert code == 2 and out == "" and "invalid file id" in line, (args, err)
+        assert "`mistral-chat files list` shows them" in line
+
+
+@pytest.mark.parametrize("model", ["", " ", ".", ".."])
+def test_model_ids_that_name_no_model(run_cli: RunCLI, model: str) -> None:
+    code, out, err = run_cli("models", "show", model)
+    line = _one_error_line(err)
+    assert code == 2 and out == "" and "argument MODEL:" in line, err
+    assert "`mistral-chat models list` shows the models" in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ask", "-m", "", "hi"],
+        ["ask", "--conversation", "", "hi"],
+        ["ocr", "-m", " ", "https://example.com/a.pdf"],
+    ],
+)
+def test_empty_values_are_refused_not_ignored(run_cli: RunCLI, args: list[str]) -> None:
+    code, out, err = run_cli(*args)
+    assert code == 2 and out == "" and "must not be empty" in _one_error_line(err), err
+
+
+def test_huge_limits_and_timeouts(run_cli: RunCLI) -> None:
+    code, _, err = run_cli("ask", "hi")
+    assert code == 0, err
+    for args in (["history", "list"], ["history", "search", "hi"]):
+        code, out, err = run_cli(*args, "--limit", "99999999999999999999")
+        assert code == 0 and "hi" in out and err == "", (args, err)
+    code, out, err = run_cli("--timeout", "1e308", "ask", "hi")
+    assert (
+        code == 2
+        and out == ""
+        and _one_error_line(err)
+        == (
+            "error: argument --timeout: must be at most 3600 seconds, got '1e308'; "
+            "see `mistral-chat --help`"
+        )
+    )

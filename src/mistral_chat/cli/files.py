@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..render.formats import local_time
 from ..services.transfers import human_size
+from ._argtypes import file_id as file_id_arg
 from ._argtypes import int_range
 from .context import AppContext
 from .exit import ExitCode, UsageError
@@ -70,7 +71,7 @@ def register(subparsers: Any) -> None:
     ls.set_defaults(handler=list_files)
 
     show = sub.add_parser("show", help="details of one file", description="Show one file.")
-    show.add_argument("file_id", metavar="ID")
+    show.add_argument("file_id", type=file_id_arg, metavar="ID")
     show.add_argument("--json", action="store_true", help="the file object as JSON")
     show.set_defaults(handler=show_file)
 
@@ -84,7 +85,7 @@ def register(subparsers: Any) -> None:
             "stdout."
         ),
     )
-    dl.add_argument("file_id", metavar="ID")
+    dl.add_argument("file_id", type=file_id_arg, metavar="ID")
     dl.add_argument(
         "-o", "--output", metavar="PATH|-", help="file or directory to save to, or - for stdout"
     )
@@ -100,7 +101,7 @@ def register(subparsers: Any) -> None:
         help="delete files",
         description=("Delete files. Asks first on a terminal; elsewhere --yes is required."),
     )
-    rm.add_argument("file_ids", nargs="+", metavar="ID")
+    rm.add_argument("file_ids", nargs="+", type=file_id_arg, metavar="ID")
     rm.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     rm.set_defaults(handler=delete)
 
@@ -109,7 +110,7 @@ def register(subparsers: Any) -> None:
         help="a signed download URL",
         description=("Print a signed URL anyone can download the file from until it expires."),
     )
-    url.add_argument("file_id", metavar="ID")
+    url.add_argument("file_id", type=file_id_arg, metavar="ID")
     url.add_argument(
         "--expiry",
         type=int_range(1, 168),

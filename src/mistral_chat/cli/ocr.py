@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._argtypes import non_empty
 from .context import AppContext
 from .exit import ExitCode, UsageError
 
@@ -42,7 +43,13 @@ def register(subparsers: Any) -> None:
         metavar="SOURCE",
         help="a local PDF, document or image, an http(s):// URL, file:ID, or - for stdin",
     )
-    p.add_argument("-m", "--model", metavar="MODEL", help="OCR model (default mistral-ocr-latest)")
+    p.add_argument(
+        "-m",
+        "--model",
+        type=non_empty,
+        metavar="MODEL",
+        help="OCR model (default mistral-ocr-latest)",
+    )
     p.add_argument("--pages", metavar="PAGES", help="only these pages, from 1: e.g. 1,3-5")
     p.add_argument("-o", "--output", metavar="PATH", help="write the markdown to PATH")
     p.add_argument("--json", action="store_true", help="the API's answer as JSON")

@@ -48,6 +48,7 @@ __all__ = [
     "RemoteURL",
     "TextFile",
     "UploadedFile",
+    "check_file_id",
     "classify",
     "classify_bytes",
 ]
@@ -251,12 +252,18 @@ def _uploaded(file_id: str) -> UploadedFile:
             "file: needs the id of an uploaded file, e.g. file:3b1f0c2e-...; "
             "`mistral-chat files list` shows them"
         )
+    return UploadedFile(check_file_id(file_id))
+
+
+def check_file_id(file_id: str) -> str:
+    """`file_id` if it can be the id of an uploaded file (one URL path segment, never `.` or
+    `..`); AttachmentError saying what ids look like otherwise."""
     if not _FILE_ID_RE.fullmatch(file_id):
         raise AttachmentError(
             f"invalid file id {file_id!r}: ids are letters, digits, '-', '_' and '.'; "
             "`mistral-chat files list` shows them"
         )
-    return UploadedFile(file_id)
+    return file_id
 
 
 def _remote(url: str) -> RemoteURL:
