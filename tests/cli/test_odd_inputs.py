@@ -3,7 +3,9 @@ error (exit 1), a traceback, or a success that quietly ignored what was asked.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,4 +125,49 @@ def test_huge_limits_and_timeouts(run_cli: RunCLI) -> None:
             "error: argument --timeout: must be at most 3600 seconds, got '1e308'; "
             "see `mistral-chat --help`"
         )
+    )
+
+
+def _export(run_cli: RunCLI) -> dict[str, Any]:
+    code, _, err = run_cli("ask", "hi")
+    assert code == 0, err
+    code, out, err = run_cli("history", "export", "--format", "json")
+    assert code == 0, err
+    doc: dict[str, Any] = json.loads(out)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("where", "field", "value", "fragment"),
+    [
+        ("message", "seq", 10**30, "'seq' is out of range"),
+        ("message", "duration_ms", -(10**30), "'duration_ms' is out of range"),
+        ("attachment", "size", 10**30, "'size' is out of range"),
+        ("message", "content", [1, "x"], "each content chunk must be an object"),
+        ("message", "content", [{"type": "text", "text": "\ud800"}], "not valid Unicode"),
+        ("conversation", "title", "\udfff", "not valid Unicode"),
+    ],
+)
+def test_import_of_values_the_database_cannot_hold(
+    run_cli: RunCLI, tmp_path: Path, where: str, field: str, value: Any, fragment: str
+) -> None:
+    doc = _export(run_cli)
+    target = doc["conversation"] if where == "conversation" else doc["messages"][0]
+    if where == "attachment":
+        target["attachments"] = [{"kind": "image", "url": "https://example.com/a.png"}]
+        target = target["attachments"][0]
+    target[field] = value
+    (tmp_path / "odd.json").write_text(json.dumps(doc))  # ensure_ascii keeps lone surrogates
+    code, out, err = run_cli("history", "import", "--replace", "odd.json")
+    line = _one_error_line(err)
+    assert code == 2 and out == "" and line.startswith("error: cannot import odd.json: ")
+    assert fragment in line
+
+
+def test_import_of_json_nested_too_deeply(run_cli: RunCLI, tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    code, _, err = run_cli("history", "import", "deep.json")
+    assert code == 2 and _one_error_line(err) == (
+        "error: deep.json is nested too deeply to be an export; "
+        "`history export --format json` makes one"
     )

@@ -220,12 +220,17 @@ def import_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
         raise UsageError(f"{source} is not a text file ({exc.reason}); give a JSON export") from exc
     try:
         doc = json.loads(raw)
+    except RecursionError:
+        raise UsageError(
+            f"{source} is nested too deeply to be an export; "
+            "`history export --format json` makes one"
+        ) from None
     except ValueError as exc:
         raise UsageError(
             f"{source} is not JSON ({exc}); `history export --format json` makes one"
         ) from exc
     store = ctx.history()
-    from ..storage.errors import ConversationExists
+    from ..storage.errors import ConversationExists, ExportFormatError
 
     try:
         conv = store.import_json(doc, replace=args.replace)
@@ -234,6 +239,9 @@ def import_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
             f"conversation {exc.conversation_id} is already in the history; "
             "add --replace to overwrite it"
         ) from exc
+    except ExportFormatError as exc:
+        hint = "" if "upgrade" in str(exc) else "; `history export --format json` makes one"
+        raise UsageError(f"cannot import {source}: {exc}{hint}") from exc
     ctx.terminal.out(conv.id)
     ctx.terminal.err_line(
         f"imported {conv.title or '(untitled)'} with {len(conv.messages)} messages"
