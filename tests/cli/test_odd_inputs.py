@@ -171,3 +171,45 @@ def test_import_of_json_nested_too_deeply(run_cli: RunCLI, tmp_path: Path) -> No
         "error: deep.json is nested too deeply to be an export; "
         "`history export --format json` makes one"
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1",
+        "http://127.0.0.1:abc",
+        "http://127.0.0.1:99999",
+        "http://a..b",
+        "http://" + "a" * 64 + ".example",
+        "http://exa mple.com",
+    ],
+)
+def test_base_urls_that_are_not_urls(run_cli: RunCLI, url: str) -> None:
+    code, out, err = run_cli("--base-url", url, "models", "show", "x")
+    line = _one_error_line(err)
+    assert code == 2 and out == "" and line.startswith("error: --base-url "), err
+    assert "is not a valid URL" in line and "give the server's root" in line
+    code, _, err = run_cli("models", "show", "x", env={"MISTRAL_BASE_URL": url})
+    assert code == 2 and _one_error_line(err).startswith("error: MISTRAL_BASE_URL "), err
+    code, _, err = run_cli("config", "set", "base_url", url)
+    assert code == 2 and "for base_url: not a valid URL (" in _one_error_line(err), err
+
+
+def test_a_bad_base_url_in_the_config_can_be_repaired(run_cli: RunCLI, mistral_home: Path) -> None:
+    mistral_home.mkdir(parents=True, exist_ok=True)
+    (mistral_home / "config.toml").write_text('base_url = "http://[::1"\n')
+    code, _, err = run_cli("models", "list", env={"MISTRAL_BASE_URL": None})
+    line = _one_error_line(err)
+    assert code == 2 and line.startswith("error: config key 'base_url' in "), err
+    assert "'http://[::1': not a valid URL (invalid IPv6 URL)" in line
+    assert line.endswith("fix it with `mistral-chat config set base_url VALUE`")
+    code, _, err = run_cli("config", "set", "base_url", "http://127.0.0.1:8000")
+    assert code == 0, err
+
+
+def test_credentials_in_the_base_url_stay_out_of_messages(run_cli: RunCLI) -> None:
+    code, _, err = run_cli(
+        "--base-url", "http://user:s3cret@127.0.0.1:1", "--max-retries", "0", "models", "show", "x"
+    )
+    line = _one_error_line(err)
+    assert code == 5 and "could not reach 127.0.0.1:1 " in line and "s3cret" not in line

@@ -132,10 +132,11 @@ class AppContext:
 
     @property
     def host(self) -> str:
-        """The API server's host[:port], for messages."""
+        """The API server's host[:port], for messages (never a user:password in the URL)."""
         from urllib.parse import urlsplit
 
-        return urlsplit(self.settings.base_url).netloc or self.settings.base_url
+        netloc = urlsplit(self.settings.base_url).netloc
+        return netloc.rpartition("@")[2] or self.settings.base_url
 
     @property
     def key_origin(self) -> str | None:

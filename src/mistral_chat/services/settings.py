@@ -151,7 +151,33 @@ def _url(value: str) -> str:
     value = value.strip().rstrip("/")
     if not re.match(r"^https?://[^/\s]+", value):
         raise ValueError("must be an http:// or https:// URL")
+    problem = _url_problem(value)
+    if problem:
+        raise ValueError(f"not a valid URL ({problem})")
     return value
+
+
+def _url_problem(url: str) -> str | None:
+    """Why an http(s):// URL cannot be used to reach a server, or None when it can."""
+    from urllib.parse import urlsplit
+
+    if any(not ch.isprintable() or ch.isspace() for ch in url):
+        return "it holds spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError as exc:
+        reason = str(exc)
+        return reason[:1].lower() + reason[1:]
+    host = parts.hostname or ""
+    if not host:
+        return "no host name"
+    if ":" not in host:  # an IPv6 address has no labels to check
+        try:
+            host.encode("idna")
+        except UnicodeError:
+            return "a part of the host name is empty or longer than 63 characters"
+    return None
 
 
 def _env_name(value: str) -> str:
@@ -399,6 +425,11 @@ def _normalize_url(url: str, source: str) -> str:
     if url.endswith("/v1"):
         url = url[: -len("/v1")]
     if not re.match(r"^https?://[^/\s]+", url):
+        problem = "is not an http:// or https:// URL"
+    else:
+        reason = _url_problem(url)
+        problem = f"is not a valid URL ({reason})" if reason else ""
+    if problem:
         where = {
             "option": "--base-url",
             "env": "MISTRAL_BASE_URL",
@@ -406,7 +437,7 @@ def _normalize_url(url: str, source: str) -> str:
             "config": "config base_url",
         }.get(source, "the base URL")
         raise SettingsError(
-            f"{where} {url!r} is not an http:// or https:// URL; give the server's root, "
+            f"{where} {url!r} {problem}; give the server's root, "
             "e.g. https://api.mistral.ai or http://127.0.0.1:8000"
         )
     return url
