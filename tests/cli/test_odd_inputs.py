@@ -10,6 +10,13 @@ from typing import Any
 import pytest
 
 from cli_support import RunCLI
+from mistral_chat.emulator import Emulator
+
+# a 1x1 red PNG
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415478da63f8cfc000000301010018dd8db00000000049454e44ae426082"
+)
 
 
 def _one_error_line(err: str) -> str:
@@ -213,3 +220,45 @@ def test_credentials_in_the_base_url_stay_out_of_messages(run_cli: RunCLI) -> No
     )
     line = _one_error_line(err)
     assert code == 5 and "could not reach 127.0.0.1:1 " in line and "s3cret" not in line
+
+
+def test_writing_into_a_missing_directory_names_the_path_given(
+    run_cli: RunCLI, emulator: Emulator, tmp_path: Path
+) -> None:
+    code, _, err = run_cli("ask", "hi")
+    assert code == 0, err
+    (tmp_path / "adir").mkdir()
+    for args, shown in [
+        (["history", "export", "-o", "missing/x.md"], "missing/x.md"),
+        (["history", "export", "-o", "adir"], "adir"),
+    ]:
+        code, out, err = run_cli(*args)
+        line = _one_error_line(err)
+        assert code == 2 and out == "" and line.startswith(f"error: cannot write {shown}: "), err
+        assert ".part" not in line and f"/.{Path(shown).name}." not in line
+    (tmp_path / "scan.png").write_bytes(_PNG)
+    start = len(emulator.requests)
+    code, out, err = run_cli("ocr", "scan.png", "-o", "missing/scan.md")
+    assert (
+        code == 2
+        and out == ""
+        and _one_error_line(err)
+        == (
+            "error: cannot write missing/scan.md: missing is not a directory; "
+            "create it or choose another path (nothing was sent)"
+        )
+    )
+    assert emulator.requests[start:] == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["history", "export", "-o", ""],
+        ["ocr", "scan.png", "-o", ""],
+        ["files", "download", "3b1f0c2e-0000-4000-8000-000000000000", "-o", ""],
+    ],
+)
+def test_an_empty_output_path_is_refused(run_cli: RunCLI, args: list[str]) -> None:
+    code, out, err = run_cli(*args)
+    assert code == 2 and out == "" and "must not be empty" in _one_error_line(err), err

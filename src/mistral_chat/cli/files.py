@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..render.formats import local_time
 from ..services.transfers import human_size
 from ._argtypes import file_id as file_id_arg
-from ._argtypes import int_range
+from ._argtypes import int_range, non_empty
 from .context import AppContext
 from .exit import ExitCode, UsageError
 
@@ -87,7 +87,11 @@ def register(subparsers: Any) -> None:
     )
     dl.add_argument("file_id", type=file_id_arg, metavar="ID")
     dl.add_argument(
-        "-o", "--output", metavar="PATH|-", help="file or directory to save to, or - for stdout"
+        "-o",
+        "--output",
+        type=non_empty,
+        metavar="PATH|-",
+        help="file or directory to save to, or - for stdout",
     )
     dl.add_argument(
         "--force",
@@ -252,7 +256,7 @@ def show_file(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def download(args: argparse.Namespace, ctx: AppContext) -> int:
-    from ..services.transfers import TransferError, make_readable, resolve_target
+    from ..services.transfers import TransferError, cannot_write, make_readable, resolve_target
 
     client = ctx.client()
     meta = client.files.retrieve(args.file_id)
@@ -268,8 +272,11 @@ def download(args: argparse.Namespace, ctx: AppContext) -> int:
             client.files.download(meta.id, sys.stdout.buffer, on_progress=on_progress)
         sys.stdout.buffer.flush()
         return ExitCode.OK
-    with _progress(ctx, target.path.name, meta.bytes) as on_progress:
-        written = client.files.download(meta.id, target.path, on_progress=on_progress)
+    try:
+        with _progress(ctx, target.path.name, meta.bytes) as on_progress:
+            written = client.files.download(meta.id, target.path, on_progress=on_progress)
+    except OSError as exc:  # the API names its temporary file: name the one asked for
+        raise TransferError(cannot_write(target.path, exc)) from exc
     make_readable(target.path)
     ctx.terminal.err_line(f"saved {target.path} ({human_size(written)})")
     return ExitCode.OK

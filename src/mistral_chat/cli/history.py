@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..render.formats import answer_stats, local_time, money
-from ._argtypes import positive_int
+from ._argtypes import non_empty, positive_int
 from .context import AppContext
 from .exit import UsageError
 
@@ -83,7 +83,11 @@ def register(subparsers: Any) -> None:
         help="md (default; json when -o ends in .json) or json (lossless)",
     )
     export.add_argument(
-        "-o", "--output", metavar="PATH", help="write to PATH instead of stdout (- for stdout)"
+        "-o",
+        "--output",
+        type=non_empty,
+        metavar="PATH",
+        help="write to PATH instead of stdout (- for stdout)",
     )
     export.set_defaults(handler=export_conversation)
 

@@ -51,7 +51,9 @@ def register(subparsers: Any) -> None:
         help="OCR model (default mistral-ocr-latest)",
     )
     p.add_argument("--pages", metavar="PAGES", help="only these pages, from 1: e.g. 1,3-5")
-    p.add_argument("-o", "--output", metavar="PATH", help="write the markdown to PATH")
+    p.add_argument(
+        "-o", "--output", type=non_empty, metavar="PATH", help="write the markdown to PATH"
+    )
     p.add_argument("--json", action="store_true", help="the API's answer as JSON")
     p.set_defaults(handler=handle)
 
@@ -66,6 +68,13 @@ def handle(args: argparse.Namespace, ctx: AppContext) -> int:
     output = Path(args.output) if args.output and args.output != "-" else None
     if output is not None and output.exists():
         raise UsageError(f"{output} already exists; choose another path (nothing was sent)")
+    if output is not None:
+        from ..services.transfers import TransferError, check_writable
+
+        try:
+            check_writable(output)
+        except TransferError as exc:
+            raise UsageError(f"{exc} (nothing was sent)") from None
     with tempfile.TemporaryDirectory(prefix="mistral-chat-") as scratch:
         stdin = None
         if args.source == "-" and sys.stdin is not None and not sys.stdin.isatty():
