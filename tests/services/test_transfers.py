@@ -108,6 +108,6 @@ def test_write_text_atomic_names_the_target_never_its_temporary_file(
     )
     monkeypatch.undo()
     monkeypatch.setattr(Path, "replace", lambda *_: (_ for _ in ()).throw(OSError(5, "I/O error")))
-    with pytest.raises(TransferError, match="cannot write .*out.md: i/o error"):
+    with pytest.raises(TransferError, match=r"cannot write .*out\.md: i/o error"):
         write_text_atomic(target, "x")
     assert list(tmp_path.iterdir()) == []  # the temporary file is gone

@@ -175,7 +175,7 @@ def _field(
         return None
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ExportFormatError(f"{where} field {name!r} must be {kind.__name__}, not {value!r}")
-    if kind is int and not -(2**63) <= value < 2**63:
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
         raise ExportFormatError(f"{where} field {name!r} is out of range")
     return value
 
