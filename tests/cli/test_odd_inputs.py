@@ -262,3 +262,45 @@ def test_writing_into_a_missing_directory_names_the_path_given(
 def test_an_empty_output_path_is_refused(run_cli: RunCLI, args: list[str]) -> None:
     code, out, err = run_cli(*args)
     assert code == 2 and out == "" and "must not be empty" in _one_error_line(err), err
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b'model = "caf\xe9"\n', "is not UTF-8 text"),
+        (b"a = " + b"[" * 100_000 + b"]" * 100_000 + b"\n", "is nested too deeply"),
+    ],
+)
+def test_config_files_that_cannot_be_read(
+    run_cli: RunCLI, mistral_home: Path, content: bytes, fragment: str
+) -> None:
+    mistral_home.mkdir(parents=True, exist_ok=True)
+    (mistral_home / "config.toml").write_bytes(content)
+    code, out, err = run_cli("ask", "hi")
+    line = _one_error_line(err)
+    assert code == 2 and out == "" and fragment in line and line.endswith("fix or delete it")
+
+
+@pytest.mark.parametrize("key", ["ключ", "sk-\x01abc", "caf\udce9"])
+def test_keys_no_api_key_can_be(run_cli: RunCLI, key: str) -> None:
+    code, out, err = run_cli("auth", "login", input=key.encode("utf-8", "surrogateescape") + b"\n")
+    assert (
+        code == 2
+        and out == ""
+        and _one_error_line(err)
+        == (
+            "error: that key holds characters an API key never has (non-ASCII or control "
+            "characters); paste only the key itself"
+        )
+    )
+    code, out, err = run_cli("models", "list", env={"MISTRAL_API_KEY": key.replace("\udce9", "é")})
+    assert (
+        code == 3
+        and out == ""
+        and _one_error_line(err)
+        == (
+            "error: the API key from the MISTRAL_API_KEY environment variable holds characters an "
+            "API key never has (non-ASCII or control characters); fix it there or run "
+            "`mistral-chat auth login`"
+        )
+    )

@@ -246,6 +246,12 @@ def load_config(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path} is not valid TOML ({exc}); fix or delete it") from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"{path} is not UTF-8 text (byte {exc.start}: {exc.reason}); fix or delete it"
+        ) from None
+    except RecursionError:
+        raise SettingsError(f"{path} is nested too deeply to read; fix or delete it") from None
 
 
 def save_config(path: Path, data: Mapping[str, Any]) -> None:
@@ -255,7 +261,14 @@ def save_config(path: Path, data: Mapping[str, Any]) -> None:
     import tomli_w
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+    except OSError as exc:  # it names the temporary file: name the config instead
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise SettingsError(
+            f"cannot write {path}: {reason}; check the permissions of {path.parent} "
+            "or set MISTRAL_CHAT_HOME to a directory you can write"
+        ) from exc
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
