@@ -304,3 +304,18 @@ def test_keys_no_api_key_can_be(run_cli: RunCLI, key: str) -> None:
             "`mistral-chat auth login`"
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("pages", "message"),
+    [
+        ("", "error: --pages is empty; write pages like 1,3-5"),
+        (
+            "99999999999999999999",
+            "error: --pages: page 99999999999999999999 is too large; pages go up to 100000",
+        ),
+    ],
+)
+def test_ocr_pages_empty_or_too_large(run_cli: RunCLI, pages: str, message: str) -> None:
+    code, out, err = run_cli("ocr", "https://example.com/a.pdf", "--pages", pages)
+    assert code == 2 and out == "" and _one_error_line(err) == message

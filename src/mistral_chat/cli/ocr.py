@@ -62,6 +62,8 @@ def handle(args: argparse.Namespace, ctx: AppContext) -> int:
     from ..services.ocr import InvalidPages, ocr_source, parse_pages
 
     try:
+        if args.pages is not None and not args.pages.strip():
+            raise UsageError("--pages is empty; write pages like 1,3-5")
         pages = parse_pages(args.pages) if args.pages else None
     except InvalidPages as exc:
         raise UsageError(f"--pages: {exc}") from None
