@@ -23,3 +23,23 @@ def test_checkers_accept_and_refuse_in_one_line() -> None:
         with pytest.raises(argparse.ArgumentTypeError) as info:
             check(text)
         assert str(info.value) == message
+
+
+def test_id_and_text_checkers() -> None:
+    from mistral_chat.cli._argtypes import file_id, model_id, non_empty
+
+    assert (non_empty("x"), model_id("ft:a:b"), file_id("3b1f0c2e-aa")) == (
+        "x",
+        "ft:a:b",
+        "3b1f0c2e-aa",
+    )
+    assert model_id("mistralai/Mistral-7B") == "mistralai/Mistral-7B"  # self-hosted ids keep '/'
+    for check, text, message in [
+        (non_empty, " ", "must not be empty"),
+        (model_id, "..", "'..' is not a model id"),
+        (file_id, "..", "invalid file id '..'"),
+        (file_id, "a/b", "invalid file id 'a/b'"),
+        (positive_seconds, "3601", "must be at most 3600 seconds, got '3601'"),
+    ]:
+        with pytest.raises(argparse.ArgumentTypeError, match=message):
+            check(text)

@@ -131,3 +131,20 @@ def test_out_of_range_config_values_and_lenient_resolution(tmp_path: Path) -> No
     (tmp_path / "config.toml").unlink()
     with pytest.raises(SettingsError, match="give the server's root"):
         _resolve(tmp_path, {"MISTRAL_BASE_URL": "localhost:8000"})
+
+
+def test_save_config_names_the_config_when_its_directory_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    def refuse(*_: object, **__: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".config.x1y2.toml"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(SettingsError) as info:
+        save_config(tmp_path / "config.toml", {"model": "x"})
+    assert str(info.value) == (
+        f"cannot write {tmp_path / 'config.toml'}: permission denied; check the permissions of "
+        f"{tmp_path} or set MISTRAL_CHAT_HOME to a directory you can write"
+    )

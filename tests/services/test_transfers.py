@@ -81,3 +81,33 @@ def test_make_readable_applies_the_umask(tmp_path: Path) -> None:
     finally:
         os.umask(mask)
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_write_text_atomic_names_the_target_never_its_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from mistral_chat.services.transfers import TransferError, write_text_atomic
+
+    target = tmp_path / "out.md"
+    monkeypatch.setattr("os.access", lambda *_: False)
+    with pytest.raises(TransferError, match=r"no permission to create files in .*; choose"):
+        write_text_atomic(target, "x")
+    monkeypatch.undo()
+
+    def full(*_: object, **__: object) -> tuple[int, str]:
+        raise OSError(28, "No space left on device", str(tmp_path / ".out.md.abc123"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    with pytest.raises(TransferError) as info:
+        write_text_atomic(target, "x")
+    assert str(info.value) == (
+        f"cannot write {target}: no space left on device; check the disk and the directory, "
+        "or choose another path"
+    )
+    monkeypatch.undo()
+    monkeypatch.setattr(Path, "replace", lambda *_: (_ for _ in ()).throw(OSError(5, "I/O error")))
+    with pytest.raises(TransferError, match=r"cannot write .*out\.md: i/o error"):
+        write_text_atomic(target, "x")
+    assert list(tmp_path.iterdir()) == []  # the temporary file is gone

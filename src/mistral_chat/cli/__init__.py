@@ -111,7 +111,9 @@ def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
     g.add_argument(
         "--emulator", action="store_true", help="start the built-in emulator and use it (no key)"
     )
-    g.add_argument("--timeout", type=positive_seconds, metavar="SECONDS", help="per request")
+    g.add_argument(
+        "--timeout", type=positive_seconds, metavar="SECONDS", help="per request (up to 3600)"
+    )
     g.add_argument(
         "--max-retries", type=int_range(0, 10), metavar="N", help="retries per request (0-10)"
     )

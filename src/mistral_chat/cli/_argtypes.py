@@ -13,7 +13,18 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-__all__ = ["int_range", "positive_int", "positive_seconds"]
+__all__ = [
+    "MAX_TIMEOUT",
+    "file_id",
+    "int_range",
+    "model_id",
+    "non_empty",
+    "positive_int",
+    "positive_seconds",
+]
+
+#: the longest per-request timeout, as for config `timeout`
+MAX_TIMEOUT = 3600
 
 
 def _whole(text: str) -> int:
@@ -51,4 +62,32 @@ def positive_seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be greater than 0, got {text!r}")
+    if value > MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_TIMEOUT} seconds, got {text!r}")
     return value
+
+
+def non_empty(text: str) -> str:
+    """Any text but an empty (or blank) one: an empty value is a mistake, never "the default"."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
+
+
+def model_id(text: str) -> str:
+    """A model id that can name a model in a URL path (not empty, `.` or `..`)."""
+    if text.strip() in ("", ".", ".."):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a model id; `mistral-chat models list` shows the models"
+        )
+    return text
+
+
+def file_id(text: str) -> str:
+    """The id of an uploaded file (letters, digits, '-', '_' and '.'; never `.` or `..`)."""
+    from ..services.attachments import AttachmentError, check_file_id
+
+    try:
+        return check_file_id(text)
+    except AttachmentError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ._argtypes import positive_int
+from ._argtypes import non_empty, positive_int
 from ._uploads import UploadBars
 from .context import AppContext
 from .exit import UsageError
@@ -61,6 +61,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "-m",
         "--model",
+        type=non_empty,
         metavar="MODEL",
         help="model id (default: config `model`, "
         "else mistral-small-latest; with -c, the conversation's)",
@@ -137,7 +138,10 @@ def register(subparsers: Any) -> None:
         help="continue the latest conversation",
     )
     conv.add_argument(
-        "--conversation", metavar="ID", help="continue conversation ID (a unique prefix is enough)"
+        "--conversation",
+        type=non_empty,
+        metavar="ID",
+        help="continue conversation ID (a unique prefix is enough)",
     )
     h.add_argument("--no-log", action="store_true", help="do not save this exchange")
     p.set_defaults(handler=ask)

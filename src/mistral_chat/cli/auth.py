@@ -61,12 +61,19 @@ def _read_key(ctx: AppContext) -> str:
         except EOFError:
             key = ""
     else:
-        key = sys.stdin.readline()
+        try:
+            key = sys.stdin.readline()
+        except UnicodeDecodeError:  # not text: refused below as no key can be
+            key = "\ufffd"
     key = key.strip()
     if not key:
         raise UsageError("no key given; paste the key from https://console.mistral.ai/api-keys")
     if any(ch.isspace() for ch in key):
         raise UsageError("that key contains spaces; paste only the key itself")
+    from ..services.credentials import BAD_KEY_CHARACTERS, plausible_key
+
+    if not plausible_key(key):
+        raise UsageError(f"that key {BAD_KEY_CHARACTERS}; paste only the key itself")
     return key
 
 

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from ._argtypes import non_empty
 from .context import EMULATOR_KEY, AppContext, local_emulator
 from .exit import ExitCode
 
@@ -36,14 +37,18 @@ def register(subparsers: Any) -> None:
             "Ctrl-D or /quit leaves."
         ),
     )
-    p.add_argument("-m", "--model", metavar="MODEL", help="model id (default: the config's)")
+    p.add_argument(
+        "-m", "--model", type=non_empty, metavar="MODEL", help="model id (default: the config's)"
+    )
     p.add_argument("-s", "--system", metavar="SYSTEM", help="system message")
     resume = p.add_mutually_exclusive_group()
     resume.add_argument(
         "-c", "--continue", dest="continue_", action="store_true",
         help="continue the latest conversation",
     )  # fmt: skip
-    resume.add_argument("--conversation", metavar="ID", help="continue conversation ID")
+    resume.add_argument(
+        "--conversation", type=non_empty, metavar="ID", help="continue conversation ID"
+    )
     p.add_argument(
         "--thinking",
         action=argparse.BooleanOptionalAction,

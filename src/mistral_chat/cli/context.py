@@ -86,8 +86,25 @@ class AppContext:
                 from ..services.credentials import NoAPIKey
 
                 raise NoAPIKey()
+            self._check_key(self.settings.api_key)
             self._client = self.client_with(self.settings.api_key)
         return self._client
+
+    def _check_key(self, key: str) -> None:
+        from ..services.credentials import BAD_KEY_CHARACTERS, InvalidAPIKey, plausible_key
+
+        if plausible_key(key):
+            return
+        s = self.settings
+        origin = {
+            "env": f"the {s.api_key_env} environment variable",
+            "keyring": "the OS keyring",
+            "config": str(s.config_path),
+        }.get(s.api_key_source or "", "the settings")
+        raise InvalidAPIKey(
+            f"the API key from {origin} {BAD_KEY_CHARACTERS}; fix it there or run "
+            "`mistral-chat auth login`"
+        )
 
     def client_with(self, api_key: str) -> Client:
         """A new client for another key (e.g. one being checked), same URL, timeout, retries.
@@ -132,10 +149,11 @@ class AppContext:
 
     @property
     def host(self) -> str:
-        """The API server's host[:port], for messages."""
+        """The API server's host[:port], for messages (never a user:password in the URL)."""
         from urllib.parse import urlsplit
 
-        return urlsplit(self.settings.base_url).netloc or self.settings.base_url
+        netloc = urlsplit(self.settings.base_url).netloc
+        return netloc.rpartition("@")[2] or self.settings.base_url
 
     @property
     def key_origin(self) -> str | None:

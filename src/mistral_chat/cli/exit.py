@@ -20,7 +20,7 @@ import sys
 from enum import IntEnum
 from typing import Any
 
-__all__ = ["ExitCode", "UsageError", "exit_for"]
+__all__ = ["ExitCode", "UsageError", "exit_for", "one_line"]
 
 
 class ExitCode(IntEnum):
@@ -150,8 +150,26 @@ def exit_for(
     """(exit code, one-line message without the `error: ` prefix) for any exception.
 
     `host` names the server in messages about connection failures; `key_origin` says where a
-    rejected key came from (a profile's variable, the keyring...).
+    rejected key came from (a profile's variable, the keyring...). A newline or another control
+    character in the message (a file name holding one) is written as its escape, so the message
+    stays one line.
     """
+    code, message = _exit_for(exc, host, key_origin)
+    return code, one_line(message)
+
+
+def one_line(text: str) -> str:
+    r"""`text` with each character that is not printable written as its escape.
+
+    >>> one_line("no such file: a\nb")
+    'no such file: a\\nb'
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def _exit_for(exc: BaseException, host: str | None, key_origin: str | None) -> tuple[int, str]:
     if isinstance(exc, KeyboardInterrupt):
         return ExitCode.INTERRUPTED, "interrupted"
     if isinstance(exc, UsageError):

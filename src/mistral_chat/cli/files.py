@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..render.formats import local_time
 from ..services.transfers import human_size
-from ._argtypes import int_range
+from ._argtypes import file_id as file_id_arg
+from ._argtypes import int_range, non_empty
 from .context import AppContext
 from .exit import ExitCode, UsageError
 
@@ -70,7 +71,7 @@ def register(subparsers: Any) -> None:
     ls.set_defaults(handler=list_files)
 
     show = sub.add_parser("show", help="details of one file", description="Show one file.")
-    show.add_argument("file_id", metavar="ID")
+    show.add_argument("file_id", type=file_id_arg, metavar="ID")
     show.add_argument("--json", action="store_true", help="the file object as JSON")
     show.set_defaults(handler=show_file)
 
@@ -84,9 +85,13 @@ def register(subparsers: Any) -> None:
             "stdout."
         ),
     )
-    dl.add_argument("file_id", metavar="ID")
+    dl.add_argument("file_id", type=file_id_arg, metavar="ID")
     dl.add_argument(
-        "-o", "--output", metavar="PATH|-", help="file or directory to save to, or - for stdout"
+        "-o",
+        "--output",
+        type=non_empty,
+        metavar="PATH|-",
+        help="file or directory to save to, or - for stdout",
     )
     dl.add_argument(
         "--force",
@@ -100,7 +105,7 @@ def register(subparsers: Any) -> None:
         help="delete files",
         description=("Delete files. Asks first on a terminal; elsewhere --yes is required."),
     )
-    rm.add_argument("file_ids", nargs="+", metavar="ID")
+    rm.add_argument("file_ids", nargs="+", type=file_id_arg, metavar="ID")
     rm.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     rm.set_defaults(handler=delete)
 
@@ -109,7 +114,7 @@ def register(subparsers: Any) -> None:
         help="a signed download URL",
         description=("Print a signed URL anyone can download the file from until it expires."),
     )
-    url.add_argument("file_id", metavar="ID")
+    url.add_argument("file_id", type=file_id_arg, metavar="ID")
     url.add_argument(
         "--expiry",
         type=int_range(1, 168),
@@ -251,7 +256,7 @@ def show_file(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def download(args: argparse.Namespace, ctx: AppContext) -> int:
-    from ..services.transfers import TransferError, make_readable, resolve_target
+    from ..services.transfers import TransferError, cannot_write, make_readable, resolve_target
 
     client = ctx.client()
     meta = client.files.retrieve(args.file_id)
@@ -267,8 +272,11 @@ def download(args: argparse.Namespace, ctx: AppContext) -> int:
             client.files.download(meta.id, sys.stdout.buffer, on_progress=on_progress)
         sys.stdout.buffer.flush()
         return ExitCode.OK
-    with _progress(ctx, target.path.name, meta.bytes) as on_progress:
-        written = client.files.download(meta.id, target.path, on_progress=on_progress)
+    try:
+        with _progress(ctx, target.path.name, meta.bytes) as on_progress:
+            written = client.files.download(meta.id, target.path, on_progress=on_progress)
+    except OSError as exc:  # the API names its temporary file: name the one asked for
+        raise TransferError(cannot_write(target.path, exc)) from exc
     make_readable(target.path)
     ctx.terminal.err_line(f"saved {target.path} ({human_size(written)})")
     return ExitCode.OK

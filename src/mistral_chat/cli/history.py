@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..render.formats import answer_stats, local_time, money
-from ._argtypes import positive_int
+from ._argtypes import non_empty, positive_int
 from .context import AppContext
 from .exit import UsageError
 
@@ -83,7 +83,11 @@ def register(subparsers: Any) -> None:
         help="md (default; json when -o ends in .json) or json (lossless)",
     )
     export.add_argument(
-        "-o", "--output", metavar="PATH", help="write to PATH instead of stdout (- for stdout)"
+        "-o",
+        "--output",
+        type=non_empty,
+        metavar="PATH",
+        help="write to PATH instead of stdout (- for stdout)",
     )
     export.set_defaults(handler=export_conversation)
 
@@ -220,12 +224,17 @@ def import_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
         raise UsageError(f"{source} is not a text file ({exc.reason}); give a JSON export") from exc
     try:
         doc = json.loads(raw)
+    except RecursionError:
+        raise UsageError(
+            f"{source} is nested too deeply to be an export; "
+            "`history export --format json` makes one"
+        ) from None
     except ValueError as exc:
         raise UsageError(
             f"{source} is not JSON ({exc}); `history export --format json` makes one"
         ) from exc
     store = ctx.history()
-    from ..storage.errors import ConversationExists
+    from ..storage.errors import ConversationExists, ExportFormatError
 
     try:
         conv = store.import_json(doc, replace=args.replace)
@@ -234,6 +243,9 @@ def import_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
             f"conversation {exc.conversation_id} is already in the history; "
             "add --replace to overwrite it"
         ) from exc
+    except ExportFormatError as exc:
+        hint = "" if "upgrade" in str(exc) else "; `history export --format json` makes one"
+        raise UsageError(f"cannot import {source}: {exc}{hint}") from exc
     ctx.terminal.out(conv.id)
     ctx.terminal.err_line(
         f"imported {conv.title or '(untitled)'} with {len(conv.messages)} messages"

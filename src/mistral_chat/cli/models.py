@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from ..render.formats import context_size, deprecation, retirement
-from ._argtypes import positive_int
+from ._argtypes import model_id, positive_int
 from .context import AppContext
 from .exit import ExitCode, UsageError
 
@@ -86,7 +86,7 @@ def register(subparsers: Any) -> None:
             "Show one model's card: capabilities, context, dates, deprecation, list prices."
         ),
     )
-    show.add_argument("model", metavar="MODEL", help="model id or alias")
+    show.add_argument("model", type=model_id, metavar="MODEL", help="model id or alias")
     show.add_argument("--json", action="store_true", help="the card as one JSON object")
     show.set_defaults(handler=show_model)
 

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._argtypes import non_empty
 from .context import AppContext
 from .exit import ExitCode, UsageError
 
@@ -42,9 +43,17 @@ def register(subparsers: Any) -> None:
         metavar="SOURCE",
         help="a local PDF, document or image, an http(s):// URL, file:ID, or - for stdin",
     )
-    p.add_argument("-m", "--model", metavar="MODEL", help="OCR model (default mistral-ocr-latest)")
+    p.add_argument(
+        "-m",
+        "--model",
+        type=non_empty,
+        metavar="MODEL",
+        help="OCR model (default mistral-ocr-latest)",
+    )
     p.add_argument("--pages", metavar="PAGES", help="only these pages, from 1: e.g. 1,3-5")
-    p.add_argument("-o", "--output", metavar="PATH", help="write the markdown to PATH")
+    p.add_argument(
+        "-o", "--output", type=non_empty, metavar="PATH", help="write the markdown to PATH"
+    )
     p.add_argument("--json", action="store_true", help="the API's answer as JSON")
     p.set_defaults(handler=handle)
 
@@ -53,12 +62,21 @@ def handle(args: argparse.Namespace, ctx: AppContext) -> int:
     from ..services.ocr import InvalidPages, ocr_source, parse_pages
 
     try:
+        if args.pages is not None and not args.pages.strip():
+            raise UsageError("--pages is empty; write pages like 1,3-5")
         pages = parse_pages(args.pages) if args.pages else None
     except InvalidPages as exc:
         raise UsageError(f"--pages: {exc}") from None
     output = Path(args.output) if args.output and args.output != "-" else None
     if output is not None and output.exists():
         raise UsageError(f"{output} already exists; choose another path (nothing was sent)")
+    if output is not None:
+        from ..services.transfers import TransferError, check_writable
+
+        try:
+            check_writable(output)
+        except TransferError as exc:
+            raise UsageError(f"{exc} (nothing was sent)") from None
     with tempfile.TemporaryDirectory(prefix="mistral-chat-") as scratch:
         stdin = None
         if args.source == "-" and sys.stdin is not None and not sys.stdin.isatty():

@@ -35,7 +35,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import ClassVar, Final, Literal, TypeAlias
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from mistral_chat.services.images import sniff_image_format
 
@@ -48,6 +48,7 @@ __all__ = [
     "RemoteURL",
     "TextFile",
     "UploadedFile",
+    "check_file_id",
     "classify",
     "classify_bytes",
 ]
@@ -251,26 +252,51 @@ def _uploaded(file_id: str) -> UploadedFile:
             "file: needs the id of an uploaded file, e.g. file:3b1f0c2e-...; "
             "`mistral-chat files list` shows them"
         )
+    return UploadedFile(check_file_id(file_id))
+
+
+def check_file_id(file_id: str) -> str:
+    """`file_id` if it can be the id of an uploaded file (one URL path segment, never `.` or
+    `..`); AttachmentError saying what ids look like otherwise."""
     if not _FILE_ID_RE.fullmatch(file_id):
         raise AttachmentError(
             f"invalid file id {file_id!r}: ids are letters, digits, '-', '_' and '.'; "
             "`mistral-chat files list` shows them"
         )
-    return UploadedFile(file_id)
+    return file_id
 
 
 def _remote(url: str) -> RemoteURL:
-    parts = urlsplit(url)
+    parts = _split_url(url)
     if not parts.hostname:
         raise AttachmentError(f"{url} has no host name; give a full URL such as https://host/a.png")
     suffix = PurePosixPath(unquote(parts.path)).suffix.lower()
     return RemoteURL(url, "image" if suffix in _URL_IMAGE_SUFFIXES else "document")
 
 
+def _split_url(url: str) -> SplitResult:
+    """The parts of a URL given to attach; one line saying what is wrong when it is not one."""
+    if any(not ch.isprintable() or ch.isspace() for ch in url):
+        raise AttachmentError(
+            f"{url!r} has spaces or control characters; a URL cannot: percent-encode them "
+            "(a space is %20)"
+        )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError as exc:
+        reason = str(exc)
+        reason = reason[:1].lower() + reason[1:]
+        raise AttachmentError(
+            f"{url} is not a valid URL ({reason}); check it, or attach a local path"
+        ) from None
+    return parts
+
+
 def _file_url_path(url: str) -> Path:
     from urllib.request import url2pathname  # pulls in http.client: keep it off the import path
 
-    parts = urlsplit(url)
+    parts = _split_url(url)
     if parts.netloc not in ("", "localhost"):
         raise AttachmentError(f"{url} names another host ({parts.netloc}); use a local path")
     return Path(url2pathname(parts.path))

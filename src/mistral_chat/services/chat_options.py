@@ -7,6 +7,7 @@ value before anything is sent; `InvalidOption` carries the one line to show the 
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -170,13 +171,12 @@ def response_format(kind: str | None, schema: str | None) -> dict[str, Any] | No
         return {"type": "json_object"} if kind == "json" else None
     if kind == "text":
         raise InvalidOption("--schema asks for JSON; it cannot go with --format text")
+    if not schema.strip():
+        raise InvalidOption("--schema is empty; give a JSON Schema file or inline JSON")
     inline = schema.lstrip().startswith("{")
     where = "the inline schema" if inline else schema
     text = schema if inline else _read_schema(schema)
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise InvalidOption(f"--schema: {where} is not valid JSON ({exc})") from None
+    doc = _load_schema_json(text, where)
     if not isinstance(doc, dict):
         raise InvalidOption(f"--schema: {where} must be a JSON object (a JSON Schema)")
     if isinstance(doc.get("schema"), dict) and isinstance(doc.get("name"), str):
@@ -184,6 +184,30 @@ def response_format(kind: str | None, schema: str | None) -> dict[str, Any] | No
         return {"type": "json_schema", "json_schema": {"strict": True, **wrapped}}
     name = "answer" if inline else re.sub(r"[^A-Za-z0-9_-]", "_", Path(schema).stem)[:64]
     return {"type": "json_schema", "json_schema": {"name": name, "schema": doc, "strict": True}}
+
+
+def _load_schema_json(text: str, where: str) -> Any:
+    """The schema document; JSON that the request could not carry is refused in one line."""
+
+    def not_json(word: str) -> float:
+        raise InvalidOption(
+            f"--schema: {where} holds {word}, which JSON does not allow; give a finite number"
+        )
+
+    def finite(word: str) -> float:
+        value = float(word)
+        return value if math.isfinite(value) else not_json(word)
+
+    try:
+        return json.loads(text, parse_constant=not_json, parse_float=finite)
+    except RecursionError:
+        raise InvalidOption(
+            f"--schema: {where} is nested too deeply to read; flatten it (use $defs and $ref)"
+        ) from None
+    except ValueError as exc:
+        if isinstance(exc, InvalidOption):
+            raise
+        raise InvalidOption(f"--schema: {where} is not valid JSON ({exc})") from None
 
 
 def _read_schema(path: str) -> str:

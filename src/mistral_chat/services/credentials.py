@@ -16,12 +16,15 @@ from typing import Any
 from .settings import load_config, save_config
 
 __all__ = [
+    "BAD_KEY_CHARACTERS",
     "KEYRING_SERVICE",
+    "InvalidAPIKey",
     "NoAPIKey",
     "delete_key",
     "describe_key",
     "keyring_available",
     "keyring_get",
+    "plausible_key",
     "store_key",
 ]
 
@@ -36,6 +39,23 @@ class NoAPIKey(Exception):
 
     def __init__(self, message: str = NO_KEY_MESSAGE) -> None:
         super().__init__(message)
+
+
+#: what is wrong with a key that `plausible_key` refuses
+BAD_KEY_CHARACTERS = "holds characters an API key never has (non-ASCII or control characters)"
+
+
+class InvalidAPIKey(NoAPIKey):
+    """The key found cannot be sent: it holds characters no HTTP header carries (exit 3)."""
+
+
+def plausible_key(key: str) -> bool:
+    """True when every character of `key` is printable ASCII (all an HTTP header can carry).
+
+    >>> plausible_key("sk-0123"), plausible_key("clé")
+    (True, False)
+    """
+    return all(0x21 <= ord(ch) <= 0x7E for ch in key)
 
 
 def describe_key(key: str | None) -> str:

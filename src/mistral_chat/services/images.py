@@ -364,7 +364,12 @@ def _mb(n: int) -> str:
 
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().rstrip(".") or type(exc).__name__
+    # Pillow names the stream it read: "cannot identify image file <_io.BytesIO object at 0x...>"
+    text = _OBJECT_REPR_RE.sub("", text).strip() or type(exc).__name__
     return text.splitlines()[0]
+
+
+_OBJECT_REPR_RE = re.compile(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>")
 
 
 _SIZE_RE = re.compile(r"\s*(\d+)\s*(?:[x×]\s*(\d+)\s*)?", re.IGNORECASE)

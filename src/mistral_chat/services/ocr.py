@@ -64,7 +64,9 @@ def parse_pages(text: str) -> list[int]:
             raise InvalidPages(
                 f"cannot read page {part!r} in {text!r}; write pages like 1,3-5"
             ) from None
-        if low < 1 or high < low or high > _MAX_PAGE:
+        if high > _MAX_PAGE:
+            raise InvalidPages(f"page {high} is too large; pages go up to {_MAX_PAGE}")
+        if low < 1 or high < low:
             raise InvalidPages(f"page range {part!r} is not valid; pages start at 1, like 1,3-5")
         pages.update(range(low - 1, high))
     return sorted(pages)

@@ -151,7 +151,33 @@ def _url(value: str) -> str:
     value = value.strip().rstrip("/")
     if not re.match(r"^https?://[^/\s]+", value):
         raise ValueError("must be an http:// or https:// URL")
+    problem = _url_problem(value)
+    if problem:
+        raise ValueError(f"not a valid URL ({problem})")
     return value
+
+
+def _url_problem(url: str) -> str | None:
+    """Why an http(s):// URL cannot be used to reach a server, or None when it can."""
+    from urllib.parse import urlsplit
+
+    if any(not ch.isprintable() or ch.isspace() for ch in url):
+        return "it holds spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError as exc:
+        reason = str(exc)
+        return reason[:1].lower() + reason[1:]
+    host = parts.hostname or ""
+    if not host:
+        return "no host name"
+    if ":" not in host:  # an IPv6 address has no labels to check
+        try:
+            host.encode("idna")
+        except UnicodeError:
+            return "a part of the host name is empty or longer than 63 characters"
+    return None
 
 
 def _env_name(value: str) -> str:
@@ -220,6 +246,12 @@ def load_config(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path} is not valid TOML ({exc}); fix or delete it") from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"{path} is not UTF-8 text (byte {exc.start}: {exc.reason}); fix or delete it"
+        ) from None
+    except RecursionError:
+        raise SettingsError(f"{path} is nested too deeply to read; fix or delete it") from None
 
 
 def save_config(path: Path, data: Mapping[str, Any]) -> None:
@@ -229,7 +261,14 @@ def save_config(path: Path, data: Mapping[str, Any]) -> None:
     import tomli_w
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+    except OSError as exc:  # it names the temporary file: name the config instead
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise SettingsError(
+            f"cannot write {path}: {reason}; check the permissions of {path.parent} "
+            "or set MISTRAL_CHAT_HOME to a directory you can write"
+        ) from exc
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
@@ -399,6 +438,11 @@ def _normalize_url(url: str, source: str) -> str:
     if url.endswith("/v1"):
         url = url[: -len("/v1")]
     if not re.match(r"^https?://[^/\s]+", url):
+        problem = "is not an http:// or https:// URL"
+    else:
+        reason = _url_problem(url)
+        problem = f"is not a valid URL ({reason})" if reason else ""
+    if problem:
         where = {
             "option": "--base-url",
             "env": "MISTRAL_BASE_URL",
@@ -406,7 +450,7 @@ def _normalize_url(url: str, source: str) -> str:
             "config": "config base_url",
         }.get(source, "the base URL")
         raise SettingsError(
-            f"{where} {url!r} is not an http:// or https:// URL; give the server's root, "
+            f"{where} {url!r} {problem}; give the server's root, "
             "e.g. https://api.mistral.ai or http://127.0.0.1:8000"
         )
     return url

@@ -25,6 +25,8 @@ __all__ = [
     "STDOUT",
     "DownloadTarget",
     "TransferError",
+    "cannot_write",
+    "check_writable",
     "human_size",
     "make_readable",
     "resolve_target",
@@ -121,19 +123,51 @@ def make_readable(path: Path) -> None:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write a text file whole or not at all (a temporary file renamed into place)."""
+    """Write a text file whole or not at all (a temporary file renamed into place).
+
+    TransferError, naming `path` (never the temporary file), when it cannot be written."""
     import tempfile
 
+    check_writable(path)
     directory = path.parent if str(path.parent) else Path()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as exc:
+        raise TransferError(cannot_write(path, exc)) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         make_readable(Path(tmp))  # an export is an ordinary file, not a private temporary one
         Path(tmp).replace(path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise TransferError(cannot_write(path, exc)) from exc
         raise
+
+
+def check_writable(path: Path) -> None:
+    """TransferError unless a file can be created at `path` (checked before work is done for
+    it: the OCR of a document, a download)."""
+    if path.is_dir():
+        raise TransferError(f"cannot write {path}: it is a directory; give a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        raise TransferError(
+            f"cannot write {path}: {parent} is not a directory; create it or choose another path"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise TransferError(
+            f"cannot write {path}: no permission to create files in {parent}; choose another path"
+        )
+
+
+def cannot_write(path: Path, exc: OSError) -> str:
+    """One line about a failed write of `path`; `exc` may name a temporary file instead."""
+    reason = (exc.strerror or type(exc).__name__).lower()
+    return (
+        f"cannot write {path}: {reason}; check the disk and the directory, or choose another path"
+    )
 
 
 def resolve_target(
@@ -176,4 +210,5 @@ def resolve_target(
         raise TransferError(
             f"{path} already exists; pass --force to overwrite it or -o PATH to save elsewhere"
         )
+    check_writable(path)
     return DownloadTarget(path, existed)

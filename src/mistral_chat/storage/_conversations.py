@@ -12,6 +12,7 @@ from mistral_chat.storage._rows import (
     conversation_from_row,
     dump,
     message_from_row,
+    sql_int,
 )
 from mistral_chat.storage._store import (
     CONVERSATION_COLUMNS,
@@ -84,7 +85,7 @@ class ConversationMethods(StoreBase):
             f" (SELECT {CONVERSATION_COLUMNS} FROM conversations"
             "   ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?) AS c"
             " ORDER BY updated_at DESC, id DESC",
-            (limit, offset),
+            (sql_int(limit), sql_int(offset)),
         ).fetchall()
         return [conversation_from_row(row) for row in rows]
 

@@ -17,8 +17,17 @@ __all__ = [
     "load",
     "load_optional",
     "message_from_row",
+    "sql_int",
     "timestamp",
 ]
+
+#: the largest INTEGER SQLite holds (a signed 64-bit integer)
+SQL_INT_MAX = 2**63 - 1
+
+
+def sql_int(n: int) -> int:
+    """A LIMIT or OFFSET SQLite accepts: a count above what SQLite holds means "all of them"."""
+    return min(n, SQL_INT_MAX)
 
 
 def timestamp(moment: datetime) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mistral_chat.storage._rows import sql_int
 from mistral_chat.storage._store import StoreBase
 from mistral_chat.storage.records import SearchHit
 
@@ -30,7 +31,7 @@ class SearchMethods(StoreBase):
             " FROM messages_fts JOIN messages m ON m.n = messages_fts.rowid"
             " JOIN conversations c ON c.id = m.conversation_id"
             " WHERE messages_fts MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?",
-            (start, end, query, limit),
+            (start, end, query, sql_int(limit)),
         ).fetchall()
         return [SearchHit(**dict(row)) for row in rows]
 

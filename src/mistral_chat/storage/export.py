@@ -14,6 +14,7 @@ The JSON document (``format_version`` 1)::
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 from mistral_chat.storage.errors import ExportFormatError
@@ -83,6 +84,7 @@ def from_json(doc: Any) -> Conversation:
             f"export format {version} is newer than this mistral-chat reads ({FORMAT_VERSION});"
             " upgrade mistral-chat"
         )
+    _check_storable(doc)
     raw = _field(doc, "conversation", dict, where="document")
     conv = Conversation(
         id=_field(raw, "id", str),
@@ -118,7 +120,7 @@ def _message(conversation_id: str, raw: Any) -> Message:
         conversation_id=conversation_id,
         seq=_field(raw, "seq", int),
         role=role,
-        content=_field(raw, "content", list),
+        content=_content(raw),
         created_at=_field(raw, "created_at", str),
         updated_at=_field(raw, "updated_at", str),
         status="interrupted" if status == "streaming" else status,
@@ -130,6 +132,25 @@ def _message(conversation_id: str, raw: Any) -> Message:
         cost_usd=None if cost is None else float(cost),
         attachments=[_attachment(a) for a in attachments],
     )
+
+
+def _check_storable(doc: dict[str, Any]) -> None:
+    """Refuse text and numbers that JSON in the database cannot hold."""
+    try:
+        json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ExportFormatError(
+            "it holds text that is not valid Unicode (a lone surrogate such as \\ud800)"
+        ) from None
+    except ValueError:
+        raise ExportFormatError("it holds NaN or Infinity, which JSON does not allow") from None
+
+
+def _content(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    chunks: list[Any] = _field(raw, "content", list)
+    if not all(isinstance(chunk, dict) for chunk in chunks):
+        raise ExportFormatError("each content chunk must be an object")
+    return chunks
 
 
 def _attachment(raw: Any) -> Attachment:
@@ -154,6 +175,8 @@ def _field(
         return None
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ExportFormatError(f"{where} field {name!r} must be {kind.__name__}, not {value!r}")
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise ExportFormatError(f"{where} field {name!r} is out of range")
     return value
 
 
