@@ -106,3 +106,28 @@ def test_download_asks_for_the_file_as_stored_and_copes_with_gzip() -> None:
     assert seen[0].headers["accept-encoding"] == "identity"
     assert out.getvalue() == content and written == len(content)
     assert progress[-1] == (len(content), None)  # never "8,500 of 120 bytes"
+
+
+@pytest.mark.parametrize("bad", ["", ".", ".."])
+def test_ids_that_would_collapse_into_another_endpoint_are_refused(bad: str) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        raise AssertionError(f"nothing may be sent, got {request.url}")
+
+    with Client("k", base_url="http://local", transport=httpx2.MockTransport(handler)) as c:
+        with pytest.raises(ValueError, match="invalid model id"):
+            c.models.retrieve(bad)
+        with pytest.raises(ValueError, match="invalid file id"):
+            c.files.retrieve(bad)
+
+
+def test_a_page_instead_of_a_stream_is_named_not_a_broken_stream() -> None:
+    page = b"<html><body>Sign in to the network</body></html>"
+    transport = httpx2.MockTransport(
+        lambda request: httpx2.Response(200, content=page, headers={"content-type": "text/html"})
+    )
+    with (
+        Client("k", base_url="http://local", transport=transport) as client,
+        pytest.raises(InvalidResponseError, match="answered 200 with an HTML page, not the API"),
+        client.chat.stream("m", MESSAGES) as stream,
+    ):
+        list(stream)

@@ -84,10 +84,11 @@ class _StreamState:
 
     @staticmethod
     def _answered_whole(response: httpx2.Response) -> bool:
-        """True when the server sent one JSON document instead of an event stream (some
-        self-hosted servers ignore `stream: true`); the body must then be read whole."""
-        content_type = response.headers.get("content-type", "")
-        return "json" in content_type and "event-stream" not in content_type
+        """True when the server sent a document instead of an event stream: JSON (some
+        self-hosted servers ignore `stream: true`) or a page (a proxy, a website at the wrong
+        base URL). The body is then read whole and judged by `_events_of_whole`."""
+        content_type = response.headers.get("content-type", "").lower()
+        return bool(content_type) and "event-stream" not in content_type
 
     @staticmethod
     def _events_of_whole(response: httpx2.Response) -> list[bytes]:

@@ -55,7 +55,8 @@ def _file_list(data: dict[str, Any]) -> FileList:
 
 
 def _path(file_id: str, suffix: str = "") -> str:
-    if not file_id or "/" in file_id:
+    # '.' and '..' would be collapsed by URL normalisation into another endpoint
+    if file_id in ("", ".", "..") or "/" in file_id:
         raise ValueError(f"invalid file id {file_id!r}")
     # the id is one path segment: '?', '#' or '%' in it must not reach the URL as they are
     return f"/v1/files/{quote(file_id, safe='')}{suffix}"

@@ -38,5 +38,8 @@ def _cards(payload: Any) -> list[ModelCard]:
 
 
 def _path(model_id: str) -> str:
+    # '.' and '..' would be collapsed by URL normalisation into another endpoint
+    if model_id in ("", ".", ".."):
+        raise ValueError(f"invalid model id {model_id!r}")
     # fine-tuned ids hold ':'; encode everything that is not safe in a path segment
     return "/v1/models/" + quote(model_id, safe="")
