@@ -245,3 +245,43 @@ def test_a_wider_window_erases_no_finished_line(monkeypatch: pytest.MonkeyPatch)
     screen = visible(written(term.stdout))  # asserts no erase reaches above the live lines
     assert screen.startswith("First paragraph, finished.\n")
     assert screen.count("second") == 20
+
+
+_HOSTILE = "Hi \x1b[2J\x1b]0;title\x07 and \x1b]52;c;cm0gLXJm\x1b\\ \x9b31m done"
+
+
+@pytest.mark.parametrize("live", [None, False])
+def test_control_sequences_in_an_answer_never_reach_the_terminal(live: bool | None) -> None:
+    # an answer (a model echoing a file, a hostile server) could clear the screen, retitle
+    # the window or write the clipboard (OSC 52): on a terminal they are shown, not obeyed
+    term = color_terminal()
+    with StreamingMarkdown(term, live, refresh_per_second=None) as sm:
+        for i in range(0, len(_HOSTILE), 4):
+            sm.feed(_HOSTILE[i : i + 4])
+    raw = written(term.stdout)
+    assert "\x1b[2J" not in raw and "\x1b]" not in raw and "\x07" not in raw
+    assert "\x9b" not in raw
+    assert "␛[2J" in visible(raw)
+    render_markdown(term, _HOSTILE)
+    assert "\x1b]" not in written(term.stdout)
+
+
+def test_piped_answers_keep_control_characters() -> None:
+    term = piped_terminal()
+    with StreamingMarkdown(term) as sm:
+        sm.feed(_HOSTILE)
+    render_markdown(term, _HOSTILE)
+    assert written(term.stdout) == _HOSTILE + _HOSTILE + "\n"
+
+
+def test_error_lines_on_a_terminal_show_control_characters() -> None:
+    term = color_terminal()
+    term.error("server said \x1b]0;x\x07")
+    assert written(term.stderr) == "error: server said ␛]0;x␇\n"
+    piped = piped_terminal()
+    piped.error("server said \x1b]0;x\x07")
+    assert written(piped.stderr) == "error: server said \x1b]0;x\x07\n"
+    from mistral_chat.render.tables import table
+
+    table(term, ["filename"], [["evil\x1b]0;x\x07.txt"]])
+    assert "\x1b]0" not in written(term.stdout) and "evil␛]0;x␇.txt" in written(term.stdout)

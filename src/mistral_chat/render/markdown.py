@@ -35,7 +35,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from mistral_chat.render._blocks import Block, BlockSplitter, OpenFence
-from mistral_chat.render.console import Terminal
+from mistral_chat.render.console import Terminal, shown_controls
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -50,6 +50,8 @@ _SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 def render_markdown(terminal: Terminal, text: str) -> None:
     """Render a finished markdown text once. Without colour, write the text as it is."""
+    if terminal.stdout_isatty:
+        text = shown_controls(text)  # shown, never obeyed
     if not terminal.color:
         terminal.out(text, end="" if text.endswith("\n") else "\n")
         return
@@ -145,6 +147,8 @@ class StreamingMarkdown:
     def feed(self, chunk: str) -> None:
         if self._done or not chunk:
             return
+        if self.terminal.stdout_isatty:
+            chunk = shown_controls(chunk)  # an answer's escape sequences are shown, not obeyed
         if self._passthrough:
             self.terminal.stdout.write(chunk)
             self.terminal.stdout.flush()
