@@ -243,3 +243,14 @@ def test_the_table_fits_the_window() -> None:
     lines = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()).split("\n")
     assert max(len(line) for line in lines) <= 64
     assert any("ft:mistral-small-latest:abc123:20250101:a1b2c3d4" in line for line in lines)
+
+
+def test_digits_that_are_not_numbers_are_one_line() -> None:
+    # "²" is a digit to str.isdigit() but not to int(): it was an internal error that ended
+    # the program when the browser opened first
+    state = BrowserState(MODELS)
+    with pytest.raises(BrowserError, match="unknown command or model '²'"):
+        state.select("²")
+    term = terminal()
+    assert ModelBrowser(term, state, ScriptedReader(["²", "٢"])).run() == MODELS[1]
+    assert "error: unknown command or model '²'" in term.stderr.getvalue()  # type: ignore[attr-defined]

@@ -78,3 +78,36 @@ def test_model_aliases_complete_too() -> None:
     repl = ChatRepl.__new__(ChatRepl)
     repl.app = App()  # type: ignore[assignment]
     assert repl._model_ids() == ["mistral-small-2603", "mistral-small-latest"]
+
+
+def applied(text: str) -> list[str]:
+    """The line after each completion is applied."""
+    completer = ChatCompleter(REGISTRY)
+    event = CompleteEvent(completion_requested=True)
+    out = []
+    for c in completer.get_completions(Document(text, len(text)), event):
+        out.append(text[: len(text) + c.start_position] + c.text)
+    return out
+
+
+def test_paths_with_spaces_are_quoted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a completed path with a space went in as it is, and the command then split it in two;
+    # a path typed in quotes, or after another path, was not completed at all
+    import shlex
+
+    (tmp_path / "my docs").mkdir()
+    (tmp_path / "my docs" / "q3 report.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "it's.txt").write_text("x")
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")
+    monkeypatch.chdir(tmp_path)
+    assert applied("/attach my") == ["/attach 'my docs/'"]
+    assert applied("/attach 'my docs/q") == ["/attach 'my docs/q3 report.pdf'"]
+    assert applied("/attach my\\ docs/q") == ["/attach 'my docs/q3 report.pdf'"]
+    assert applied('/export "my docs/') == ["/export 'my docs/q3 report.pdf'"]
+    assert applied("/image upload 'my docs/q") == ["/image upload 'my docs/q3 report.pdf'"]
+    assert applied("/attach it") == ["/attach 'it'\"'\"'s.txt'"]
+    assert shlex.split(applied("/attach it")[0]) == ["/attach", "it's.txt"]
+    assert applied("/attach report.pdf 'my docs/q") == [
+        "/attach report.pdf 'my docs/q3 report.pdf'"
+    ]
+    assert complete("/attach report.pdf rep") == ["ort.pdf"]

@@ -313,6 +313,38 @@ def test_file_manager(app: AppContext, tmp_path: Path) -> None:
     assert "error: no such file: nothere.txt" in result.err
 
 
+def test_file_manager_odd_input_is_one_line(app: AppContext, tmp_path: Path) -> None:
+    (tmp_path / "my notes.txt").write_text("spaces in the name\n")
+    lines = ["/files", "upload my notes.txt", "upload 'my notes.txt' ocr", "upload",
+             "my notes.txt", 'upload "my notes.txt', "download a/b", "url a/b", "url . 0",
+             "url . 169", "delete ../x", "download . 'copy of notes.txt'", "back", "still here"]  # fmt: skip
+    result = run(app, lines, cwd=tmp_path)
+    assert "internal error" not in result.err
+    assert result.out.count("uploaded my notes.txt: ") == 3
+    assert "error: cannot read the path: No closing quotation" in result.err
+    assert result.err.count("error: invalid file id 'a/b'; `list` shows them") == 2
+    assert "error: invalid file id '../x'; `list` shows them" in result.err
+    assert result.err.count("error: expiry must be from 1 to 168 hours") == 2
+    assert (tmp_path / "copy of notes.txt").read_text() == "spaces in the name\n"
+    assert "You said: still here" in result.out
+
+
+def test_a_bug_in_the_file_manager_does_not_end_the_program(
+    app: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mistral_chat.repl.file_manager import FileManager
+
+    def broken(manager: Any, arg: str) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(FileManager, "do_list", broken)
+    # from the browser that opens first: an exception escaping it would end the program
+    result = run(app, ["m", "list", "back", "codestral-latest", "hi"], bare_start=True)
+    assert result.code == 0
+    assert "error: internal error: KeyError" in result.err
+    assert "You said: hi" in result.out
+
+
 def test_ctrl_c_mid_answer_keeps_the_partial_answer(
     app: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -414,6 +446,16 @@ def test_a_text_file_goes_inline_without_an_upload(
 
 def test_history_refuses_a_bad_count(app: AppContext) -> None:
     assert "error: usage: /history [N]" in run(app, ["/history abc"]).err
+
+
+def test_odd_numbers_are_one_line_errors(app: AppContext) -> None:
+    # "²" passes str.isdigit() but not int(); a count past SQLite's integers overflowed: both
+    # were internal errors
+    result = run(app, ["hi", "/image test", "/detach ²", "/history ²", "/history " + "9" * 30])
+    assert "internal error" not in result.err
+    assert "error: no attachment ²; they are numbered 1 to 1" in result.err
+    assert "error: usage: /history [N] (N a number of conversations), got '²'" in result.err
+    assert "/resume ID continues one" in result.out  # the huge count lists them all
 
 
 def test_thinking_toggles_and_reasoning_effort_is_sent(app: AppContext, emulator: Emulator) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from mistral_chat.render.console import Terminal
+from mistral_chat.render.console import Terminal, shown_controls
 from mistral_chat.render.markdown import StreamingMarkdown
 from mistral_chat.render.spinner import Spinner
 
@@ -61,6 +61,8 @@ class AnswerView:
             return
         self._spinner.stop()
         self._thinking_open = True
+        if self.terminal.stderr_isatty:
+            delta = shown_controls(delta)
         color = self.terminal.stderr_color
         self.terminal.stderr.write(f"{_DIM}{delta}{_RESET}" if color else delta)
         self.terminal.stderr.flush()
@@ -103,6 +105,8 @@ class AnswerView:
 
 def show_thinking(terminal: Terminal, text: str) -> None:
     """Reasoning kept with an answer, on stdout: dimmed on a colour terminal, else quoted."""
+    if terminal.stdout_isatty:
+        text = shown_controls(text)
     if terminal.color:
         terminal.out(f"{_DIM}{text.rstrip()}{_RESET}")
     else:

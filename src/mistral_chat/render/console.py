@@ -23,7 +23,24 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Terminal", "color_allowed"]
+__all__ = ["Terminal", "color_allowed", "shown_controls"]
+
+# control characters as the symbols that picture them (ESC -> U+241B), C1 controls as U+FFFD;
+# newline, tab and carriage return stay
+_PICTURES = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+_PICTURES[0x7F] = 0x2421
+_PICTURES.update(dict.fromkeys(range(0x80, 0xA0), 0xFFFD))
+
+
+def shown_controls(text: str) -> str:
+    """Text from a server or a model, made safe for a terminal: escape sequences and other
+    control characters are shown as symbols, never obeyed (they could clear the screen,
+    retitle the window or write the clipboard).
+
+    >>> shown_controls("a\\x1b[2Jb\\n")
+    'a\u241b[2Jb\\n'
+    """
+    return text.translate(_PICTURES)
 
 
 def color_allowed(no_color: bool, environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
@@ -105,11 +122,15 @@ class Terminal:
         self.stderr.flush()
 
     def error(self, message: str) -> None:
-        """The one-line failure message: ``error: ...`` on stderr."""
-        self.err_line(f"error: {message}")
+        """The one-line failure message: ``error: ...`` on stderr (a server's words in it are
+        shown, never obeyed, on a terminal)."""
+        self.err_line(f"error: {self._shown(message)}")
 
     def warning(self, message: str) -> None:
-        self.err_line(f"warning: {message}")
+        self.err_line(f"warning: {self._shown(message)}")
+
+    def _shown(self, message: str) -> str:
+        return shown_controls(message) if self.stderr_isatty else message
 
     def json(self, obj: Any) -> None:
         """Exactly one JSON document, then a newline, on stdout."""

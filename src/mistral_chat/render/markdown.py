@@ -28,13 +28,14 @@ timing anything.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from mistral_chat.render._blocks import Block, BlockSplitter, OpenFence
-from mistral_chat.render.console import Terminal
+from mistral_chat.render.console import Terminal, shown_controls
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -44,10 +45,13 @@ __all__ = ["CODE_THEME", "StreamingMarkdown", "render_markdown"]
 CODE_THEME = "monokai"
 _LEXER_CONTEXT_LINES = 4  # earlier code lines re-lexed so a line's highlighting has context
 _ERASE_DOWN = "\x1b[J"
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def render_markdown(terminal: Terminal, text: str) -> None:
     """Render a finished markdown text once. Without colour, write the text as it is."""
+    if terminal.stdout_isatty:
+        text = shown_controls(text)  # shown, never obeyed
     if not terminal.color:
         terminal.out(text, end="" if text.endswith("\n") else "\n")
         return
@@ -126,6 +130,7 @@ class StreamingMarkdown:
         self._last_code_print = float("-inf")
         self._code_interval = 4 * self._interval
         self._live_lines = 0  # screen lines of the live tail currently drawn
+        self._live_text: list[str] = []  # those lines, to count their rows after a resize
         self._dirty = False  # text arrived since the live tail was last drawn
         self._prev_kind: str | None = None  # kind of the last block printed
         self._fence_started = False  # the open fence's first lines are already printed
@@ -142,6 +147,8 @@ class StreamingMarkdown:
     def feed(self, chunk: str) -> None:
         if self._done or not chunk:
             return
+        if self.terminal.stdout_isatty:
+            chunk = shown_controls(chunk)  # an answer's escape sequences are shown, not obeyed
         if self._passthrough:
             self.terminal.stdout.write(chunk)
             self.terminal.stdout.flush()
@@ -265,8 +272,25 @@ class StreamingMarkdown:
     def _erase_live(self) -> str:
         if not self._animate or not self._live_lines:
             return ""
-        lines, self._live_lines = self._live_lines, 0
-        return f"\r\x1b[{lines}A{_ERASE_DOWN}"
+        rows = self._live_rows()
+        self._live_lines = 0
+        self._live_text = []
+        return f"\r\x1b[{rows}A{_ERASE_DOWN}"
+
+    def _live_rows(self) -> int:
+        """The screen rows the live tail takes now. The window may have been resized since it
+        was drawn (and the width is read again here, so what follows fits the new one): a
+        terminal that rewraps its lines on resize (tmux, VTE, iTerm2, kitty...) has cut each
+        line longer than a narrower window into several rows."""
+        drawn_at = self.terminal.width
+        self.terminal.refresh_size()
+        width = self.terminal.width
+        if width >= drawn_at:
+            return self._live_lines  # lines ended by a newline are not joined again
+        from rich.cells import cell_len
+
+        rows = sum(max(1, -(-cell_len(_SGR.sub("", line)) // width)) for line in self._live_text)
+        return min(rows, max(1, self.terminal.height - 1))
 
     def _commit(self, blocks: list[Block]) -> str:
         """Erase the live tail and return the finished blocks, rendered."""
@@ -328,6 +352,7 @@ class StreamingMarkdown:
         if len(lines) > keep:
             lines = lines[-keep:]  # the cursor cannot reach lines scrolled off the screen
         self._live_lines = len(lines)
+        self._live_text = lines
         return out + "".join(line + "\n" for line in lines)
 
     def _print_code_lines(self, fence: OpenFence) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from mistral_chat.render.console import Terminal
+from mistral_chat.render.console import Terminal, shown_controls
 
 __all__ = ["key_value", "table"]
 
@@ -48,7 +48,7 @@ def table(
             grid.add_column(column, overflow="fold", no_wrap=column in no_wrap)
         for row in rows:
             # Text, not str: a file named "[draft].pdf" is data, never rich markup
-            grid.add_row(*(_styled(cell, marks) for cell in row))
+            grid.add_row(*(_styled(cell, marks, terminal.stdout_isatty) for cell in row))
         terminal.rich_out().print(grid)
         return
     # piped: one line per row, columns separated by two spaces, easy to cut/awk
@@ -63,25 +63,29 @@ def table(
     terminal.out("\n".join(lines))
 
 
-def _styled(cell: str, marks: tuple[str, str] | None) -> Any:
-    """The cell as rich Text: literal (never markup), marked spans in bold."""
+def _styled(cell: str, marks: tuple[str, str] | None, tty: bool = False) -> Any:
+    """The cell as rich Text: literal (never markup), marked spans in bold. On a terminal,
+    control characters (a server's file name, a model's words) are shown, never obeyed."""
     from rich.text import Text
 
+    def shown(part: str) -> str:
+        return shown_controls(part) if tty else part
+
     if not marks or marks[0] not in cell:
-        return Text(cell)
+        return Text(shown(cell))
     start, end = marks
     text = Text()
     rest = cell
     while start in rest:
         before, _, tail = rest.partition(start)
         marked, found, after = tail.partition(end)
-        text.append(before)
+        text.append(shown(before))
         if not found:  # an unclosed mark is just text
-            text.append(start + marked)
+            text.append(shown(start + marked))
             return text
-        text.append(marked, style="bold")
+        text.append(shown(marked), style="bold")
         rest = after
-    text.append(rest)
+    text.append(shown(rest))
     return text
 
 

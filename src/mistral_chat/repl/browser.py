@@ -178,7 +178,7 @@ class BrowserState:
         """A model by its row number (as shown), id, alias or unique id prefix."""
         token = token.strip()
         visible = self.visible()
-        if token.isdigit():
+        if token.isdecimal():  # what int() reads ("²" is a digit to isdigit(), not a number)
             number = int(token)
             if 1 <= number <= len(visible):
                 return visible[number - 1]

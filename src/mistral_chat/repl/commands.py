@@ -270,7 +270,7 @@ def detach(repl: ChatRepl, arg: str) -> None:
         pending.clear()
         repl.terminal.out("attachments dropped")
         return
-    if not arg.isdigit() or not 1 <= int(arg) <= len(pending):
+    if not arg.isdecimal() or not 1 <= int(arg) <= len(pending):
         raise CommandError(f"no attachment {arg}; they are numbered 1 to {len(pending)}")
     dropped = pending.pop(int(arg) - 1)
     repl.terminal.out(f"dropped {dropped.label}")
@@ -284,11 +284,14 @@ def files(repl: ChatRepl, arg: str) -> None:
 # -- history ------------------------------------------------------------------------------------
 
 
+_MAX_LISTED = 1_000_000
+
+
 @command("/history [N]", "recent conversations")
 def history(repl: ChatRepl, arg: str) -> None:
-    if arg and not (arg.isdigit() and int(arg) > 0):
+    if arg and not (arg.isdecimal() and int(arg) > 0):
         raise CommandError(f"usage: /history [N] (N a number of conversations), got {arg!r}")
-    limit = int(arg) if arg else 10
+    limit = min(int(arg), _MAX_LISTED) if arg else 10  # SQLite's integers end at 2**63
     conversations = repl.store().list_conversations(limit=limit)
     if not conversations:
         repl.terminal.out("no conversations yet")

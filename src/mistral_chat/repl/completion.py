@@ -7,7 +7,9 @@ conversations come from callables so that nothing is fetched until Tab is presse
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
@@ -98,7 +100,55 @@ class ChatCompleter(Completer):
             yield from _words(value, ("json", "text"))
 
     def _path(self, arg: str, event: CompleteEvent) -> Iterable[Completion]:
-        yield from self._paths.get_completions(Document(arg, len(arg)), event)
+        """The last path of ``arg``, read as the command will read it (quotes, backslashes);
+        a completed path that needs quoting replaces the typed one, quoted."""
+        word, start = last_shell_word(arg)
+        typed = arg[start:]
+        for completion in self._paths.get_completions(Document(word, len(word)), event):
+            full = word[: len(word) + completion.start_position] + completion.text
+            if typed == word and shlex.quote(full) == full:
+                yield completion  # nothing to quote: the remainder, as PathCompleter gives it
+                continue
+            if Path(full).expanduser().is_dir() and not full.endswith("/"):
+                full += "/"
+            yield Completion(
+                shlex.quote(full),
+                start_position=-len(typed),
+                display=completion.display,
+                display_meta=completion.display_meta,
+            )
+
+
+def last_shell_word(text: str) -> tuple[str, int]:
+    """The last word of ``text`` as ``shlex.split`` reads it (quotes and backslashes removed,
+    an unclosed quote allowed, as it is while typing) and the index where it starts.
+
+    >>> last_shell_word("a.pdf 'my docs/q")
+    ('my docs/q', 6)
+    """
+    word, start, quote, escaped, in_word = "", len(text), "", False, False
+    for i, ch in enumerate(text):
+        if escaped:
+            word, escaped = word + ch, False
+        elif quote:
+            if ch == quote:
+                quote = ""
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            else:
+                word += ch
+        elif ch.isspace():
+            word, start, in_word = "", len(text), False
+        else:
+            if not in_word:
+                start, in_word = i, True
+            if ch == "\\":
+                escaped = True
+            elif ch in "'\"":
+                quote = ch
+            else:
+                word += ch
+    return word, start
 
 
 def _words(typed: str, candidates: Iterable[str | tuple[str, str]]) -> Iterable[Completion]:

@@ -7,6 +7,7 @@ error prints one line and the menu goes on; ``back``, ``q``, Ctrl-C or Ctrl-D re
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -30,6 +31,9 @@ _CHOICES: Final = {
     "5": "url", "url": "url",
     "6": "back", "back": "back", "b": "back", "q": "back", "quit": "back",
 }  # fmt: skip
+
+
+_MAX_EXPIRY_HOURS: Final = 168  # what the API allows for a signed URL
 
 
 class FileManagerError(ValueError):
@@ -85,10 +89,13 @@ class FileManager:
                 self.terminal.out("")
             except (MistralError, FileManagerError, TransferError, OSError) as exc:
                 self.terminal.error(self.describe(exc))
+            except Exception as exc:  # noqa: BLE001 - a bug: one line, and the menu goes on
+                # (opened from the browser before the chat, an escaping error ends the program)
+                self.terminal.error(self.describe(exc))
 
     # -- the five operations ------------------------------------------------------------------
     def do_upload(self, arg: str) -> None:
-        path_text, _, purpose = (arg or self._need("path to upload: ")).partition(" ")
+        path_text, purpose = self._path_and_purpose(arg or self._need("path to upload: "))
         path = self._path(path_text)
         if not path.is_file():
             raise FileManagerError(f"no such file: {path_text}")
@@ -127,7 +134,8 @@ class FileManager:
 
         meta: FileObject = self.client.files.retrieve(file_id)
         # the same safe target as `files download`; an existing file is asked about here
-        given = str(self._path(dest_text)) if dest_text.strip() else None
+        dest_text = _unquote(dest_text.strip())
+        given = str(self._path(dest_text)) if dest_text else None
         target = resolve_target(given, meta.filename, file_id, force=True, cwd=self.cwd)
         dest = target.path
         assert dest is not None  # `given` is a path, never "-" (stdout)
@@ -158,6 +166,8 @@ class FileManager:
                 expiry = int(hours)
             except ValueError:
                 raise FileManagerError(f"expiry must be a number of hours, got {hours!r}") from None
+            if not 1 <= expiry <= _MAX_EXPIRY_HOURS:
+                raise FileManagerError(f"expiry must be from 1 to {_MAX_EXPIRY_HOURS} hours")
         url = self.client.files.signed_url(file_id, expiry_hours=expiry)
         self.terminal.out(url)
 
@@ -175,16 +185,40 @@ class FileManager:
         path = Path(text.strip()).expanduser()
         return path if path.is_absolute() else self.cwd / path
 
+    def _path_and_purpose(self, text: str) -> tuple[str, str]:
+        """``PATH [PURPOSE]``; a path with spaces is quoted, or typed alone as it is."""
+        text = text.strip()
+        if self._path(text).is_file():
+            return text, ""
+        try:
+            words = shlex.split(text)
+        except ValueError as exc:
+            raise FileManagerError(f"cannot read the path: {exc}") from None
+        if len(words) in (1, 2):
+            return words[0], words[1] if len(words) == 2 else ""
+        return text, ""  # not a file: "no such file" names it
+
     def _file_id(self, text: str) -> str:
         text = text.strip().removeprefix("file:")
         if text in ("", "."):
             if self.last_file_id is None:
                 raise FileManagerError("give a file id (`list` shows them)")
             return self.last_file_id
+        if "/" in text or not text.isprintable():
+            raise FileManagerError(f"invalid file id {text!r}; `list` shows them")
         return text
 
     def _progress(self, label: str, total: int | None) -> AbstractContextManager[Progress]:
         return _progress(self.terminal, label, total)
+
+
+def _unquote(text: str) -> str:
+    """A path typed in quotes, without them; anything else as it is."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return text
+    return words[0] if len(words) == 1 and text[:1] in ("'", '"') else text
 
 
 @contextmanager
