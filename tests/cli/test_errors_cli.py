@@ -189,3 +189,13 @@ def test_a_website_at_the_base_url_is_named_not_a_crash(run_cli: RunCLI) -> None
         "HTML page, not the API's JSON; check --base-url (the server's root, e.g. "
         "https://api.mistral.ai) and any proxy in between"
     )
+
+
+def test_a_stream_cut_before_any_text_does_not_claim_to_keep_it(
+    run_cli: RunCLI, emulator: Emulator
+) -> None:
+    emulator.inject("cut", after_chunks=1, path="/v1/chat/completions")  # the role chunk only
+    code, out, err = run_cli("ask", "hello", input="")
+    line = _one_error_line(err)
+    assert (code, out) == (5, "") and "nothing of the answer had arrived; try again" in line
+    assert "kept" not in line

@@ -181,6 +181,31 @@ def test_api_error_rolls_the_user_turn_back(
     assert len(store.get_conversation(session.conversation_id).messages) == 2
 
 
+def test_a_failed_retry_keeps_the_previous_answer(
+    client: Client, store: HistoryStore, emu: Emulator
+) -> None:
+    session = ChatSession(client, store, model=MODEL)
+    first = session.send("first question")
+    emu.inject("status", status=503, times=3, path="/v1/chat/completions")
+    with pytest.raises(ServerError):
+        session.retry()
+    assert [t.message["role"] for t in session.turns] == ["user", "assistant"]
+    assert session.turns[1].message["content"] == first.text
+    assert session.conversation_id is not None
+    stored = store.get_conversation(session.conversation_id).messages
+    assert [m.role for m in stored] == ["user", "assistant"] and stored[1].text == first.text
+    # the conversation goes on with the answer it had
+    start = len(emu.requests)
+    session.send("second")
+    sent = next(r.json for r in emu.requests[start:] if r.path == "/v1/chat/completions")
+    assert [m["role"] for m in sent["messages"]] == ["user", "assistant", "user"]
+    # a retry that works replaces the answer, in memory and in the history
+    again = session.retry()
+    stored = store.get_conversation(session.conversation_id).messages
+    assert [m.role for m in stored] == ["user", "assistant", "user", "assistant"]
+    assert stored[-1].text == again.text and len(session.turns) == 4
+
+
 def test_failed_first_turn_leaves_no_conversation(client: Client, store: HistoryStore) -> None:
     session = ChatSession(client, store, model="no-such-model")
     with pytest.raises(BadRequestError, match="no-such-model"):

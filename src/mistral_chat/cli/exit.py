@@ -117,9 +117,12 @@ def _api_error(
             "server's root, e.g. https://api.mistral.ai) and any proxy in between"
         )
     if _is(exc, mod, "StreamInterrupted"):
-        return ExitCode.UNAVAILABLE, (
-            f"the answer from {where} broke off ({exc}); the partial answer was kept; try again"
+        kept = (
+            "the partial answer was kept"
+            if getattr(exc, "partial_text", "")
+            else ("nothing of the answer had arrived")
         )
+        return ExitCode.UNAVAILABLE, f"the answer from {where} broke off ({exc}); {kept}; try again"
     if _is(exc, mod, "APIStatusError"):
         code = getattr(exc, "status_code", "?")
         if _too_long(exc, msg):

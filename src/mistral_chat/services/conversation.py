@@ -252,12 +252,22 @@ class ChatSession:
         on_text: Callable[[str], None] | None = None,
         on_thinking: Callable[[str], None] | None = None,
     ) -> TurnResult:
-        """Ask again for an answer to the last user message (the previous answer is dropped)."""
+        """Ask again for an answer to the last user message. The previous answer is dropped
+        once the new one has begun; if nothing of it arrives, the previous answer stays."""
+        dropped: list[Turn] = []
         while self.turns and self.turns[-1].message["role"] != "user":
-            self._forget(self.turns.pop())
+            dropped.append(self.turns.pop())
         if not self.turns:
+            self.turns.extend(reversed(dropped))
             raise ValueError("nothing to retry: no message has been sent yet")
-        return self._answer(on_text, on_thinking)
+        try:
+            result = self._answer(on_text, on_thinking)
+        except BaseException:
+            self.turns.extend(reversed(dropped))  # in memory; the history never lost it
+            raise
+        for turn in dropped:
+            self._forget(turn)
+        return result
 
     def _log_user(self, turn: Turn, content: list[dict[str, Any]]) -> bool:
         """Commit the user message; True if the history conversation was created for it."""
