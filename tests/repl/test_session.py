@@ -55,13 +55,15 @@ def app(emulator: Emulator, mistral_home: Path) -> Iterator[AppContext]:
     emulator.faults.clear()
 
 
-def run(app: AppContext, lines: list[str], cwd: Path | None = None, **options: Any) -> Run:
+def run(
+    app: AppContext, lines: list[str] | ScriptedReader, cwd: Path | None = None, **options: Any
+) -> Run:
     args = argparse.Namespace(
         model=None, system=None, continue_=False, conversation=None, bare_start=False
     )
     for key, value in options.items():
         setattr(args, key, value)
-    reader = ScriptedReader(lines)
+    reader = lines if isinstance(lines, ScriptedReader) else ScriptedReader(lines)
     interactive = _Interactive(app, args, reader)
     if cwd is not None:
         interactive.cwd = cwd
@@ -545,3 +547,25 @@ def test_answers_that_end_early_say_why(app: AppContext, emulator: Emulator) -> 
     result = run(app, ["emulator:markdown 40", "/history 1"])
     assert "the server reported an error: Internal server error while generating" in result.err
     assert "the partial answer was kept" in result.err and result.code == 0
+
+
+def test_an_attachment_gone_from_disk_says_how_to_drop_it(app: AppContext, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# soon gone\n")
+    (tmp_path / "dot.png").write_bytes(test_image("red", (8, 8)).data)
+
+    class DeletesBeforeSending(ScriptedReader):
+        """Deletes notes.md once attached, as a user might in another window."""
+
+        def __call__(self, prompt: str) -> str:
+            line = super().__call__(prompt)
+            if line == "read" and notes.exists():
+                notes.unlink()
+            return line
+
+    reader = DeletesBeforeSending(
+        ["/attach notes.md", "/image dot.png", "read", "/detach 1", "read"]
+    )
+    result = run(app, reader, cwd=tmp_path)
+    assert "notes.md: No such file or directory; /detach N drops attachment N" in result.err
+    assert "Image 1: PNG 8x8" in result.out  # after /detach 1 the image goes alone

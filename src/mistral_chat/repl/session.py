@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 from mistral_chat.api.errors import MistralError
 from mistral_chat.repl.commands import REGISTRY, CommandError, expand_path
 from mistral_chat.services.attachments import (
+    AttachmentError,
     AttachmentSpec,
     DocumentFile,
     ImageFile,
@@ -198,12 +199,16 @@ class ChatRepl:
             specs = [p.spec for p in self.pending]
             if count_images(specs):
                 require_vision(self.chat.model, self._catalog_or_none())
-            prepared = prepare_attachments(
-                specs,
-                self.app.client() if self._needs_client(specs) else None,
-                max_side=self.app.settings.image_max_side,
-                on_upload=self._upload_note,
-            )
+            try:
+                prepared = prepare_attachments(
+                    specs,
+                    self.app.client() if self._needs_client(specs) else None,
+                    max_side=self.app.settings.image_max_side,
+                    on_upload=self._upload_note,
+                )
+            except (AttachmentError, ImageError) as exc:
+                # e.g. a file deleted since it was attached: say how to get unstuck
+                raise CommandError(f"{exc}; /detach N drops attachment N") from exc
         result = self._turn(
             lambda view: self.chat.send(
                 text, prepared, on_text=view.on_text, on_thinking=view.on_thinking
