@@ -181,6 +181,16 @@ def test_export_markdown_and_json_round_trip(
         "history", "export", conv_id, "--format", "md", "-o", str(tmp_path / "c.md")
     )
     assert (tmp_path / "c.md").read_text() == md
+    # an existing file is never replaced without --force
+    code, _, err = run_cli("history", "export", conv_id, "-o", str(target))
+    assert code == 2 and err == (
+        f"error: {target} already exists; add --force to replace it, or choose another path\n"
+    )
+    assert json.loads(target.read_text()) == doc
+    code, _, err = run_cli(
+        "history", "export", conv_id, "--format", "md", "-o", str(target), "--force"
+    )
+    assert code == 0 and target.read_text() == md
 
     # the JSON document re-imports to the same rows
     with HistoryStore(tmp_path / "other.db") as other:

@@ -319,3 +319,9 @@ def test_keys_no_api_key_can_be(run_cli: RunCLI, key: str) -> None:
 def test_ocr_pages_empty_or_too_large(run_cli: RunCLI, pages: str, message: str) -> None:
     code, out, err = run_cli("ocr", "https://example.com/a.pdf", "--pages", pages)
     assert code == 2 and out == "" and _one_error_line(err) == message
+
+
+def test_an_empty_profile_name_is_refused(run_cli: RunCLI) -> None:
+    code, out, err = run_cli("--profile", "", "ask", "hi", input="")
+    assert (code, out) == (2, "")
+    assert err == "error: argument --profile: must not be empty; see `mistral-chat --help`\n"

@@ -232,3 +232,12 @@ def test_ninth_image_is_an_error_naming_the_limit(tmp_path: Path) -> None:
 def test_docstring_examples(module: object) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)  # type: ignore[arg-type]
     assert result.failed == 0
+
+
+def test_latin1_text_is_named_with_how_to_convert(tmp_path: Path) -> None:
+    path = write(tmp_path, "menu.txt", "café crème brûlée\n".encode("latin-1"))
+    with pytest.raises(AttachmentError, match=r"menu.txt is text, but not UTF-8 .*iconv -f latin1"):
+        classify(str(path))
+    random_bytes = bytes((i * 97 + 13) % 256 for i in range(4096))
+    with pytest.raises(AttachmentError, match="binary data of an unknown format"):
+        classify(str(write(tmp_path, "noise.bin", random_bytes)))

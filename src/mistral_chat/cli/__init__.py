@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from .. import __version__
-from ._argtypes import int_range, positive_seconds
+from ._argtypes import int_range, non_empty, positive_seconds
 from .exit import ExitCode
 
 __all__ = ["COMMANDS", "build_parser", "run"]
@@ -107,7 +107,9 @@ def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
     )
     g = parser.add_argument_group("global options (before the command)")
     g.add_argument("--base-url", metavar="URL", help="API server root (default: api.mistral.ai)")
-    g.add_argument("--profile", metavar="NAME", help="use a profile from the config file")
+    g.add_argument(
+        "--profile", type=non_empty, metavar="NAME", help="use a profile from the config file"
+    )
     g.add_argument(
         "--emulator", action="store_true", help="start the built-in emulator and use it (no key)"
     )

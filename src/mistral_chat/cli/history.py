@@ -89,6 +89,7 @@ def register(subparsers: Any) -> None:
         metavar="PATH",
         help="write to PATH instead of stdout (- for stdout)",
     )
+    export.add_argument("--force", action="store_true", help="replace an existing file")
     export.set_defaults(handler=export_conversation)
 
     imp = sub.add_parser(
@@ -194,6 +195,10 @@ def search_messages(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def export_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     output = None if args.output in (None, "-") else Path(args.output)
+    if output is not None and output.is_file() and not args.force:
+        raise UsageError(
+            f"{output} already exists; add --force to replace it, or choose another path"
+        )
     fmt = args.format or ("json" if output and output.suffix.lower() == ".json" else "md")
     store = ctx.history()
     args.id = args.id or _latest_id(ctx)

@@ -346,7 +346,21 @@ def _document_mime(path: Path, shown: str, head: bytes, complete: bool) -> str:
         raise AttachmentError(f"{shown} is UTF-16 text; save it as UTF-8 and attach it again")
     if _is_utf8_text(head, complete):
         return _text_mime(suffix, head, complete)
+    if _is_legacy_text(head):
+        raise AttachmentError(
+            f"{shown} is text, but not UTF-8 (Latin-1 or Windows-1252?); convert it, "
+            "e.g. with `iconv -f latin1 -t utf-8`"
+        )
     raise AttachmentError(f"{shown} is {_binary_name(head)}; attach {ACCEPTED_TYPES_TEXT}")
+
+
+def _is_legacy_text(head: bytes) -> bool:
+    """Printable 8-bit text that is not UTF-8: an accented letter here and there, no NUL and
+    no other control bytes, as a Latin-1 or Windows-1252 file has (binary formats do not)."""
+    if not head or any(b < 32 and b not in b"\t\n\r\f" for b in head) or b"\x7f" in head:
+        return False
+    high = sum(b >= 0x80 for b in head)
+    return 0 < high <= len(head) // 4
 
 
 def _zip_mime(path: Path, shown: str) -> str:
