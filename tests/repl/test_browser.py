@@ -245,6 +245,21 @@ def test_the_table_fits_the_window() -> None:
     assert any("ft:mistral-small-latest:abc123:20250101:a1b2c3d4" in line for line in lines)
 
 
+def test_a_window_too_narrow_for_a_box_lists_numbers_and_ids() -> None:
+    out = io.StringIO()
+    term = Terminal(stdout=out, stderr=io.StringIO(), color=True, stdout_isatty=True, width=26)
+    models = [
+        model("mistral-moderation-2603", "mistral-moderation", ["moderation"], 131072,
+              date(2026, 3, 1)),
+        model("ministral-8b-2512", "ministral", ["completion_chat"], 131072, date(2025, 12, 2)),
+    ]  # fmt: skip
+    ModelBrowser(term, BrowserState(models), ScriptedReader(["q"])).run()
+    text = out.getvalue()
+    # newest first; every row keeps its number, and ids stay whole
+    assert "  1  mistral-moderation-2603\n  2  ministral-8b-2512\n" in text
+    assert "┃" not in text
+
+
 def test_digits_that_are_not_numbers_are_one_line() -> None:
     # "²" is a digit to str.isdigit() but not to int(): it was an internal error that ended
     # the program when the browser opened first

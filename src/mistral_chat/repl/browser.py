@@ -246,6 +246,13 @@ def wrap_items(items: Sequence[str], width: int, sep: str = "  ") -> str:
     return "\n".join(lines)
 
 
+def _width(columns: list[str], rows: list[list[str]]) -> int:
+    """Cells a boxed table of these whole cells takes (3 per column for borders and padding)."""
+    return 1 + sum(
+        max(len(c) for c in [name, *(r[i] for r in rows)]) + 3 for i, name in enumerate(columns)
+    )
+
+
 def fit_columns(columns: list[str], rows: list[list[str]], width: int) -> list[int]:
     """The indexes of the columns to show in ``width`` cells of a boxed table: columns of
     ``_DROPPABLE`` go, in that order, until the others fit without breaking a word."""
@@ -388,7 +395,12 @@ class ModelBrowser:
             shown = fit_columns(columns, rows, self.terminal.width)
             columns = [columns[i] for i in shown]
             rows = [[row[i] for i in shown] for row in rows]
-        table(self.terminal, columns, rows, title=title, no_wrap=_KEEP_WHOLE)
+        narrow = self.terminal.color and rows and _width(columns, rows) > self.terminal.width
+        if narrow:  # too narrow even for number and id: a box would squeeze the numbers away
+            self.terminal.out(title)
+            self.terminal.out("\n".join(f"{row[0]:>3}  {row[1]}" for row in rows))
+        else:
+            table(self.terminal, columns, rows, title=title, no_wrap=_KEEP_WHOLE)
         if self.source_note:
             self.terminal.out(self.source_note)
         self.terminal.out(wrap_items(FOOTER_ITEMS, self.terminal.width))
