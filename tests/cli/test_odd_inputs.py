@@ -325,3 +325,9 @@ def test_an_empty_profile_name_is_refused(run_cli: RunCLI) -> None:
     code, out, err = run_cli("--profile", "", "ask", "hi", input="")
     assert (code, out) == (2, "")
     assert err == "error: argument --profile: must not be empty; see `mistral-chat --help`\n"
+
+
+def test_empty_filters_are_refused_not_ignored(run_cli: RunCLI) -> None:
+    for flag in ("--family", "--capability"):
+        code, out, err = run_cli("models", "list", flag, "")
+        assert (code, out) == (2, "") and f"argument {flag}: must not be empty" in err

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from ..render.formats import context_size, deprecation, retirement
-from ._argtypes import model_id, positive_int
+from ._argtypes import model_id, non_empty, positive_int
 from .context import AppContext
 from .exit import ExitCode, UsageError
 
@@ -63,11 +63,14 @@ def register(subparsers: Any) -> None:
     )
     ls.add_argument(
         "--family",
+        type=non_empty,
         metavar="NAME",
         help="e.g. mistral-large, ministral, codestral, pixtral, mixtral, or "
         "mistral (all general Mistral models)",
     )
-    ls.add_argument("--capability", metavar="NAME", help=f"only models with it: {_CAP_HELP}")
+    ls.add_argument(
+        "--capability", type=non_empty, metavar="NAME", help=f"only models with it: {_CAP_HELP}"
+    )
     ls.add_argument("--page", type=positive_int, metavar="N", help="page number (default 1)")
     ls.add_argument(
         "--page-size",
