@@ -49,7 +49,9 @@ def test_bash_completes_commands_options_and_offline_values(
     assert _complete(bash_script, "mod") == ["models"]
     assert _complete(bash_script, "models", "list", "--cap") == ["--capability"]
     assert _complete(bash_script, "models", "list", "--capability", "vi") == ["vision"]
-    assert _complete(bash_script, "ask", "-m", "magistral-medium-l") == ["magistral-medium-latest"]
+    assert _complete(bash_script, "ask", "-m", "mistral-medium-l") == ["mistral-medium-latest"]
+    # deprecated, and past its retirement date (2026-07-31): no longer offered
+    assert "magistral-medium-2509" not in _complete(bash_script, "ask", "-m", "magistral-medium-")
     assert "mistral-large-2402" not in _complete(bash_script, "ask", "-m", "mistral-large-")
     assert _complete(bash_script, "ask", "--reasoning-effort", "h") == ["high"]
     (tmp_path / "photo.png").write_bytes(b"")
@@ -66,3 +68,14 @@ def test_other_shells_get_a_script_naming_every_command(run_cli: RunCLI, shell: 
 def test_unknown_shell_is_a_usage_error(run_cli: RunCLI) -> None:
     code, out, err = run_cli("completion", "ksh")
     assert code == 2 and out == "" and "unknown shell 'ksh'" in err
+
+
+def test_every_path_argument_completes_files(run_cli: RunCLI) -> None:
+    code, out, _ = run_cli("completion", "zsh")
+    assert code == 0
+    for spec in (
+        '"(*):the files to upload:_files"',  # files upload PATH...
+        ":the JSON export (- for stdin):_files",  # history import FILE
+        ":DIR:_files -/",  # emulator --state-dir: directories
+    ):
+        assert spec in out, spec

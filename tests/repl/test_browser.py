@@ -258,6 +258,12 @@ def test_a_window_too_narrow_for_a_box_lists_numbers_and_ids() -> None:
     # newest first; every row keeps its number, and ids stay whole
     assert "  1  mistral-moderation-2603\n  2  ministral-8b-2512\n" in text
     assert "┃" not in text
+    # a window where the table fits once long cells wrap still gets the table
+    for width in (64, 90, 110, 133):
+        out = io.StringIO()
+        wide = Terminal(out, io.StringIO(), color=True, stdout_isatty=True, width=width)
+        ModelBrowser(wide, BrowserState(models), ScriptedReader(["q"])).run()
+        assert "┃" in out.getvalue(), width
 
 
 def test_digits_that_are_not_numbers_are_one_line() -> None:

@@ -10,6 +10,7 @@ shell nothing and never starts Python). Arguments that name local files complete
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from typing import Any
 
 from .context import AppContext
@@ -20,7 +21,8 @@ __all__ = ["register"]
 SHELLS = ("bash", "zsh", "fish", "tcsh", "powershell")
 
 # destinations that name a local path (files download's -o also takes "-" for stdout)
-_PATH_DESTS = frozenset({"attach", "schema", "path", "output", "source"})
+_PATH_DESTS = frozenset({"attach", "schema", "path", "paths", "file", "output", "source"})
+_DIR_DESTS = frozenset({"state_dir"})
 
 
 def register(subparsers: Any) -> None:
@@ -49,6 +51,8 @@ def handle(args: argparse.Namespace, ctx: AppContext) -> int:
     for action in _actions(parser):
         if action.dest in _PATH_DESTS:
             action.complete = shtab.FILE  # type: ignore[attr-defined]
+        elif action.dest in _DIR_DESTS:
+            action.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
         elif action.dest in words and action.option_strings:
             # choices on this throwaway parser only become completions; parsing is unaffected
             action.choices = words[action.dest]
@@ -57,17 +61,23 @@ def handle(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _offline_words() -> dict[str, list[str]]:
-    """Values known without the network: bundled model ids (not retired ones), capabilities,
+    """Values known without the network: bundled model ids (not retired ones, nor ones past
+    their retirement date), capabilities,
     families, reasoning efforts."""
     from ..services import model_info
     from ..services.chat_options import REASONING_EFFORTS
     from ..services.model_prices import bundled_facts
 
     capabilities = [*model_info.CAPABILITY_NAMES, *model_info.CAPABILITY_ALIASES]
+    today = date.today().isoformat()
+
+    def retired(fact: dict[str, Any]) -> bool:  # by status, or a retirement date now past
+        return fact.get("status") == "Retired" or str(fact.get("retirement_date") or "9") <= today
+
     usable = {
         name
         for fact in bundled_facts()
-        if fact.get("status") != "Retired"
+        if not retired(fact)
         for name in fact.get("api_names") or []
     }
     return {

@@ -108,7 +108,7 @@ def register(subparsers: Any) -> None:
 
     delete = sub.add_parser("delete", help="delete conversations and their messages")
     delete.add_argument("ids", nargs="+", metavar="ID", help="conversation ids or unique prefixes")
-    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(handler=delete_conversation)
 
 

@@ -395,7 +395,8 @@ class ModelBrowser:
             shown = fit_columns(columns, rows, self.terminal.width)
             columns = [columns[i] for i in shown]
             rows = [[row[i] for i in shown] for row in rows]
-        narrow = self.terminal.color and rows and _width(columns, rows) > self.terminal.width
+        # fit_columns has wrapped what can wrap; only number and id must fit whole
+        narrow = self.terminal.color and rows and _width(columns[:2], rows) > self.terminal.width
         if narrow:  # too narrow even for number and id: a box would squeeze the numbers away
             self.terminal.out(title)
             self.terminal.out("\n".join(f"{row[0]:>3}  {row[1]}" for row in rows))
