@@ -9,6 +9,7 @@ importing `Client` never pays for asyncio.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -51,19 +52,21 @@ class _Base:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float = 60.0,
+        timeout: float | None = 60.0,
         max_retries: int = 2,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get("MISTRAL_API_KEY")
-        if not key:
-            raise ValueError("no API key: pass api_key= or set MISTRAL_API_KEY")
-        self._api_key = key
+        self._api_key = _check_key(
+            api_key if api_key is not None else os.environ.get("MISTRAL_API_KEY")
+        )
         self.base_url = normalize_base_url(
             base_url or os.environ.get("MISTRAL_BASE_URL") or DEFAULT_BASE_URL
         )
-        self.timeout = timeout
+        self.timeout = _check_timeout(timeout)
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be 0 or more, not {max_retries}")
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         self._now: Callable[[], float] = time.time
+        self._closed = False
 
     def __repr__(self) -> str:
         return (
@@ -71,7 +74,14 @@ class _Base:
         )
 
     def _timeout(self) -> httpx2.Timeout:
+        if self.timeout is None:  # no limit on reads and writes; a dead host still fails fast
+            return httpx2.Timeout(None, connect=10.0)
         return httpx2.Timeout(self.timeout, connect=min(10.0, self.timeout))
+
+    def _check_open(self) -> None:
+        # an injected http_client stays open after close(): refuse here, not only in httpx2
+        if self._closed:
+            raise RuntimeError(f"this {type(self).__name__} is closed; make a new one")
 
     def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = {
@@ -121,6 +131,33 @@ class _Base:
                 ms,
                 attempt,
             )
+
+
+def _check_key(key: str | None) -> str:
+    # a key read from a file or pasted keeps its newline and spaces: never part of a key
+    key = (key or "").strip()
+    if not key:
+        raise ValueError("no API key: pass api_key= or set MISTRAL_API_KEY")
+    if not (key.isascii() and key.isprintable()):
+        # httpx2 would refuse the header only when sending, as a connection error (retried)
+        # quoting the header, key included; never show the key itself
+        raise ValueError(
+            "the API key has a control character or a non-ASCII letter, which an HTTP header "
+            "cannot carry; check how it was copied"
+        )
+    return key
+
+
+def _check_timeout(timeout: float | None) -> float | None:
+    """Seconds per read/write/connect step, or None for no limit (connect still 10 s)."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be seconds or None, not {type(timeout).__name__}")
+    # 0 fails every request as "could not reach"; NaN never compares; inf overflows the socket
+    if not 0 < timeout < math.inf:
+        raise ValueError(f"timeout must be a positive number of seconds or None, not {timeout}")
+    return float(timeout)
 
 
 def _transport_error(exc: httpx2.TransportError, request: httpx2.Request) -> APIConnectionError:

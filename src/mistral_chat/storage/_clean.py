@@ -7,12 +7,13 @@ import binascii
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from mistral_chat.storage.records import Attachment
 
-__all__ = ["OMITTED_PREFIX", "SECRET_OPTION_NAMES", "Cleaner", "make_title"]
+__all__ = ["OMITTED_PREFIX", "SECRET_OPTION_NAMES", "Cleaner", "make_title", "valid_text"]
 
 #: Option names dropped before options are stored (compared lower-case, "-" read as "_").
 SECRET_OPTION_NAMES = frozenset(
@@ -34,6 +35,14 @@ OMITTED_PREFIX = "omitted:"
 REDACTED = "[REDACTED]"
 TITLE_MAX = 80
 _MIN_SECRET_LEN = 8
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(value: str) -> str:
+    """``value`` with each lone surrogate as U+FFFD. A terminal with the wrong locale (or a
+    file name read with surrogateescape) hands Python undecodable bytes as lone surrogates;
+    SQLite stores UTF-8, which cannot hold them, and sqlite3 raises UnicodeEncodeError."""
+    return _SURROGATE.sub("\ufffd", value)
 
 
 class Cleaner:
@@ -46,6 +55,7 @@ class Cleaner:
         self.keep_inline_data = keep_inline_data
 
     def text(self, value: str) -> str:
+        value = valid_text(value)
         for secret in self._secrets:
             if secret in value:
                 value = value.replace(secret, REDACTED)
@@ -85,7 +95,7 @@ class Cleaner:
     def _walk(self, value: Any, *, drop_secret_keys: bool) -> Any:
         if isinstance(value, dict):
             return {
-                key: self._walk(item, drop_secret_keys=drop_secret_keys)
+                valid_text(key): self._walk(item, drop_secret_keys=drop_secret_keys)
                 for key, item in value.items()
                 if not (drop_secret_keys and _is_secret_name(key))
             }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mistral_chat.storage import db
-from mistral_chat.storage._clean import make_title
+from mistral_chat.storage._clean import make_title, valid_text
 from mistral_chat.storage._ids import new_id
 from mistral_chat.storage._rows import (
     attachment_from_row,
@@ -94,7 +94,7 @@ class ConversationMethods(StoreBase):
 
     def resolve_id(self, ref: str) -> str:
         """The full id of the one conversation whose id is or starts with ``ref``."""
-        ref = ref.strip().lower()
+        ref = valid_text(ref.strip().lower())  # sqlite3 cannot bind a lone surrogate
         if not ref:
             raise ConversationNotFound(ref)
         if self.conn.execute("SELECT 1 FROM conversations WHERE id = ?", (ref,)).fetchone():

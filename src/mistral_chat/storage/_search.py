@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mistral_chat.storage._clean import valid_text
 from mistral_chat.storage._rows import sql_int
 from mistral_chat.storage._store import StoreBase
 from mistral_chat.storage.records import SearchHit
@@ -38,7 +39,8 @@ class SearchMethods(StoreBase):
 
 def fts_query(text: str) -> str | None:
     """Quote each whitespace-separated word as an FTS5 string; None if there are none."""
-    words = text.replace("\x00", " ").split()
+    # stored text had its lone surrogates replaced: search for what was stored
+    words = valid_text(text).replace("\x00", " ").split()
     if not words:
         return None
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)

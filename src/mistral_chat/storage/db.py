@@ -8,6 +8,8 @@
 - Autocommit (``isolation_level=None``); multi-statement work goes through :func:`transaction`,
   which takes the write lock up front (``BEGIN IMMEDIATE``) so the busy timeout applies to it.
 - The file is created 0600 before SQLite opens it; SQLite gives -wal and -shm the same mode.
+- A file SQLite may only read (permissions, a read-only disk) opens for reading; a write to
+  it is a ``HistoryError`` saying so, never sqlite3's own error (which reads as a crash).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from mistral_chat.storage.errors import HistoryCorruptError, HistoryVersionError
+from mistral_chat.storage.errors import HistoryCorruptError, HistoryError, HistoryVersionError
 
 __all__ = ["BUSY_TIMEOUT_MS", "connect", "read_transaction", "transaction"]
 
@@ -39,9 +42,12 @@ def connect(
     if target != MEMORY:
         _create_private(Path(target))
     try:
-        conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(
+            target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, factory=_Connection
+        )
     except sqlite3.Error as exc:
         raise HistoryCorruptError(f"cannot open history database {target}: {exc}") from exc
+    conn.path = target
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -51,6 +57,9 @@ def connect(
             _set_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+    except HistoryError:
+        conn.close()
+        raise
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise HistoryCorruptError(
@@ -61,6 +70,34 @@ def connect(
         raise
     conn.row_factory = sqlite3.Row
     return conn
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose writes to a file it may only read raise a `HistoryError` naming it."""
+
+    path = MEMORY
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            _raise_if_read_only(exc, self.path)
+            raise
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            _raise_if_read_only(exc, self.path)
+            raise
+
+
+def _raise_if_read_only(exc: sqlite3.OperationalError, path: str) -> None:
+    if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_READONLY:
+        raise HistoryError(
+            f"cannot write history database {path}: it is read-only (check the permissions of "
+            "the file and of its directory)"
+        ) from exc
 
 
 def _create_private(path: Path) -> None:

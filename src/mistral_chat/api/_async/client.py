@@ -44,12 +44,15 @@ class AsyncClient(_Base):
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float = 60.0,
+        timeout: float | None = 60.0,
         max_retries: int = 2,
         http_client: httpx2.AsyncClient | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        if http_client is not None and transport is not None:
+            # the transport would be silently unused: give it to the http_client instead
+            raise ValueError("pass http_client or transport, not both")
         self._sleep = asyncio.sleep
         self._owns_http = http_client is None
         self._http = http_client or httpx2.AsyncClient(
@@ -92,6 +95,7 @@ class AsyncClient(_Base):
         return self._http
 
     async def close(self) -> None:
+        self._closed = True
         if self._owns_http:
             await self._http.aclose()
 
@@ -119,6 +123,7 @@ class AsyncClient(_Base):
         self, request: httpx2.Request, attempt: int, *, stream: bool = False
     ) -> httpx2.Response:
         """One attempt: send, log, and raise the mapped error for an error status."""
+        self._check_open()
         started = time.monotonic()
         try:
             response = await self._http.send(request, stream=stream)

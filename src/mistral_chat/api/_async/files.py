@@ -17,6 +17,7 @@ from ..resources.files import (
     _CHUNK,
     DOWNLOAD_HEADERS,
     ProgressCallback,
+    _check_target,
     _file,
     _file_list,
     _list_params,
@@ -103,6 +104,7 @@ class AsyncFiles:
         on_progress: ProgressCallback | None = None,
     ) -> int:
         """Stream the file's content to `dest` (a path, written atomically, or a binary stream)."""
+        _check_target(dest)
         client = self._client
         request = client._build(
             client.http,

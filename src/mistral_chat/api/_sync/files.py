@@ -18,6 +18,7 @@ from ..resources.files import (
     _CHUNK,
     DOWNLOAD_HEADERS,
     ProgressCallback,
+    _check_target,
     _file,
     _file_list,
     _list_params,
@@ -104,6 +105,7 @@ class Files:
         on_progress: ProgressCallback | None = None,
     ) -> int:
         """Stream the file's content to `dest` (a path, written atomically, or a binary stream)."""
+        _check_target(dest)
         client = self._client
         request = client._build(
             client.http,

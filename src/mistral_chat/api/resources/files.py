@@ -11,6 +11,8 @@ download target they share are below.
 
 from __future__ import annotations
 
+import errno
+import io
 import mimetypes
 import os
 import secrets
@@ -115,6 +117,9 @@ class _ProgressReader:
         return data
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if not hasattr(self._raw, "seek"):
+            # httpx2 rewinds any file with a `seek`, and copes only with this error
+            raise io.UnsupportedOperation("seek")
         position = self._raw.seek(offset, whence)
         self._done = position
         return position
@@ -124,14 +129,18 @@ class _ProgressReader:
 
 
 def _measure(fh: IO[bytes]) -> tuple[bool, int | None]:
-    """(can be re-read from the start, bytes left) without reading it."""
+    """(can be re-read from the start, its size) without reading it.
+
+    httpx2 sends a seekable file from its start whatever its position (and so does each
+    retry), so the size is the whole file's, not what is left after the position.
+    """
     try:
         if not fh.seekable():
             return False, None
         position = fh.tell()
         end = fh.seek(0, os.SEEK_END)
         fh.seek(position)
-        return True, end - position
+        return True, end
     except (AttributeError, OSError, ValueError):
         return False, None
 
@@ -154,6 +163,10 @@ def _upload_form(
         opened = fh = path.open("rb")
         name = filename or path.name
     else:
+        if isinstance(file, io.TextIOBase):
+            # httpx2 refuses text files, but not inside our progress wrapper: it would send
+            # the text re-encoded as UTF-8, newlines translated
+            raise TypeError("upload needs a path or a file opened in binary mode ('rb')")
         fh = file
         name = filename or Path(str(getattr(file, "name", "upload.bin"))).name
     try:
@@ -170,6 +183,24 @@ def _upload_form(
             opened.close()
 
 
+def _check_target(dest: str | os.PathLike[str] | IO[bytes]) -> None:
+    """Refuse, before anything is downloaded, a destination that could not take the file."""
+    if not isinstance(dest, (str, os.PathLike)):
+        if isinstance(dest, io.TextIOBase):
+            raise TypeError("download needs a path or a file opened in binary mode ('wb')")
+        return
+    path = Path(dest)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(dest))
+    if not path.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(dest))
+
+
+def _about(exc: OSError, path: Path) -> OSError:
+    """`exc` naming `path`, not the hidden temporary file beside it the user never asked for."""
+    return type(exc)(exc.errno, exc.strerror, str(path))
+
+
 @contextmanager
 def _target(dest: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
     """A writable binary file for `dest`: a stream as is, a path through an atomic rename."""
@@ -179,11 +210,17 @@ def _target(dest: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
     path = Path(dest)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     # O_EXCL: never write through a planted file; 0o666 so the umask decides, as for any new file
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise _about(exc, path) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
-        Path(tmp).replace(path)
+        try:
+            Path(tmp).replace(path)
+        except OSError as exc:  # the directory went away, or a directory took the name
+            raise _about(exc, path) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
