@@ -100,3 +100,25 @@ def test_command_line_prints_url_and_exits_130_on_ctrl_c() -> None:
             proc.communicate()
     assert proc.returncode == 130
     assert err == "" and out == ""
+
+
+def test_fifty_concurrent_requests_are_all_accepted() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Emulator() as emu:
+
+        def ask(n: int) -> int:
+            with httpx2.Client(base_url=emu.base_url, timeout=30) as c:
+                r = c.post(
+                    "/v1/chat/completions",
+                    headers={"Authorization": "Bearer k"},
+                    json={
+                        "model": "mistral-small-latest",
+                        "messages": [{"role": "user", "content": f"n{n}"}],
+                    },
+                )
+                return r.status_code
+
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            codes = list(pool.map(ask, range(50)))
+    assert codes == [200] * 50

@@ -97,6 +97,9 @@ class _Body:
 class _Server(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
+    # socketserver's default backlog of 5 drops connections when tests or a user's CI open
+    # dozens at once; a real API front end accepts them
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
         if ":" in address[0]:
@@ -236,7 +239,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         # No [DONE] and no terminating chunk: the client sees a broken stream.
         self.close_connection = True
-        self.connection.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):  # the client may have hung up already
+            self.connection.shutdown(socket.SHUT_RDWR)
 
 
 def _failure_event(kind: str, last: bytes) -> bytes:
