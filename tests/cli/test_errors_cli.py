@@ -199,3 +199,16 @@ def test_a_stream_cut_before_any_text_does_not_claim_to_keep_it(
     line = _one_error_line(err)
     assert (code, out) == (5, "") and "nothing of the answer had arrived; try again" in line
     assert "kept" not in line
+
+
+def test_a_global_option_after_the_command_says_where_it_goes(run_cli: RunCLI) -> None:
+    for args, flag in [
+        (["files", "list", "--emulator"], "--emulator"),
+        (["models", "list", "--timeout", "3"], "--timeout"),
+        (["models", "list", "--debug=1"], "--debug"),
+    ]:
+        code, out, err = run_cli(*args, input="")
+        assert (code, out) == (2, "")
+        assert _one_error_line(err).startswith(
+            f"error: {flag} is a global option: put it before the command (`mistral-chat {flag} ...`)"
+        ), err

@@ -168,9 +168,12 @@ def run(argv: Sequence[str]) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
     if extra:  # name the help of the (sub)command the stray arguments were given to
-        sys.stderr.write(
-            f"error: unrecognized arguments: {' '.join(extra)}; see `{_prog_of(args)} --help`\n"
+        from ._usage import plain_usage_error
+
+        said = plain_usage_error(
+            f"unrecognized arguments: {' '.join(extra)}", _VALUE_OPTIONS | _FLAG_OPTIONS
         )
+        sys.stderr.write(f"error: {said}; see `{_prog_of(args)} --help`\n")
         return ExitCode.USAGE
     args.bare_start = bare  # `mistral-chat` alone on a terminal: the chat opens its browser
     handler = getattr(args, "handler", None)

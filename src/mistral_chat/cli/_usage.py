@@ -17,8 +17,11 @@ _CHOICE = re.compile(
 )
 
 
-def plain_usage_error(message: str) -> str:
+def plain_usage_error(message: str, global_options: frozenset[str] = frozenset()) -> str:
     """Reword the argparse messages above; any other message is returned unchanged.
+
+    A global option given after the command (``files list --debug``) is unrecognised there;
+    with ``global_options`` the message says where it goes.
 
     >>> plain_usage_error("argument --json: ignored explicit argument 'x'")
     "--json takes no value (got 'x'); write --json alone"
@@ -28,7 +31,17 @@ def plain_usage_error(message: str) -> str:
     "unknown command 'modls'; did you mean 'models'? (choose from 'ask', 'models')"
     >>> plain_usage_error("argument --sort: invalid choice: 'zzz' (choose from 'id', 'name')")
     "--sort: unknown value 'zzz' (choose from 'id', 'name')"
+    >>> plain_usage_error("unrecognized arguments: --debug", frozenset({"--debug"}))
+    '--debug is a global option: put it before the command (`mistral-chat --debug ...`)'
     """
+    if message.startswith("unrecognized arguments: "):
+        tokens = message.removeprefix("unrecognized arguments: ").split()
+        misplaced = [t for t in tokens if t.split("=", 1)[0] in global_options]
+        if misplaced:
+            flag = misplaced[0].split("=", 1)[0]
+            return (
+                f"{flag} is a global option: put it before the command (`mistral-chat {flag} ...`)"
+            )
     if found := _NO_VALUE.match(message):
         flags = found["flags"].split("/")
         spelled = " or ".join(flags)
