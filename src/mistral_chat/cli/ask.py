@@ -19,6 +19,7 @@ from .context import AppContext
 from .exit import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from ..services.attachments import AttachmentSpec
@@ -148,13 +149,20 @@ def register(subparsers: Any) -> None:
 
 
 def ask(args: argparse.Namespace, ctx: AppContext) -> int:
-    import tempfile
-    from pathlib import Path
+    import contextlib
 
     options = _options(args)
-    # piped binary data becomes a file here, read again when the message is built
-    with tempfile.TemporaryDirectory(prefix="mistral-chat-") as scratch:
-        prompt, piped = _prompt(args, Path(scratch))
+    with contextlib.ExitStack() as stack:
+
+        def scratch() -> Path:
+            # only for piped binary data, which becomes a file read again when the message is
+            # built: a plain question creates no directory
+            import tempfile
+            from pathlib import Path
+
+            return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mistral-chat-")))
+
+        prompt, piped = _prompt(args, scratch)
         specs = _classify([a for a in args.attach if a != "-"], piped)
         if not prompt and not specs:
             raise UsageError('no prompt given; try `mistral-chat ask "your question"` or pipe text')
@@ -224,7 +232,9 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _prompt(args: argparse.Namespace, scratch: Path) -> tuple[str, AttachmentSpec | None]:
+def _prompt(
+    args: argparse.Namespace, scratch: Callable[[], Path]
+) -> tuple[str, AttachmentSpec | None]:
     """The prompt, and what was piped if it is an attachment rather than text.
 
     Piped text is appended to the prompt. `-a -` attaches stdin whatever it holds; without
@@ -238,11 +248,11 @@ def _prompt(args: argparse.Namespace, scratch: Path) -> tuple[str, AttachmentSpe
     if "-" in args.attach:
         if not data.strip():
             raise UsageError("-a - attaches stdin, but nothing was piped; e.g. `cat a.png | ...`")
-        return text, _stdin_attachment(data, scratch)
+        return text, _stdin_attachment(data, scratch())
     try:
         piped = data.decode("utf-8-sig").strip()
     except UnicodeDecodeError:
-        return text, _stdin_attachment(data, scratch)
+        return text, _stdin_attachment(data, scratch())
     if piped:
         text = f"{text}\n\n{piped}" if text else piped
     return text, None

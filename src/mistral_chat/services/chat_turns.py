@@ -121,13 +121,8 @@ def complete_answer(
             session.conversation_id,
             "assistant",
             stored_content(result),
-            status=result.status,
             model=result.model,
-            usage=result.usage,
-            finish_reason=result.finish_reason,
-            ttft_ms=result.ttft_ms,
-            duration_ms=result.duration_ms,
-            cost_usd=result.cost_usd,
+            **_answer_record(result),
         ).id
     try:
         if on_thinking is not None and result.thinking:
@@ -219,16 +214,19 @@ def _finish_answer(
     if store is None or turn.message_id is None or checkpoint is None:
         return
     checkpoint.flush()
-    store.finish_message(
-        turn.message_id,
-        content=stored_content(result),
-        status=result.status,
-        usage=result.usage,
-        finish_reason=result.finish_reason,
-        ttft_ms=result.ttft_ms,
-        duration_ms=result.duration_ms,
-        cost_usd=result.cost_usd,
-    )
+    store.finish_message(turn.message_id, content=stored_content(result), **_answer_record(result))
+
+
+def _answer_record(result: TurnResult) -> dict[str, Any]:
+    """What the history keeps of an answer besides its content, whole or streamed."""
+    return {
+        "status": result.status,
+        "usage": result.usage,
+        "finish_reason": result.finish_reason,
+        "ttft_ms": result.ttft_ms,
+        "duration_ms": result.duration_ms,
+        "cost_usd": result.cost_usd,
+    }
 
 
 def _cost(session: ChatSession, usage: Mapping[str, int] | None) -> float | None:
