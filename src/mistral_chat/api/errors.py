@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mistral_chat.errors import ExitCode, MistralChatError
+
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
@@ -41,8 +43,10 @@ __all__ = [
 ]
 
 
-class MistralError(Exception):
+class MistralError(MistralChatError):
     """Base of every error this client raises."""
+
+    exit_code = ExitCode.UNAVAILABLE
 
     #: how many HTTP attempts were made before giving up (retries included)
     attempts: int = 1
@@ -62,6 +66,8 @@ class APITimeoutError(APIConnectionError):
 
 class APIStatusError(MistralError):
     """The server answered with an error status; `message` is what it said, made readable."""
+
+    exit_code = ExitCode.API
 
     def __init__(
         self,
@@ -90,9 +96,13 @@ class BadRequestError(APIStatusError):
 class AuthenticationError(APIStatusError):
     """401: the key is missing, malformed or revoked."""
 
+    exit_code = ExitCode.AUTH
+
 
 class PermissionDeniedError(APIStatusError):
     """403: the key may not do this."""
+
+    exit_code = ExitCode.AUTH
 
 
 class NotFoundError(APIStatusError):
@@ -106,9 +116,13 @@ class UnprocessableEntityError(APIStatusError):
 class RateLimitError(APIStatusError):
     """429: too many requests; `retry_after` is the server's wait in seconds, if it gave one."""
 
+    exit_code = ExitCode.UNAVAILABLE
+
 
 class ServerError(APIStatusError):
     """5xx: the service failed."""
+
+    exit_code = ExitCode.UNAVAILABLE
 
 
 class InvalidResponseError(MistralError):

@@ -17,28 +17,11 @@ of a module that was never imported cannot be raised, and `--help` stays free of
 from __future__ import annotations
 
 import sys
-from enum import IntEnum
 from typing import Any
 
+from ..errors import ExitCode, UsageError
+
 __all__ = ["ExitCode", "UsageError", "exit_for", "one_line"]
-
-
-class ExitCode(IntEnum):
-    OK = 0
-    INTERNAL = 1
-    USAGE = 2
-    AUTH = 3
-    API = 4
-    UNAVAILABLE = 5
-    INTERRUPTED = 130
-
-
-class UsageError(Exception):
-    """The user asked for something that cannot be done as asked (exit 2)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _cls(module: str, name: str) -> type[BaseException] | None:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final
 
+from mistral_chat.errors import UsageError
 from mistral_chat.render.formats import context_size, deprecation
 from mistral_chat.services import catalog as cat
 
@@ -44,7 +45,7 @@ SORT_KEYS: Final = cat.SORT_KEYS
 _MAX_PAGE_SIZE: Final = 500
 
 
-class BrowserError(ValueError):
+class BrowserError(UsageError, ValueError):
     """A browser command that cannot be carried out; one line for the user."""
 
 

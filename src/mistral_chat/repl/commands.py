@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mistral_chat.errors import UsageError
 from mistral_chat.render.formats import local_time
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ __all__ = ["REGISTRY", "Command", "CommandError", "CommandRegistry"]
 Handler = Callable[["ChatRepl", str], None]
 
 
-class CommandError(ValueError):
+class CommandError(UsageError, ValueError):
     """A slash command that cannot be carried out; the message is one line for the user."""
 
 

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from mistral_chat.errors import UsageError
 from mistral_chat.render.formats import local_time
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ _CHOICES: Final = {
 _MAX_EXPIRY_HOURS: Final = 168  # what the API allows for a signed URL
 
 
-class FileManagerError(ValueError):
+class FileManagerError(UsageError, ValueError):
     """Bad input in the file manager; one line for the user."""
 
 

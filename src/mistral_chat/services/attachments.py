@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 from typing import ClassVar, Final, Literal, TypeAlias
 from urllib.parse import SplitResult, unquote, urlsplit
 
+from mistral_chat.errors import UsageError
 from mistral_chat.services.images import sniff_image_format
 
 __all__ = [
@@ -134,7 +135,7 @@ _NAMED_BINARIES: Final = (
 )
 
 
-class AttachmentError(ValueError):
+class AttachmentError(UsageError, ValueError):
     """An attachment argument that cannot be used; the message is one line for the user."""
 
 

@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mistral_chat.errors import UsageError
+
 __all__ = [
     "OPTION_NAMES",
     "REASONING_EFFORTS",
@@ -46,7 +48,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-class InvalidOption(ValueError):
+class InvalidOption(UsageError, ValueError):
     """An option name or value outside what the API accepts; one line for the user."""
 
 

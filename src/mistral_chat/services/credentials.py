@@ -13,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mistral_chat.errors import AuthError
+
 from .settings import load_config, save_config
 
 __all__ = [
@@ -34,7 +36,7 @@ NO_KEY_MESSAGE = (
 )
 
 
-class NoAPIKey(Exception):
+class NoAPIKey(AuthError):
     """No key in the environment, the keyring or the config file."""
 
     def __init__(self, message: str = NO_KEY_MESSAGE) -> None:

@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from mistral_chat.errors import UsageError
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -84,7 +86,7 @@ _EXIF_ORIENTATION = 0x0112
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
 
 
-class ImageError(ValueError):
+class ImageError(UsageError, ValueError):
     """An image that cannot be sent; the message is one line: what, why, what to do."""
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from mistral_chat.api import content as chunks
+from mistral_chat.errors import UsageError
 from mistral_chat.services.attachments import (
     AttachmentError,
     AttachmentSpec,
@@ -48,7 +49,7 @@ OCR_MAX_SIDE: Final = 4096
 _MAX_PAGE = 100_000
 
 
-class InvalidPages(ValueError):
+class InvalidPages(UsageError, ValueError):
     """A page list that cannot be read; the message is one line for the user."""
 
 

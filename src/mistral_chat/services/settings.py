@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mistral_chat.errors import UsageError
+
 __all__ = [
     "CONFIG_KEYS",
     "DEFAULT_BASE_URL",
@@ -52,7 +54,7 @@ APP_NAME = "mistral-chat"
 KEY_ENV = "MISTRAL_API_KEY"
 
 
-class SettingsError(ValueError):
+class SettingsError(UsageError, ValueError):
     """A setting or the config file is invalid; the message says which and how to fix it."""
 
 

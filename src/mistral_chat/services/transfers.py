@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from mistral_chat.errors import UsageError
+
 __all__ = [
     "STDOUT",
     "DownloadTarget",
@@ -42,7 +44,7 @@ _RESERVED_NAMES = frozenset(
 )
 
 
-class TransferError(Exception):
+class TransferError(UsageError):
     """A download or upload cannot go ahead as asked (exit 2); the message says why."""
 
 

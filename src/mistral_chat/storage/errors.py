@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mistral_chat.errors import ExitCode, MistralChatError
+
 __all__ = [
     "AmbiguousConversationId",
     "ConversationExists",
@@ -29,8 +31,10 @@ __all__ = [
 ]
 
 
-class HistoryError(Exception):
+class HistoryError(MistralChatError):
     """Base class of every error the history store raises on purpose."""
+
+    exit_code = ExitCode.USAGE
 
 
 class HistoryVersionError(HistoryError):
