@@ -330,7 +330,9 @@ def test_stats_line_on_a_terminal(emulator: Emulator, tmp_path: Path) -> None:
         encoding="utf-8",
         timeout=30,
     )
-    child.expect(r"mistral-small-latest · \d+ in, \d+ out · first token [\d.]+ s · ~\$")
+    child.expect(
+        r"mistral-small-latest · \d+ in, \d+ out · first token [\d.]+ s(?: · \d+ tokens/s)? · ~\$"
+    )
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

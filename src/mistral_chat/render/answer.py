@@ -5,12 +5,12 @@ A reasoning model's reasoning is shown only when asked for (``show_thinking``): 
 stdout stays the answer alone, dimmed on a colour terminal. Otherwise the spinner says the
 model is reasoning.
 
-    with AnswerView(terminal, "Thinking") as view:
-        result = session.send(prompt, on_text=view.on_text, on_thinking=view.on_thinking)
+    result = session.send(prompt, attachments, AnswerView(terminal, "Thinking"))
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from mistral_chat.render.console import Terminal, shown_controls
@@ -23,9 +23,10 @@ _DIM, _RESET = "\x1b[2;3m", "\x1b[0m"
 
 
 class AnswerView:
-    """Feed it deltas through ``on_text`` and ``on_thinking``. With ``show=False`` (e.g.
-    ``--json``) only the spinner runs; with ``markdown=False`` the text is written as it comes.
-    Leaving the block, normally or by an exception, renders what arrived."""
+    """A turn's view (``services.chat.TurnView``): it is entered while the answer is awaited and
+    fed deltas through ``on_text`` and ``on_thinking``. With ``show=False`` (e.g. ``--json``)
+    only the spinner runs; with ``markdown=False`` the text is written as it comes. Leaving the
+    block, normally or by an exception, renders what arrived."""
 
     def __init__(
         self,
@@ -36,8 +37,10 @@ class AnswerView:
         show_thinking: bool = False,
         reasoning: str = "Reasoning",
         markdown: bool = True,
+        uploads: Callable[[str, int, int | None], None] | None = None,
     ):
         self.terminal = terminal
+        self._uploads = uploads
         self._spinner = Spinner(terminal, waiting)
         # markdown=False (e.g. a JSON answer): the text as it comes, never reflowed
         self._raw = not (markdown and terminal.color)
@@ -52,6 +55,11 @@ class AnswerView:
     def received(self) -> bool:
         """Whether any text of the answer has arrived."""
         return bool(self._last)
+
+    def on_upload(self, name: str, done: int, total: int | None) -> None:
+        """A document uploading before the question goes (progress drawn by `uploads`)."""
+        if self._uploads is not None:
+            self._uploads(name, done, total)
 
     def on_thinking(self, delta: str) -> None:
         if self._last or not delta:

@@ -195,7 +195,6 @@ def thinking(repl: ChatRepl, arg: str) -> None:
 @command("/clear", "start a new conversation (the system message is kept)")
 def clear(repl: ChatRepl, arg: str) -> None:
     repl.chat.clear()
-    repl.pending.clear()
     repl.terminal.out("conversation cleared")
 
 
@@ -264,16 +263,16 @@ def attach(repl: ChatRepl, arg: str) -> None:
 
 @command("/detach [N]", "drop attachment N (or all) before sending")
 def detach(repl: ChatRepl, arg: str) -> None:
-    pending = repl.pending
-    if not pending:
+    outbox = repl.chat.outbox
+    if not outbox:
         raise CommandError("nothing is attached")
     if not arg:
-        pending.clear()
+        outbox.clear()
         repl.terminal.out("attachments dropped")
         return
-    if not arg.isdecimal() or not 1 <= int(arg) <= len(pending):
-        raise CommandError(f"no attachment {arg}; they are numbered 1 to {len(pending)}")
-    dropped = pending.pop(int(arg) - 1)
+    if not arg.isdecimal() or not 1 <= int(arg) <= len(outbox):
+        raise CommandError(f"no attachment {arg}; they are numbered 1 to {len(outbox)}")
+    dropped = outbox.drop(int(arg))
     repl.terminal.out(f"dropped {dropped.label}")
 
 

@@ -1,0 +1,264 @@
+"""`ChatSession`: a conversation in progress, and `send`, the one way a question is sent.
+
+A session holds the system message, the turns so far, the model, the generation options and the
+attachments waiting for the next message (its `Outbox`), bound to a `Client` and (unless history
+is off) a `HistoryStore`. `send` is one turn, start to end:
+
+1. the attachments given join the outbox: classified, counted (8 images at most);
+2. they are prepared once: vision checked against the catalog, images encoded, text files
+   inlined, documents uploaded (`view.on_upload` hears the progress);
+3. the user message is committed to the history before the request goes out;
+4. the answer is asked for, streamed or whole (`Exchange`), drawn through the view and saved as
+   it arrives (at least once a second), so a killed process loses at most about a second of it;
+5. a stream that breaks, or Ctrl-C, keeps what arrived, in memory and in the history, marked
+   "interrupted"; the `TurnResult` carries the error for the caller to report;
+6. an API error before any answer (401, 422, 503 after retries...) takes the user turn back out
+   of the session and the history, then propagates.
+
+    >>> session = open_session(ctx, Start.NEW, model="mistral-small-latest")  # doctest: +SKIP
+    >>> result = session.send("Bonjour", ["photo.jpg"], view)                  # doctest: +SKIP
+    >>> result.status, result.usage                                            # doctest: +SKIP
+    ('complete', {'prompt_tokens': 3, 'completion_tokens': 12, 'total_tokens': 15})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from mistral_chat.api import content as chunks
+from mistral_chat.errors import UsageError
+from mistral_chat.services.attachments import AttachmentSpec
+from mistral_chat.services.chat.exchange import Exchange
+from mistral_chat.services.chat.outbox import Outbox
+from mistral_chat.services.chat.results import (
+    CostEstimator,
+    QuietView,
+    Turn,
+    TurnResult,
+    TurnView,
+    list_price_cost,
+)
+from mistral_chat.services.chat_options import validate_option
+from mistral_chat.services.content import ModelLookup, user_content
+from mistral_chat.services.images import DEFAULT_MAX_SIDE
+
+if TYPE_CHECKING:
+    from mistral_chat.api import Client
+    from mistral_chat.storage import HistoryStore
+
+__all__ = ["ChatSession", "NothingToSend"]
+
+
+class NothingToSend(UsageError, ValueError):
+    """A message with no text and no attachment, or a retry before any message."""
+
+
+class ChatSession:
+    """The in-memory conversation bound to a client and, optionally, a history store.
+
+    `client` may be a factory, called when the first request or upload needs it. The history
+    conversation is created on the first `send` (an unused session leaves no trace);
+    `conversation_id` is None until then, or when history is off. `catalog` is asked whether
+    the model reads images before an image is encoded (None: the server decides).
+    """
+
+    def __init__(
+        self,
+        client: Client | Callable[[], Client],
+        store: HistoryStore | None = None,
+        *,
+        model: str,
+        system: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        catalog: ModelLookup | None = None,
+        image_max_side: int = DEFAULT_MAX_SIDE,
+        cost: CostEstimator | None = list_price_cost,
+        stream: bool = True,
+        checkpoint_interval_s: float = 1.0,
+    ) -> None:
+        # a factory is called on first use: local checks come before "no API key"
+        self._client: Client | None = None if callable(client) else client
+        self._client_factory = client if callable(client) else None
+        self.store = store
+        self.model = model
+        self.system = system or None
+        self.catalog = catalog
+        self.conversation_id: str | None = None
+        self.options: dict[str, Any] = {}
+        for name, value in (options or {}).items():
+            self.set_option(name, value)
+        self.cost = cost
+        self.stream = stream
+        self.checkpoint_interval_s = checkpoint_interval_s
+        self.outbox = Outbox(max_side=image_max_side)
+        self.turns: list[Turn] = []
+        self.usage_total: dict[str, float] = {
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "total_tokens": 0,
+            "cost_usd": 0.0,
+        }
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            assert self._client_factory is not None
+            self._client = self._client_factory()
+        return self._client
+
+    @property
+    def answers_in_json(self) -> bool:
+        """Whether answers are asked for as JSON (`response_format`): shown raw, not as markdown."""
+        return "response_format" in self.options
+
+    # -- settings ------------------------------------------------------------------------------
+    def set_model(self, model: str) -> None:
+        self.model = model
+        if self.store is not None and self.conversation_id is not None:
+            self.store.set_model(self.conversation_id, model)
+
+    def set_system(self, system: str | None) -> None:
+        self.system = system or None
+        if self.store is not None and self.conversation_id is not None:
+            self.store.set_system(self.conversation_id, self.system)
+
+    def set_option(self, name: str, value: object) -> tuple[str, Any]:
+        """Check and set (or, with None, unset) one option; raises `InvalidOption`."""
+        key, checked = validate_option(name, value)
+        if checked is None:
+            self.options.pop(key, None)
+        else:
+            self.options[key] = checked
+        if self.store is not None and self.conversation_id is not None:
+            self.store.set_options(self.conversation_id, self.options)
+        return key, checked
+
+    # -- the messages sent ---------------------------------------------------------------------
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """The messages of the next request: the system message, then every turn."""
+        head = [chunks.message("system", self.system)] if self.system else []
+        # an empty answer (e.g. max_tokens 0) stays in the history but is not sent back
+        return head + [t.message for t in self.turns if t.message["content"]]
+
+    def clear(self) -> None:
+        """Start afresh (a new conversation in the history), keeping system, model, options."""
+        self.turns.clear()
+        self.outbox.clear()
+        self.conversation_id = None
+
+    def undo(self) -> int:
+        """Remove the last exchange (the last user message and what followed it).
+
+        Returns how many messages were removed (0 when there is nothing to undo).
+        """
+        for index in range(len(self.turns) - 1, -1, -1):
+            if self.turns[index].role == "user":
+                removed = self.turns[index:]
+                del self.turns[index:]
+                for turn in removed:
+                    self._forget(turn)
+                return len(removed)
+        return 0
+
+    # -- sending -------------------------------------------------------------------------------
+    def send(
+        self,
+        text: str,
+        attachments: Iterable[AttachmentSpec | str] = (),
+        view: TurnView | None = None,
+    ) -> TurnResult:
+        """Send one user message with `attachments` (and those already in the outbox) and
+        return the answer; see the module docstring for each step."""
+        view = view if view is not None else QuietView()
+        for attachment in attachments:
+            self.outbox.add(attachment)
+        if not text and not self.outbox:
+            raise NothingToSend("nothing to send: the message has no text and no attachments")
+        prepared = self.outbox.prepare(
+            self.model,
+            client=lambda: self.client,
+            catalog=self.catalog,
+            on_upload=view.on_upload,
+        )
+        content = user_content(text, prepared)
+        turn = Turn(chunks.message("user", content))
+        if prepared is not None:
+            turn.attachments = list(prepared.attachments)
+        self.turns.append(turn)
+        created = self._log_user(turn, content)
+        try:
+            result = self._answer(view)
+        except BaseException:
+            # nothing of an answer arrived: the user turn goes back out, as if never sent
+            self.turns.remove(turn)
+            self._forget(turn)
+            if created and self.store is not None and self.conversation_id is not None:
+                self.store.delete_conversation(self.conversation_id)
+                self.conversation_id = None
+            raise
+        self.outbox.clear()
+        return result
+
+    def retry(self, view: TurnView | None = None) -> TurnResult:
+        """Ask again for an answer to the last user message. The previous answer is dropped
+        once the new one has begun; if nothing of it arrives, the previous answer stays."""
+        dropped: list[Turn] = []
+        while self.turns and self.turns[-1].role != "user":
+            dropped.append(self.turns.pop())
+        if not self.turns:
+            self.turns.extend(reversed(dropped))
+            raise NothingToSend("nothing to retry: no message has been sent yet")
+        try:
+            result = self._answer(view if view is not None else QuietView())
+        except BaseException:
+            self.turns.extend(reversed(dropped))  # in memory; the history never lost it
+            raise
+        for turn in dropped:
+            self._forget(turn)
+        return result
+
+    def _log_user(self, turn: Turn, content: list[dict[str, Any]]) -> bool:
+        """Commit the user message; True if the history conversation was created for it."""
+        if self.store is None:
+            return False
+        created = False
+        if self.conversation_id is None:
+            conv = self.store.create_conversation(
+                self.model, system=self.system, options=self.options or None
+            )
+            self.conversation_id = conv.id
+            created = True
+        stored = self.store.add_message(
+            self.conversation_id, "user", content, attachments=turn.attachments
+        )
+        turn.message_id = stored.id
+        return created
+
+    def _forget(self, turn: Turn) -> None:
+        """Delete the turn's message from the history, if it was saved there."""
+        if self.store is not None and turn.message_id is not None:
+            self.store.delete_message(turn.message_id)
+            turn.message_id = None
+
+    def _answer(self, view: TurnView) -> TurnResult:
+        """Request the answer to the current messages; raises if nothing arrived."""
+        exchange = Exchange(
+            client=self.client,
+            model=self.model,
+            messages=self.messages,
+            options=self.options,
+            store=self.store,
+            conversation_id=self.conversation_id,
+            cost=self.cost,
+            checkpoint_interval_s=self.checkpoint_interval_s,
+        )
+        with view:
+            turn, result = exchange.stream(view) if self.stream else exchange.complete(view)
+        self.turns.append(turn)
+        result.conversation_id = self.conversation_id
+        for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
+            self.usage_total[key] += (result.usage or {}).get(key, 0)
+        self.usage_total["cost_usd"] += result.cost_usd or 0.0
+        return result
