@@ -30,7 +30,17 @@ SYNC_DIR = API / "_sync"
 HEADER = "# generated from ../_async/{name} by scripts/unasync.py; do not edit\n"
 
 # async twin names whose sync twin is the same name without "Async"
-_RENAMED = ("BaseTransport", "ChatStream", "Chat", "Client", "Files", "Iterator", "Models", "OCR")
+_RENAMED = (
+    "APIClient",
+    "BaseTransport",
+    "ChatStream",
+    "Chat",
+    "Client",
+    "Files",
+    "Iterator",
+    "Models",
+    "OCR",
+)
 
 SUBS: list[tuple[str, str]] = [
     (r"async def ", "def "),

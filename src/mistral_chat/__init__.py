@@ -11,9 +11,10 @@ Exports load lazily (PEP 562) so `mistral-chat --help` never pays for the HTTP s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from ._lazy import lazy_exports
+from .api._version import __version__
 
 __all__ = [
     "APIConnectionError",
@@ -52,13 +53,7 @@ if TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
-    if name in __all__ and name != "__version__":
-        if name in ("Client", "AsyncClient"):
-            from .api import _client
-
-            return getattr(_client, name)
-        from .api import errors
-
-        return getattr(errors, name)
-    raise AttributeError(f"module 'mistral_chat' has no attribute {name!r}")
+# every export lives in `api` (its errors load with it; the clients on first use)
+__getattr__ = lazy_exports(
+    __name__, __package__, {n: ".api" for n in __all__ if n != "__version__"}
+)

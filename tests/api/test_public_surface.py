@@ -41,3 +41,11 @@ def test_importing_client_loads_no_msgspec_asyncio_or_terminal_code() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=probe_env()
     )
     assert out.stdout.strip() == ""
+
+
+def test_the_version_is_the_distribution_s() -> None:
+    from importlib.metadata import version
+
+    from mistral_chat.api._version import __version__
+
+    assert mistral_chat.__version__ is __version__ == version("mistral-chat")

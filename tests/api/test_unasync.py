@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+API = ROOT / "src" / "mistral_chat" / "api"
 
 
 def test_sync_modules_are_generated_from_the_async_ones() -> None:
@@ -20,16 +24,28 @@ def test_sync_modules_are_generated_from_the_async_ones() -> None:
 
 
 def test_the_sync_twins_are_the_public_classes() -> None:
+    import mistral_chat.api
     from mistral_chat import AsyncClient, Client
-    from mistral_chat.api import _client, streaming
     from mistral_chat.api._async.client import AsyncClient as SourceClient
+    from mistral_chat.api._sync.chat import Chat
     from mistral_chat.api._sync.client import Client as GeneratedClient
     from mistral_chat.api._sync.streaming import ChatStream
-    from mistral_chat.api.resources import chat, files, models
 
-    assert Client is GeneratedClient is _client.Client
-    assert AsyncClient is SourceClient is _client.AsyncClient
-    assert streaming.ChatStream is ChatStream
-    assert chat.Chat.__module__ == "mistral_chat.api._sync.chat"
-    assert files.AsyncFiles.__module__ == "mistral_chat.api._async.files"
-    assert models.Models.__module__ == "mistral_chat.api._sync.models"
+    assert Client is GeneratedClient is mistral_chat.api.Client
+    assert AsyncClient is SourceClient is mistral_chat.api.AsyncClient
+    assert mistral_chat.api.ChatStream is ChatStream
+    assert type(Client(api_key="k" * 32).chat) is Chat
+
+
+@pytest.mark.parametrize("path", sorted((API / "_async").glob("*.py")), ids=lambda p: p.name)
+def test_the_twins_import_only_public_names(path: Path) -> None:
+    # what the twins share lives in modules they import by public names: a private name
+    # imported from elsewhere is a helper without a home
+    private = [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.name.startswith("_") and alias.name != "__future__"
+    ]
+    assert not private

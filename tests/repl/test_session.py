@@ -377,7 +377,7 @@ def test_ctrl_c_mid_answer_keeps_the_partial_answer(
 def test_ctrl_c_before_the_first_token_rolls_the_turn_back(
     app: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mistral_chat.api.resources.chat import Chat
+    from mistral_chat.api._sync.chat import Chat
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt

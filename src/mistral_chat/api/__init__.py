@@ -1,7 +1,8 @@
 """The Mistral API wire client: `Client`, `AsyncClient`, their errors and types.
 
-Only `_async/client.py` and the `_sync/client.py` generated from it create HTTP connections;
-everything else here is pure. Names load lazily (PEP 562): importing `Client` does not pay
+Only `_async/api_client.py` and the `_sync/api_client.py` generated from it create HTTP
+connections; everything else here is pure. Each name has one home; this module and the root
+package only re-export. Names load lazily (PEP 562): importing `Client` does not pay
 for msgspec, asyncio or the streaming machinery.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._lazy import lazy_exports
+from .._lazy import lazy_exports
 from .errors import (
     APIConnectionError,
     APIStatusError,

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Unpack
 
-from .._client import parsed
+from .._base_client import parsed
 from .._core import ChatOptions, build_chat_body
-from ..resources.chat import _PATH, _STREAM_HEADERS, _decode_completion
+from ..resources.chat import PATH, STREAM_HEADERS, decode_completion
 from ..types import ChatCompletion
 from .streaming import AsyncChatStream
 
 if TYPE_CHECKING:
-    from .client import AsyncClient
+    from .api_client import AsyncAPIClient
 
 __all__ = ["AsyncChat"]
 
 
 class AsyncChat:
-    def __init__(self, client: AsyncClient) -> None:
+    def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
 
     async def complete(
@@ -25,8 +25,8 @@ class AsyncChat:
     ) -> ChatCompletion:
         """One answer as a whole; options are the spec's fields, absent ones not sent."""
         body = build_chat_body(model, messages, stream=False, options=options)
-        response = await self._client.request("POST", _PATH, json=body)
-        return parsed(response, _decode_completion)
+        response = await self._client.request("POST", PATH, json=body)
+        return parsed(response, decode_completion)
 
     def stream(
         self, model: str, messages: list[dict[str, Any]], **options: Unpack[ChatOptions]
@@ -38,7 +38,7 @@ class AsyncChat:
         """
         body = build_chat_body(model, messages, stream=True, options=options)
         client = self._client
-        request = client._build(client.http, "POST", _PATH, json=body, headers=_STREAM_HEADERS)
+        request = client._build(client.http, "POST", PATH, json=body, headers=STREAM_HEADERS)
         stream = AsyncChatStream(client, request)
         # sync-only: stream.open()
         return stream

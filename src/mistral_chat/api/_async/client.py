@@ -1,20 +1,16 @@
-"""`AsyncClient`: the send loop. The only place an `httpx2.AsyncClient` is made.
+"""`AsyncClient`: the send loop (`AsyncAPIClient`) with the API's resources on it.
 
-Everything that can be decided without I/O lives in `_client._Base`, `_core` and `_retry`;
-this module only sends, times, logs and sleeps.
+Each resource module is imported on first use of its property, so a command that lists
+files never imports chat; the resources hold the `AsyncAPIClient` part only, so no module
+here imports this one back.
 """
 
 from __future__ import annotations
 
-import asyncio  # async-only
-import time
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-import httpx2
-
-from .._client import _Base, _transport_error
-from ..errors import MistralError
+from .api_client import AsyncAPIClient
 
 if TYPE_CHECKING:
     from .chat import AsyncChat
@@ -24,10 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncClient"]
 
-T = TypeVar("T")
 
-
-class AsyncClient(_Base):
+class AsyncClient(AsyncAPIClient):
     """A Mistral API client.
 
     >>> async with AsyncClient(api_key="...") as client:    # doctest: +SKIP
@@ -39,109 +33,27 @@ class AsyncClient(_Base):
     created. Use it as a context manager, or call `close()`.
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float | None = 60.0,
-        max_retries: int = 2,
-        http_client: httpx2.AsyncClient | None = None,
-        transport: httpx2.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
-        if http_client is not None and transport is not None:
-            # the transport would be silently unused: give it to the http_client instead
-            raise ValueError("pass http_client or transport, not both")
-        self._sleep = asyncio.sleep
-        self._owns_http = http_client is None
-        self._http = http_client or httpx2.AsyncClient(
-            transport=transport, timeout=self._timeout(), follow_redirects=True
-        )
-        self._resources: dict[str, Any] = {}
-
-    # resources are built on first use: a CLI command that lists files never imports chat
-    @property
+    # each resource is built on first use, once per client
+    @cached_property
     def models(self) -> AsyncModels:
         from .models import AsyncModels
 
-        return self._resource("models", AsyncModels)
+        return AsyncModels(self)
 
-    @property
+    @cached_property
     def chat(self) -> AsyncChat:
         from .chat import AsyncChat
 
-        return self._resource("chat", AsyncChat)
+        return AsyncChat(self)
 
-    @property
+    @cached_property
     def files(self) -> AsyncFiles:
         from .files import AsyncFiles
 
-        return self._resource("files", AsyncFiles)
+        return AsyncFiles(self)
 
-    @property
+    @cached_property
     def ocr(self) -> AsyncOCR:
         from .ocr import AsyncOCR
 
-        return self._resource("ocr", AsyncOCR)
-
-    def _resource(self, name: str, cls: Callable[[AsyncClient], T]) -> T:
-        if name not in self._resources:
-            self._resources[name] = cls(self)
-        return self._resources[name]  # type: ignore[no-any-return]
-
-    @property
-    def http(self) -> httpx2.AsyncClient:
-        return self._http
-
-    async def close(self) -> None:
-        self._closed = True
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    async def with_retries(self, attempt_fn: Callable[[int], Awaitable[T]]) -> T:
-        """Run `attempt_fn(attempt)` until it succeeds or the policy gives up."""
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return await attempt_fn(attempt)
-            except MistralError as err:
-                wait = self._wait_before_retry(err, attempt)
-                if wait is None:
-                    err.attempts = attempt
-                    raise
-            await self._sleep(wait)
-
-    async def send(
-        self, request: httpx2.Request, attempt: int, *, stream: bool = False
-    ) -> httpx2.Response:
-        """One attempt: send, log, and raise the mapped error for an error status."""
-        self._check_open()
-        started = time.monotonic()
-        try:
-            response = await self._http.send(request, stream=stream)
-        except httpx2.TransportError as exc:
-            self._log(request, type(exc).__name__, started, attempt)
-            raise _transport_error(exc, request) from exc
-        self._log(request, str(response.status_code), started, attempt)
-        if response.is_success:
-            return response
-        try:
-            await response.aread()
-        except httpx2.TransportError:
-            pass
-        finally:
-            await response.aclose()
-        raise self._status_error(response)
-
-    async def request(self, method: str, path: str, **kw: Any) -> httpx2.Response:
-        """Send with retries and return the read response (`json=`, `params=`, ... as httpx2)."""
-        request = self._build(self._http, method, path, **kw)
-        return await self.with_retries(lambda attempt: self.send(request, attempt))
+        return AsyncOCR(self)

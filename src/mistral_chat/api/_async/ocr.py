@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Unpack
 
-from .._client import parsed
-from ..resources.ocr import _PATH, OCROptions, _decode_ocr, build_ocr_body
+from .._base_client import parsed
+from ..resources.ocr import PATH, OCROptions, build_ocr_body, decode_ocr
 from ..types import OCRResponse
 
 if TYPE_CHECKING:
-    from .client import AsyncClient
+    from .api_client import AsyncAPIClient
 
 __all__ = ["AsyncOCR"]
 
 
 class AsyncOCR:
-    def __init__(self, client: AsyncClient) -> None:
+    def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
 
     async def process(
@@ -24,5 +24,5 @@ class AsyncOCR:
         """The document's pages as markdown. Build `document` with `mistral_chat.api.content`
         (`document_url`, `image_url` or `file_chunk`); `pages` are 0-based indices."""
         body = build_ocr_body(model, document, options)
-        response = await self._client.request("POST", _PATH, json=body)
-        return parsed(response, _decode_ocr)
+        response = await self._client.request("POST", PATH, json=body)
+        return parsed(response, decode_ocr)

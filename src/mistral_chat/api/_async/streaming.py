@@ -1,7 +1,7 @@
 """`AsyncChatStream`: a streamed chat answer, iterated for typed chunks, closed on exit.
 
-The decoder, the accumulator and the verdicts live in `..streaming._StreamState`; this module
-only reads bytes. See `..streaming` for the retry and closing rules.
+The decoder, the accumulator and the verdicts live in `.._stream_state.StreamState`; this
+module only reads bytes. See `.._stream_state` for the retry and closing rules.
 """
 
 from __future__ import annotations
@@ -11,18 +11,18 @@ from typing import TYPE_CHECKING
 
 import httpx2
 
-from .._client import _transport_error
+from .._base_client import transport_error
 from .._sse import DONE, SSEDecoder
-from ..streaming import _StreamState
+from .._stream_state import StreamState
 from ..types import ChatCompletionChunk
 
 if TYPE_CHECKING:
-    from .client import AsyncClient
+    from .api_client import AsyncAPIClient
 
 __all__ = ["AsyncChatStream"]
 
 
-class AsyncChatStream(_StreamState):
+class AsyncChatStream(StreamState):
     """A streamed chat completion. Iterate for `ChatCompletionChunk`s.
 
     >>> async with client.chat.stream("mistral-small-latest", messages) as stream:  # doctest: +SKIP
@@ -31,7 +31,7 @@ class AsyncChatStream(_StreamState):
     ...     stream.usage
     """
 
-    def __init__(self, client: AsyncClient, request: httpx2.Request) -> None:
+    def __init__(self, client: AsyncAPIClient, request: httpx2.Request) -> None:
         super().__init__()
         self._client = client
         self._request = request
@@ -58,7 +58,7 @@ class AsyncChatStream(_StreamState):
                 self._pending = self._events_of_whole(response)
             except httpx2.TransportError as exc:
                 await response.aclose()
-                raise _transport_error(exc, request) from exc
+                raise transport_error(exc, request) from exc
             except BaseException:
                 await response.aclose()
                 raise
@@ -72,7 +72,7 @@ class AsyncChatStream(_StreamState):
                     break
         except httpx2.TransportError as exc:
             await response.aclose()
-            raise _transport_error(exc, request) from exc
+            raise transport_error(exc, request) from exc
         return response, raw
 
     async def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:

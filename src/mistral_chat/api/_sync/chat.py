@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Unpack
 
-from .._client import parsed
+from .._base_client import parsed
 from .._core import ChatOptions, build_chat_body
-from ..resources.chat import _PATH, _STREAM_HEADERS, _decode_completion
+from ..resources.chat import PATH, STREAM_HEADERS, decode_completion
 from ..types import ChatCompletion
 from .streaming import ChatStream
 
 if TYPE_CHECKING:
-    from .client import Client
+    from .api_client import APIClient
 
 __all__ = ["Chat"]
 
 
 class Chat:
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: APIClient) -> None:
         self._client = client
 
     def complete(
@@ -26,8 +26,8 @@ class Chat:
     ) -> ChatCompletion:
         """One answer as a whole; options are the spec's fields, absent ones not sent."""
         body = build_chat_body(model, messages, stream=False, options=options)
-        response = self._client.request("POST", _PATH, json=body)
-        return parsed(response, _decode_completion)
+        response = self._client.request("POST", PATH, json=body)
+        return parsed(response, decode_completion)
 
     def stream(
         self, model: str, messages: list[dict[str, Any]], **options: Unpack[ChatOptions]
@@ -39,7 +39,7 @@ class Chat:
         """
         body = build_chat_body(model, messages, stream=True, options=options)
         client = self._client
-        request = client._build(client.http, "POST", _PATH, json=body, headers=_STREAM_HEADERS)
+        request = client._build(client.http, "POST", PATH, json=body, headers=STREAM_HEADERS)
         stream = ChatStream(client, request)
         stream.open()
         return stream

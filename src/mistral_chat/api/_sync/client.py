@@ -1,20 +1,17 @@
 # generated from ../_async/client.py by scripts/unasync.py; do not edit
-"""`Client`: the send loop. The only place an `httpx2.Client` is made.
+"""`Client`: the send loop (`APIClient`) with the API's resources on it.
 
-Everything that can be decided without I/O lives in `_client._Base`, `_core` and `_retry`;
-this module only sends, times, logs and sleeps.
+Each resource module is imported on first use of its property, so a command that lists
+files never imports chat; the resources hold the `APIClient` part only, so no module
+here imports this one back.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-import httpx2
-
-from .._client import _Base, _transport_error
-from ..errors import MistralError
+from .api_client import APIClient
 
 if TYPE_CHECKING:
     from .chat import Chat
@@ -24,10 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Client"]
 
-T = TypeVar("T")
 
-
-class Client(_Base):
+class Client(APIClient):
     """A Mistral API client.
 
     >>> with Client(api_key="...") as client:    # doctest: +SKIP
@@ -39,109 +34,27 @@ class Client(_Base):
     created. Use it as a context manager, or call `close()`.
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float | None = 60.0,
-        max_retries: int = 2,
-        http_client: httpx2.Client | None = None,
-        transport: httpx2.BaseTransport | None = None,
-    ) -> None:
-        super().__init__(api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
-        if http_client is not None and transport is not None:
-            # the transport would be silently unused: give it to the http_client instead
-            raise ValueError("pass http_client or transport, not both")
-        self._sleep = time.sleep
-        self._owns_http = http_client is None
-        self._http = http_client or httpx2.Client(
-            transport=transport, timeout=self._timeout(), follow_redirects=True
-        )
-        self._resources: dict[str, Any] = {}
-
-    # resources are built on first use: a CLI command that lists files never imports chat
-    @property
+    # each resource is built on first use, once per client
+    @cached_property
     def models(self) -> Models:
         from .models import Models
 
-        return self._resource("models", Models)
+        return Models(self)
 
-    @property
+    @cached_property
     def chat(self) -> Chat:
         from .chat import Chat
 
-        return self._resource("chat", Chat)
+        return Chat(self)
 
-    @property
+    @cached_property
     def files(self) -> Files:
         from .files import Files
 
-        return self._resource("files", Files)
+        return Files(self)
 
-    @property
+    @cached_property
     def ocr(self) -> OCR:
         from .ocr import OCR
 
-        return self._resource("ocr", OCR)
-
-    def _resource(self, name: str, cls: Callable[[Client], T]) -> T:
-        if name not in self._resources:
-            self._resources[name] = cls(self)
-        return self._resources[name]  # type: ignore[no-any-return]
-
-    @property
-    def http(self) -> httpx2.Client:
-        return self._http
-
-    def close(self) -> None:
-        self._closed = True
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def with_retries(self, attempt_fn: Callable[[int], T]) -> T:
-        """Run `attempt_fn(attempt)` until it succeeds or the policy gives up."""
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return attempt_fn(attempt)
-            except MistralError as err:
-                wait = self._wait_before_retry(err, attempt)
-                if wait is None:
-                    err.attempts = attempt
-                    raise
-            self._sleep(wait)
-
-    def send(
-        self, request: httpx2.Request, attempt: int, *, stream: bool = False
-    ) -> httpx2.Response:
-        """One attempt: send, log, and raise the mapped error for an error status."""
-        self._check_open()
-        started = time.monotonic()
-        try:
-            response = self._http.send(request, stream=stream)
-        except httpx2.TransportError as exc:
-            self._log(request, type(exc).__name__, started, attempt)
-            raise _transport_error(exc, request) from exc
-        self._log(request, str(response.status_code), started, attempt)
-        if response.is_success:
-            return response
-        try:
-            response.read()
-        except httpx2.TransportError:
-            pass
-        finally:
-            response.close()
-        raise self._status_error(response)
-
-    def request(self, method: str, path: str, **kw: Any) -> httpx2.Response:
-        """Send with retries and return the read response (`json=`, `params=`, ... as httpx2)."""
-        request = self._build(self._http, method, path, **kw)
-        return self.with_retries(lambda attempt: self.send(request, attempt))
+        return OCR(self)

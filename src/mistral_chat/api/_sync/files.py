@@ -13,31 +13,31 @@ from typing import IO, TYPE_CHECKING
 import httpx2
 import msgspec
 
-from .._client import _transport_error, parsed
+from .._base_client import parsed, transport_error
 from ..resources.files import (
-    _CHUNK,
+    CHUNK,
     DOWNLOAD_HEADERS,
     ProgressCallback,
-    _check_target,
-    _file,
-    _file_list,
-    _list_params,
-    _path,
-    _signed_url_params,
-    _target,
-    _total,
-    _upload_form,
+    check_target,
+    download_target,
+    download_total,
+    file_path,
+    list_params,
+    parse_file,
+    parse_file_list,
+    signed_url_params,
+    upload_form,
 )
 from ..types import DeletedFile, FileList, FileObject, SignedURL
 
 if TYPE_CHECKING:
-    from .client import Client
+    from .api_client import APIClient
 
 __all__ = ["Files"]
 
 
 class Files:
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: APIClient) -> None:
         self._client = client
 
     def upload(
@@ -56,14 +56,14 @@ class Files:
         `mime` is the part's content type when known (else guessed from the file name).
         """
         client = self._client
-        with _upload_form(file, filename, purpose, expiry, visibility, on_progress, mime) as form:
+        with upload_form(file, filename, purpose, expiry, visibility, on_progress, mime) as form:
             files, data, rewindable = form
             request = client._build(client.http, "POST", "/v1/files", files=files, data=data)
             if rewindable:
                 response = client.with_retries(lambda n: client.send(request, n))
             else:
                 response = client.send(request, 1)
-        return parsed(response, lambda body: _file(json.loads(body)))
+        return parsed(response, lambda body: parse_file(json.loads(body)))
 
     def list(
         self,
@@ -77,24 +77,24 @@ class Files:
         mimetypes: list[str] | None = None,
         include_total: bool | None = None,
     ) -> FileList:
-        params = _list_params(
+        params = list_params(
             page, page_size, purpose, search, sample_type, source, mimetypes, include_total
         )
         response = self._client.request("GET", "/v1/files", params=params)
-        return parsed(response, lambda body: _file_list(json.loads(body)))
+        return parsed(response, lambda body: parse_file_list(json.loads(body)))
 
     def retrieve(self, file_id: str) -> FileObject:
-        response = self._client.request("GET", _path(file_id))
-        return parsed(response, lambda body: _file(json.loads(body)))
+        response = self._client.request("GET", file_path(file_id))
+        return parsed(response, lambda body: parse_file(json.loads(body)))
 
     def delete(self, file_id: str) -> DeletedFile:
-        response = self._client.request("DELETE", _path(file_id))
+        response = self._client.request("DELETE", file_path(file_id))
         return parsed(response, lambda body: msgspec.json.decode(body, type=DeletedFile))
 
     def signed_url(self, file_id: str, *, expiry_hours: int = 24) -> str:
         """A URL anyone can GET for `expiry_hours` (1-168); the API's `GET /v1/files/{id}/url`."""
-        params = _signed_url_params(expiry_hours)
-        response = self._client.request("GET", _path(file_id, "/url"), params=params)
+        params = signed_url_params(expiry_hours)
+        response = self._client.request("GET", file_path(file_id, "/url"), params=params)
         return parsed(response, lambda body: msgspec.json.decode(body, type=SignedURL)).url
 
     def download(
@@ -105,25 +105,25 @@ class Files:
         on_progress: ProgressCallback | None = None,
     ) -> int:
         """Stream the file's content to `dest` (a path, written atomically, or a binary stream)."""
-        _check_target(dest)
+        check_target(dest)
         client = self._client
         request = client._build(
             client.http,
             "GET",
-            _path(file_id, "/content"),
+            file_path(file_id, "/content"),
             headers=DOWNLOAD_HEADERS,
         )
         response = client.with_retries(lambda n: client.send(request, n, stream=True))
-        done, total = 0, _total(response)
+        done, total = 0, download_total(response)
         try:
-            with _target(dest) as out:
-                for piece in response.iter_bytes(_CHUNK):
+            with download_target(dest) as out:
+                for piece in response.iter_bytes(CHUNK):
                     out.write(piece)
                     done += len(piece)
                     if on_progress is not None:
                         on_progress(done, total)
         except httpx2.TransportError as exc:
-            raise _transport_error(exc, request) from exc
+            raise transport_error(exc, request) from exc
         finally:
             response.close()
         return done

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Unpack
 
-from .._client import parsed
-from ..resources.ocr import _PATH, OCROptions, _decode_ocr, build_ocr_body
+from .._base_client import parsed
+from ..resources.ocr import PATH, OCROptions, build_ocr_body, decode_ocr
 from ..types import OCRResponse
 
 if TYPE_CHECKING:
-    from .client import Client
+    from .api_client import APIClient
 
 __all__ = ["OCR"]
 
 
 class OCR:
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: APIClient) -> None:
         self._client = client
 
     def process(
@@ -25,5 +25,5 @@ class OCR:
         """The document's pages as markdown. Build `document` with `mistral_chat.api.content`
         (`document_url`, `image_url` or `file_chunk`); `pages` are 0-based indices."""
         body = build_ocr_body(model, document, options)
-        response = self._client.request("POST", _PATH, json=body)
-        return parsed(response, _decode_ocr)
+        response = self._client.request("POST", PATH, json=body)
+        return parsed(response, decode_ocr)

@@ -1,8 +1,8 @@
 # generated from ../_async/streaming.py by scripts/unasync.py; do not edit
 """`ChatStream`: a streamed chat answer, iterated for typed chunks, closed on exit.
 
-The decoder, the accumulator and the verdicts live in `..streaming._StreamState`; this module
-only reads bytes. See `..streaming` for the retry and closing rules.
+The decoder, the accumulator and the verdicts live in `.._stream_state.StreamState`; this
+module only reads bytes. See `.._stream_state` for the retry and closing rules.
 """
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING
 
 import httpx2
 
-from .._client import _transport_error
+from .._base_client import transport_error
 from .._sse import DONE, SSEDecoder
-from ..streaming import _StreamState
+from .._stream_state import StreamState
 from ..types import ChatCompletionChunk
 
 if TYPE_CHECKING:
-    from .client import Client
+    from .api_client import APIClient
 
 __all__ = ["ChatStream"]
 
 
-class ChatStream(_StreamState):
+class ChatStream(StreamState):
     """A streamed chat completion. Iterate for `ChatCompletionChunk`s.
 
     >>> with client.chat.stream("mistral-small-latest", messages) as stream:  # doctest: +SKIP
@@ -32,7 +32,7 @@ class ChatStream(_StreamState):
     ...     stream.usage
     """
 
-    def __init__(self, client: Client, request: httpx2.Request) -> None:
+    def __init__(self, client: APIClient, request: httpx2.Request) -> None:
         super().__init__()
         self._client = client
         self._request = request
@@ -59,7 +59,7 @@ class ChatStream(_StreamState):
                 self._pending = self._events_of_whole(response)
             except httpx2.TransportError as exc:
                 response.close()
-                raise _transport_error(exc, request) from exc
+                raise transport_error(exc, request) from exc
             except BaseException:
                 response.close()
                 raise
@@ -73,7 +73,7 @@ class ChatStream(_StreamState):
                     break
         except httpx2.TransportError as exc:
             response.close()
-            raise _transport_error(exc, request) from exc
+            raise transport_error(exc, request) from exc
         return response, raw
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:

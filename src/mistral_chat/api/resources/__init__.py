@@ -1,5 +1,6 @@
-"""API resources: one module per family of endpoints, with what its sync and async classes share.
+"""What the sync and async twins of each resource share, without I/O: paths, request
+building, parsing, upload forms and download targets. One module per family of endpoints.
 
-The classes themselves are written once, async, in `api/_async/` and generated into `api/_sync/`
-(`scripts/unasync.py`); each module here re-exports its pair lazily, under the old names.
+The resource classes themselves are written once, async, in `api/_async/` and generated into
+`api/_sync/` (`scripts/unasync.py`); they import from here, never the other way round.
 """

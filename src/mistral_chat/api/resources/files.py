@@ -4,9 +4,8 @@ Uploads and downloads move the file in 64 KiB pieces, so memory stays flat whate
 A download goes to a temporary file beside the target and is renamed into place only once
 complete, so an interrupted download never leaves a truncated file under the real name.
 
-`AsyncFiles` is written in `api/_async/files.py`, `Files` generated from it into
-`api/_sync/files.py`; both load lazily from here. The forms, parameters, progress and
-download target they share are below.
+`AsyncFiles` (`api/_async/files.py`) and the `Files` generated from it share what is here:
+forms, parameters, progress and the download target.
 """
 
 from __future__ import annotations
@@ -19,44 +18,50 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 from urllib.parse import quote
 
 import httpx2
 import msgspec
 
-from .._lazy import lazy_exports
 from ..types import FileList, FileObject
 
-if TYPE_CHECKING:
-    from .._async.files import AsyncFiles
-    from .._sync.files import Files
-
-__all__ = ["AsyncFiles", "Files", "ProgressCallback"]
+__all__ = [
+    "CHUNK",
+    "DOWNLOAD_HEADERS",
+    "ProgressCallback",
+    "check_target",
+    "download_target",
+    "download_total",
+    "file_path",
+    "list_params",
+    "parse_file",
+    "parse_file_list",
+    "signed_url_params",
+    "upload_form",
+]
 
 #: called with (bytes done, total bytes or None)
 ProgressCallback = Callable[[int, int | None], None]
 _KNOWN = frozenset(FileObject.__struct_fields__)
-_CHUNK = 64 * 1024
-_LAZY = {"AsyncFiles": ".._async.files", "Files": ".._sync.files"}
-__getattr__ = lazy_exports(__name__, __package__, _LAZY)
+CHUNK = 64 * 1024
 
 
-def _file(data: dict[str, Any]) -> FileObject:
+def parse_file(data: dict[str, Any]) -> FileObject:
     obj = msgspec.convert({k: v for k, v in data.items() if k in _KNOWN}, FileObject)
     obj.extra = {k: v for k, v in data.items() if k not in _KNOWN}
     return obj
 
 
-def _file_list(data: dict[str, Any]) -> FileList:
+def parse_file_list(data: dict[str, Any]) -> FileList:
     return FileList(
-        data=[_file(item) for item in data.get("data", [])],
+        data=[parse_file(item) for item in data.get("data", [])],
         object=data.get("object", "list"),
         total=data.get("total"),
     )
 
 
-def _path(file_id: str, suffix: str = "") -> str:
+def file_path(file_id: str, suffix: str = "") -> str:
     # '.' and '..' would be collapsed by URL normalisation into another endpoint
     if file_id in ("", ".", "..") or "/" in file_id:
         raise ValueError(f"invalid file id {file_id!r}")
@@ -64,7 +69,7 @@ def _path(file_id: str, suffix: str = "") -> str:
     return f"/v1/files/{quote(file_id, safe='')}{suffix}"
 
 
-def _list_params(
+def list_params(
     page: int | None,
     page_size: int | None,
     purpose: str | None,
@@ -94,7 +99,7 @@ def _list_params(
     return params
 
 
-def _signed_url_params(expiry_hours: int) -> dict[str, int]:
+def signed_url_params(expiry_hours: int) -> dict[str, int]:
     if not 1 <= expiry_hours <= 168:
         raise ValueError("expiry must be between 1 and 168 hours")
     return {"expiry": expiry_hours}
@@ -146,7 +151,7 @@ def _measure(fh: IO[bytes]) -> tuple[bool, int | None]:
 
 
 @contextmanager
-def _upload_form(
+def upload_form(
     file: str | os.PathLike[str] | IO[bytes],
     filename: str | None,
     purpose: str | None,
@@ -183,7 +188,7 @@ def _upload_form(
             opened.close()
 
 
-def _check_target(dest: str | os.PathLike[str] | IO[bytes]) -> None:
+def check_target(dest: str | os.PathLike[str] | IO[bytes]) -> None:
     """Refuse, before anything is downloaded, a destination that could not take the file."""
     if not isinstance(dest, (str, os.PathLike)):
         if isinstance(dest, io.TextIOBase):
@@ -202,7 +207,7 @@ def _about(exc: OSError, path: Path) -> OSError:
 
 
 @contextmanager
-def _target(dest: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
+def download_target(dest: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
     """A writable binary file for `dest`: a stream as is, a path through an atomic rename."""
     if not isinstance(dest, (str, os.PathLike)):
         yield dest
@@ -230,7 +235,7 @@ def _target(dest: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
 DOWNLOAD_HEADERS = {"Accept": "application/octet-stream", "Accept-Encoding": "identity"}
 
 
-def _total(response: httpx2.Response) -> int | None:
+def download_total(response: httpx2.Response) -> int | None:
     """The file's size for progress: Content-Length, unless the body is encoded anyway (then
     it counts compressed bytes while the caller counts the file's)."""
     if response.headers.get("content-encoding", "identity").lower() != "identity":

@@ -1,28 +1,17 @@
-"""`/v1/models`: list and retrieve model cards.
-
-`AsyncModels` is written in `api/_async/models.py`, `Models` generated from it into
-`api/_sync/models.py`; both load lazily from here. The parsing they share is below.
-"""
+"""`/v1/models`: what `AsyncModels` and `Models` share (the path, the cards' parsing)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import msgspec
 
-from .._lazy import lazy_exports
 from ..types import ModelCard
 
-if TYPE_CHECKING:
-    from .._async.models import AsyncModels
-    from .._sync.models import Models
-
-__all__ = ["AsyncModels", "Models", "parse_model_card"]
+__all__ = ["model_path", "parse_model_card", "parse_model_list"]
 
 _KNOWN = frozenset(ModelCard.__struct_fields__)
-_LAZY = {"AsyncModels": ".._async.models", "Models": ".._sync.models"}
-__getattr__ = lazy_exports(__name__, __package__, _LAZY)
 
 
 def parse_model_card(data: dict[str, Any]) -> ModelCard:
@@ -32,12 +21,14 @@ def parse_model_card(data: dict[str, Any]) -> ModelCard:
     return card
 
 
-def _cards(payload: Any) -> list[ModelCard]:
+def parse_model_list(payload: Any) -> list[ModelCard]:
+    """The cards of a list answer (`{"data": [...]}`, or a bare array)."""
     items = payload.get("data", []) if isinstance(payload, dict) else payload
     return [parse_model_card(item) for item in items or []]
 
 
-def _path(model_id: str) -> str:
+def model_path(model_id: str) -> str:
+    """The URL path of one model's card."""
     # '.' and '..' would be collapsed by URL normalisation into another endpoint
     if model_id in ("", ".", ".."):
         raise ValueError(f"invalid model id {model_id!r}")

@@ -1,28 +1,17 @@
-"""`/v1/ocr`: a document or image read into markdown, page by page.
-
-`AsyncOCR` is written in `api/_async/ocr.py`, `OCR` generated from it into `api/_sync/ocr.py`;
-both load lazily from here. What they share is below.
-"""
+"""`/v1/ocr`: what `AsyncOCR` and `OCR` share (path, options, request body, decoder)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any, TypedDict
 
 import msgspec
 
-from .._lazy import lazy_exports
 from ..types import OCRResponse
 
-if TYPE_CHECKING:
-    from .._async.ocr import AsyncOCR
-    from .._sync.ocr import OCR
+__all__ = ["PATH", "OCROptions", "build_ocr_body", "decode_ocr"]
 
-__all__ = ["OCR", "AsyncOCR", "OCROptions"]
-
-_PATH = "/v1/ocr"
-_decode_ocr = msgspec.json.Decoder(OCRResponse).decode
-_LAZY = {"AsyncOCR": ".._async.ocr", "OCR": ".._sync.ocr"}
-__getattr__ = lazy_exports(__name__, __package__, _LAZY)
+PATH = "/v1/ocr"
+decode_ocr = msgspec.json.Decoder(OCRResponse).decode
 
 
 class OCROptions(TypedDict, total=False):

@@ -1,9 +1,9 @@
-"""The send loop's shared half, and the old home of `Client` and `AsyncClient`.
+"""What `Client` and `AsyncClient` share without I/O: options, headers, errors, retry verdicts.
 
-`AsyncClient` is written in `_async/client.py`; `Client` is generated from it into
-`_sync/client.py` by `scripts/unasync.py`. What both need without I/O lives here (`_Base`,
-`_transport_error`), with `_core` and `_retry`. Both clients load lazily (PEP 562), so
-importing `Client` never pays for asyncio.
+`AsyncAPIClient` (the send loop, `_async/api_client.py`) and `AsyncClient` (it, plus the
+resources, `_async/client.py`) are written once; `scripts/unasync.py` generates `APIClient`
+and `Client` from them into `_sync/`. Both twins build on `BaseClient` and the helpers here,
+with `_core` and `_retry`.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx2
 
-from .. import __version__
 from ._core import DEFAULT_BASE_URL, error_from_response, normalize_base_url, redact
-from ._lazy import lazy_exports
 from ._retry import RetryPolicy
+from ._version import __version__
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -29,20 +28,14 @@ from .errors import (
     MistralError,
 )
 
-if TYPE_CHECKING:
-    from ._async.client import AsyncClient
-    from ._sync.client import Client
-
 T = TypeVar("T")
 
-__all__ = ["AsyncClient", "Client"]
+__all__ = ["BaseClient", "check_key", "check_timeout", "parsed", "transport_error"]
 
 log = logging.getLogger("mistral_chat.api")
-_LAZY = {"AsyncClient": "._async.client", "Client": "._sync.client"}
-__getattr__ = lazy_exports(__name__, __package__, _LAZY)
 
 
-class _Base:
+class BaseClient:
     """What `Client` and `AsyncClient` share: options, headers, errors, retry verdicts, logs."""
 
     _sleep: Callable[[float], Any]  # time.sleep or asyncio.sleep; tests replace it
@@ -55,13 +48,13 @@ class _Base:
         timeout: float | None = 60.0,
         max_retries: int = 2,
     ) -> None:
-        self._api_key = _check_key(
+        self._api_key = check_key(
             api_key if api_key is not None else os.environ.get("MISTRAL_API_KEY")
         )
         self.base_url = normalize_base_url(
             base_url or os.environ.get("MISTRAL_BASE_URL") or DEFAULT_BASE_URL
         )
-        self.timeout = _check_timeout(timeout)
+        self.timeout = check_timeout(timeout)
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, not {max_retries}")
         self.retry_policy = RetryPolicy(max_retries=max_retries)
@@ -133,7 +126,7 @@ class _Base:
             )
 
 
-def _check_key(key: str | None) -> str:
+def check_key(key: str | None) -> str:
     # a key read from a file or pasted keeps its newline and spaces: never part of a key
     key = (key or "").strip()
     if not key:
@@ -148,7 +141,7 @@ def _check_key(key: str | None) -> str:
     return key
 
 
-def _check_timeout(timeout: float | None) -> float | None:
+def check_timeout(timeout: float | None) -> float | None:
     """Seconds per read/write/connect step, or None for no limit (connect still 10 s)."""
     if timeout is None:
         return None
@@ -160,7 +153,7 @@ def _check_timeout(timeout: float | None) -> float | None:
     return float(timeout)
 
 
-def _transport_error(exc: httpx2.TransportError, request: httpx2.Request) -> APIConnectionError:
+def transport_error(exc: httpx2.TransportError, request: httpx2.Request) -> APIConnectionError:
     url = str(request.url)
     if isinstance(exc, httpx2.TimeoutException):
         return APITimeoutError(f"timed out talking to {request.url.host}", url=url)

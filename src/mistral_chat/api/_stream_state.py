@@ -1,4 +1,4 @@
-"""Streamed chat answers: an iterator of typed chunks that is also a context manager.
+"""What the sync and async chat streams share without I/O: decoder, accumulator, verdicts.
 
 The stream is retried only while opening: the request, its status and the first event are
 read inside the retry loop, so a stream is never retried after content has reached the caller.
@@ -6,8 +6,7 @@ It reads the response to its end after `[DONE]`, so the connection goes back to 
 it always closes (in `finally` and in `__exit__`).
 
 `AsyncChatStream` is written in `_async/streaming.py` and `ChatStream` generated from it into
-`_sync/streaming.py` (`scripts/unasync.py`); both load lazily from here. What they share
-without I/O, the decoder, the accumulator and the verdicts, is `_StreamState` below.
+`_sync/streaming.py` (`scripts/unasync.py`); both build on `StreamState`.
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from ._accumulate import ChatAccumulator
+from ._base_client import parsed
 from ._core import stream_error_message
-from ._lazy import lazy_exports
 from ._sse import DONE, SSEDecoder
 from .errors import InvalidResponseError, StreamInterrupted
 from .types import ChatCompletionChunk, Usage
@@ -27,17 +26,12 @@ from .types import ChatCompletionChunk, Usage
 if TYPE_CHECKING:
     import httpx2
 
-    from ._async.streaming import AsyncChatStream
-    from ._sync.streaming import ChatStream
-
-__all__ = ["AsyncChatStream", "ChatStream"]
+__all__ = ["StreamState"]
 
 _decode_chunk = msgspec.json.Decoder(ChatCompletionChunk).decode
-_LAZY = {"AsyncChatStream": "._async.streaming", "ChatStream": "._sync.streaming"}
-__getattr__ = lazy_exports(__name__, __package__, _LAZY)
 
 
-class _StreamState:
+class StreamState:
     """What sync and async streams share: the decoder, the accumulator and the verdicts."""
 
     def __init__(self) -> None:
@@ -94,7 +88,6 @@ class _StreamState:
     def _events_of_whole(response: httpx2.Response) -> list[bytes]:
         """A whole completion (already read) as the events a stream would have sent: one chunk
         per choice carrying the full message, usage, then `[DONE]`."""
-        from ._client import parsed
 
         def completion(body: bytes) -> dict[str, Any]:
             doc = json.loads(body)
