@@ -44,6 +44,7 @@ PRESET_VOICES: list[dict[str, Any]] = [
         "created_at": "2026-03-20T00:00:00Z",
         "user_id": None,
         "trimmed_seconds": None,
+        "type": "preset",  # not in the vendored spec; the official SDK requires it
     }
     for name, slug, languages, gender in _VOICES
 ]
