@@ -31,6 +31,10 @@ _SERVED_SLUGS = (
     "ocr-4-1",
     "mistral-embed-23-12",
     "mistral-moderation-26-03",
+    # the specialists of /v1/audio/*, and the embedding model with dimensions and dtypes
+    "voxtral-mini-transcribe-26-02",
+    "voxtral-tts-26-03",
+    "codestral-embed-25-05",
 )
 _DEPRECATED_SLUG = "magistral-medium-1-2-25-09"
 

@@ -14,9 +14,14 @@ from typing import TYPE_CHECKING
 from .api_client import APIClient
 
 if TYPE_CHECKING:
+    from .audio import Audio
     from .chat import Chat
+    from .embeddings import Embeddings
     from .files import Files
+    from .fim import FIM
+    from .libraries import Libraries
     from .models import Models
+    from .moderations import Moderations
     from .ocr import OCR
 
 __all__ = ["Client"]
@@ -58,3 +63,34 @@ class Client(APIClient):
         from .ocr import OCR
 
         return OCR(self)
+
+    @cached_property
+    def audio(self) -> Audio:
+        from .audio import Audio
+
+        return Audio(self)
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        from .embeddings import Embeddings
+
+        return Embeddings(self)
+
+    @cached_property
+    def moderations(self) -> Moderations:
+        from .moderations import Moderations
+
+        return Moderations(self)
+
+    @cached_property
+    def fim(self) -> FIM:
+        from .fim import FIM
+
+        return FIM(self)
+
+    @cached_property
+    def libraries(self) -> Libraries:
+        """Document libraries (beta)."""
+        from .libraries import Libraries
+
+        return Libraries(self)
