@@ -22,4 +22,4 @@ def test_no_module_is_over_the_limit() -> None:
     assert len(sizes) > 50  # the walk found the package
     over = {name for name, lines in sizes.items() if lines > LIMIT}
     assert over <= KNOWN, f"over {LIMIT} lines: {sorted(over - KNOWN)}"
-    assert KNOWN <= over, f"back under {LIMIT} lines, remove from KNOWN: {sorted(KNOWN - over)}"
+    assert over >= KNOWN, f"back under {LIMIT} lines, remove from KNOWN: {sorted(KNOWN - over)}"
