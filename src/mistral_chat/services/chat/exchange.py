@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mistral_chat.api import content as chunks
 from mistral_chat.api.errors import StreamInterrupted
+from mistral_chat.errors import LocalStorageError
 from mistral_chat.services.chat.results import (
     CostEstimator,
     Turn,
@@ -94,7 +95,13 @@ class Exchange:
         return turn, result
 
     def stream(self, view: TurnView) -> tuple[Turn, TurnResult]:
-        """Stream the answer to the view delta by delta, saving the text as it arrives."""
+        """Stream the answer to the view delta by delta, saving the text as it arrives.
+
+        Whatever ends the stream early (a cut, Ctrl-C, a signal, a bug) keeps the text that
+        arrived, marked interrupted, with the error in the result; only when no text arrived
+        does the error propagate. A disk that fails mid-answer does not stop the answer: it is
+        reported once the answer is whole (`LocalStorageError`, exit 6).
+        """
         started = time.monotonic()
         stream = self.client.chat.stream(self.model, list(self.messages), **self.options)
         # the stream is open (first event read): from here on, an answer is being written
@@ -121,23 +128,29 @@ class Exchange:
                     partial_text=stream.text,
                     chunks=0,
                 )
-        except (StreamInterrupted, KeyboardInterrupt) as exc:
+        except BaseException as exc:  # noqa: BLE001 - kept in the result, raised by the caller
             result.status = "interrupted"
             result.error = exc
-        except BaseException:
-            result.status = "error"
-            raise
         finally:
             stream.close()
             self._fill(result, stream, started)
             turn.message = chunks.message("assistant", result.text)
-            if result.status == "error" or (result.error is not None and not result.text):
-                self._forget(turn)  # no answer to keep
-            else:
-                self._finish(turn, checkpoint, result)
+        self._record(turn, checkpoint, result)
         if result.error is not None and not result.text:
             raise result.error
         return turn, result
+
+    def _record(self, turn: Turn, checkpoint: StreamCheckpoint | None, result: TurnResult) -> None:
+        """Finish the streamed answer in the history (or drop it when no text arrived)."""
+        try:
+            if result.text:
+                self._finish(turn, checkpoint, result)
+            else:
+                self._forget(turn)  # an empty streaming message would read as interrupted
+        except LocalStorageError as exc:
+            # the answer is on screen; the disk is what failed: say so (exit 6)
+            if result.error is None:
+                result.error = exc
 
     def _fill(self, result: TurnResult, stream: Any, started: float) -> None:
         result.text = stream.text

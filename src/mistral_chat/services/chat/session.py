@@ -10,10 +10,12 @@ is off) a `HistoryStore`. `send` is one turn, start to end:
 3. the user message is committed to the history before the request goes out;
 4. the answer is asked for, streamed or whole (`Exchange`), drawn through the view and saved as
    it arrives (at least once a second), so a killed process loses at most about a second of it;
-5. a stream that breaks, or Ctrl-C, keeps what arrived, in memory and in the history, marked
-   "interrupted"; the `TurnResult` carries the error for the caller to report;
-6. an API error before any answer (401, 422, 503 after retries...) takes the user turn back out
-   of the session and the history, then propagates.
+5. a stream that breaks, Ctrl-C, or any other failure once text has arrived keeps what arrived,
+   in memory and in the history, marked "interrupted"; the `TurnResult` carries the error for
+   the caller to report;
+6. an error before any answer (401, 422, 503 after retries...) propagates, and the question
+   stays, in the session and in the history: nothing a user typed is lost to an error. An
+   unanswered question is not sent again with the next one (`/retry` sends it again).
 
     >>> session = open_session(ctx, Start.NEW, model="mistral-small-latest")  # doctest: +SKIP
     >>> result = session.send("Bonjour", ["photo.jpg"], view)                  # doctest: +SKIP
@@ -140,7 +142,13 @@ class ChatSession:
         """The messages of the next request: the system message, then every turn."""
         head = [chunks.message("system", self.system)] if self.system else []
         # an empty answer (e.g. max_tokens 0) stays in the history but is not sent back
-        return head + [t.message for t in self.turns if t.message["content"]]
+        sent = [t for t in self.turns if t.message["content"]]
+        # nor is a question that failed and was followed by another one
+        return head + [
+            t.message
+            for t, after in zip(sent, [*sent[1:], None], strict=False)
+            if not (t.role == "user" and after is not None and after.role == "user")
+        ]
 
     def clear(self) -> None:
         """Start afresh (a new conversation in the history), keeping system, model, options."""
@@ -186,20 +194,10 @@ class ChatSession:
         turn = Turn(chunks.message("user", content))
         if prepared is not None:
             turn.attachments = list(prepared.attachments)
+        self._log_user(turn, content)
         self.turns.append(turn)
-        created = self._log_user(turn, content)
-        try:
-            result = self._answer(view)
-        except BaseException:
-            # nothing of an answer arrived: the user turn goes back out, as if never sent
-            self.turns.remove(turn)
-            self._forget(turn)
-            if created and self.store is not None and self.conversation_id is not None:
-                self.store.delete_conversation(self.conversation_id)
-                self.conversation_id = None
-            raise
-        self.outbox.clear()
-        return result
+        self.outbox.clear()  # sent (or kept with the question, should the answer fail)
+        return self._answer(view)
 
     def retry(self, view: TurnView | None = None) -> TurnResult:
         """Ask again for an answer to the last user message. The previous answer is dropped
@@ -219,22 +217,19 @@ class ChatSession:
             self._forget(turn)
         return result
 
-    def _log_user(self, turn: Turn, content: list[dict[str, Any]]) -> bool:
-        """Commit the user message; True if the history conversation was created for it."""
+    def _log_user(self, turn: Turn, content: list[dict[str, Any]]) -> None:
+        """Commit the user message (creating the history conversation on the first one)."""
         if self.store is None:
-            return False
-        created = False
+            return
         if self.conversation_id is None:
             conv = self.store.create_conversation(
                 self.model, system=self.system, options=self.options or None
             )
             self.conversation_id = conv.id
-            created = True
         stored = self.store.add_message(
             self.conversation_id, "user", content, attachments=turn.attachments
         )
         turn.message_id = stored.id
-        return created
 
     def _forget(self, turn: Turn) -> None:
         """Delete the turn's message from the history, if it was saved there."""
