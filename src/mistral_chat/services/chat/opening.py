@@ -17,6 +17,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mistral_chat.api import content as chunks
 from mistral_chat.services.chat.results import Turn, text_of
 from mistral_chat.services.chat.session import ChatSession
+from mistral_chat.services.chat.tooling import (
+    ToolCall,
+    ToolOutcome,
+    assistant_message,
+    calls_from_content,
+    not_run,
+    tool_message,
+)
 from mistral_chat.services.chat_options import OPTION_NAMES
 
 if TYPE_CHECKING:
@@ -144,10 +152,8 @@ def _from_conversation(
         **kw,
     )
     session.conversation_id = conv.id
-    for m in conv.messages:
-        turn = _turn_from_history(m)
-        if turn is not None:
-            session.turns.append(turn)
+    loaded = [_turn_from_history(m) for m in conv.messages]
+    session.turns.extend(_mend_tool_calls([t for t in loaded if t is not None]))
     if log:
         if model and model != conv.model:
             store.set_model(conv.id, model)
@@ -160,12 +166,18 @@ def _from_conversation(
 
 def _turn_from_history(m: Message) -> Turn | None:
     """A stored message as it can be sent again; None for what cannot (empty, system...)."""
+    if m.role == "tool":
+        meta = next((c for c in m.content if c.get("type") == "tool_result"), None)
+        if meta is None:
+            return None
+        call = ToolCall(str(meta.get("tool_call_id", "")), str(meta.get("name", "")), "")
+        return Turn(tool_message(call, ToolOutcome(m.text)), message_id=m.id)
     if m.role not in ("user", "assistant"):
         return None
     content: list[dict[str, Any]] = []
     for chunk in m.content:
-        if chunk.get("type") == "thinking":
-            continue  # past reasoning is kept in the history, not sent back
+        if chunk.get("type") in ("thinking", "tool_call"):
+            continue  # past reasoning is kept in the history, not sent back; calls: below
         url = chunk.get("image_url")
         if chunk.get("type") == "image_url" and isinstance(url, dict):
             url = url.get("url")
@@ -174,6 +186,28 @@ def _turn_from_history(m: Message) -> Turn | None:
             content.append(chunks.text("[an image was attached here; it is not kept in history]"))
         else:
             content.append(chunk)
+    calls = calls_from_content(m.content) if m.role == "assistant" else []
+    if calls:
+        return Turn(assistant_message(text_of(content), calls), message_id=m.id)
     if not content or (m.role == "assistant" and not text_of(content)):
         return None
     return Turn(chunks.message(m.role, content), message_id=m.id, attachments=m.attachments)
+
+
+def _mend_tool_calls(turns: list[Turn]) -> list[Turn]:
+    """Every call followed by its result, as the API requires: a process stopped while a
+    tool ran left calls without one; they are told "not run" (in the request, not the history)."""
+    mended: list[Turn] = []
+    open_calls: list[ToolCall] = []
+    for turn in turns:
+        if turn.role != "tool" and open_calls:
+            mended += [Turn(tool_message(c, not_run(c, "it was interrupted"))) for c in open_calls]
+            open_calls = []
+        if turn.role == "tool":
+            done = turn.message.get("tool_call_id")
+            open_calls = [c for c in open_calls if c.id != done]
+        calls = turn.message.get("tool_calls") or []
+        open_calls += [ToolCall.from_api(c, i) for i, c in enumerate(calls)]
+        mended.append(turn)
+    mended += [Turn(tool_message(c, not_run(c, "it was interrupted"))) for c in open_calls]
+    return mended
