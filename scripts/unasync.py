@@ -59,6 +59,7 @@ SUBS: list[tuple[str, str]] = [
     (r"aclose", "close"),
     (r"aread", "read"),
     (r"aiter_bytes", "iter_bytes"),
+    (r"aiter_raw", "iter_raw"),
     (r"anext", "next"),
     (r"StopAsyncIteration", "StopIteration"),
     (r"Awaitable\[(\w+)\]", r"\1"),

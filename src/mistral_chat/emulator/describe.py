@@ -458,7 +458,7 @@ def _tool_call(function: FunctionTool, rest: str) -> ToolCallReply:
     name = function.function.name
     try:
         given = json.loads(rest) if rest else None
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         given = None
     if isinstance(given, dict):
         arguments = given

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .catalog import ModelCatalog
-from .faults import STREAM_KINDS, Fault, FaultQueue
+from .faults import STREAM_KINDS, Fault, FaultError, FaultQueue
 from .files import FileStore, MultipartError
 from .routes import App, Request, Response, json_response
 
@@ -423,7 +423,7 @@ class Emulator:
     ) -> None:
         try:
             parsed = json.loads(raw) if raw else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, invalid UTF-8, nested too deep
             parsed = None
         flat: dict[str, str | list[str]] = {k: v[0] if len(v) == 1 else v for k, v in query.items()}
         with self._lock:
@@ -433,9 +433,12 @@ class Emulator:
         """``/_emulator/faults`` (POST adds, DELETE clears) and ``/_emulator/requests``."""
         if path == "/_emulator/faults" and method == "POST":
             try:
-                self.faults.add(Fault.from_json(json.loads(raw or b"null")))
-            except ValueError as exc:
-                return json_response(400, {"detail": str(exc)})
+                self.faults.add(Fault.from_json(_control_json(raw)))
+            except FaultError as exc:
+                # FastAPI's shape: a 422 whose `loc` names the field
+                loc = ["body"] if exc.field == "body" else ["body", exc.field]
+                problem = {"loc": loc, "msg": exc.reason, "type": "value_error"}
+                return json_response(422, {"detail": [problem]})
             return json_response(200, {"ok": True})
         if path == "/_emulator/faults" and method == "DELETE":
             self.clear_faults()
@@ -444,6 +447,13 @@ class Emulator:
             data = [r.__dict__ for r in self.requests]
             return json_response(200, {"data": data})
         return json_response(404, {"detail": "Not Found"})
+
+
+def _control_json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"null")
+    except (ValueError, RecursionError):  # not JSON, invalid UTF-8, nested too deep
+        raise FaultError("body", "not JSON (or nested too deep, or not UTF-8)") from None
 
 
 def serve_forever(

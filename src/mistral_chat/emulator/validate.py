@@ -63,7 +63,9 @@ def _json_body(body: bytes) -> Any:
     """The parsed JSON body; a missing or malformed one is a 422 as FastAPI gives it."""
     try:
         raw = msgspec.json.decode(body) if body else None
-    except msgspec.DecodeError as exc:
+    except (ValueError, RecursionError) as exc:
+        # msgspec's DecodeError, invalid UTF-8 (UnicodeDecodeError) and nesting deeper than
+        # the decoder follows: the client's mistake, never a 500 (which clients retry)
         raise Invalid(
             [
                 detail_entry(
