@@ -236,3 +236,51 @@ def test_a_slow_but_steady_stream_may_last_longer_than_the_timeout(asynchronous:
     with HostileServer(serve(steady)) as server:
         text = stream_text(server.url, asynchronous=asynchronous, timeout=2.0)
     assert text.endswith("29 end")
+
+
+# the same rules for the other event streams (speech, transcription) ---------------------
+
+DELTA = {"type": "speech.audio.delta", "audio_data": "AAAA"}
+SPEECH_DONE = {"type": "speech.audio.done", "usage": {"prompt_tokens": 1}}
+
+
+def speech_events(url: str, timeout: float = 10.0) -> int:
+    with (
+        Client("key-0123456789abcdef", base_url=url, timeout=timeout, max_retries=0) as c,
+        c.audio.speech_stream("voxtral-mini-tts", "hello") as stream,
+    ):
+        return sum(1 for _ in stream)
+
+
+def test_a_speech_stream_after_its_last_event_does_not_wait() -> None:
+    with HostileServer(serve(chunk(sse(DELTA, SPEECH_DONE)), Conn.hold)) as server:
+        assert speech_events(server.url) == 2
+
+
+def test_a_dripping_speech_stream_ends_with_the_silence_limit() -> None:
+    def drip(conn: Conn) -> None:
+        conn.drip(chunk(b": " + b"." * 100_000), every=0.02)
+
+    with (
+        HostileServer(serve(chunk(sse(DELTA)), drip)) as server,
+        pytest.raises(StreamInterrupted),
+    ):
+        speech_events(server.url, timeout=0.5)
+
+
+BAD_UTF8_DELTA = b'{"type": "speech.audio.delta", "audio_data": "caf\xe9"}'
+
+
+@pytest.mark.parametrize("bad", [BAD_UTF8_DELTA, DEEP, HUGE_EVENT], ids=["utf8", "deep", "huge"])
+def test_an_unreadable_speech_event_is_one_error(bad: bytes) -> None:
+    body = bad if bad is HUGE_EVENT else sse(bad)
+    with (
+        HostileServer(serve(chunk(body) + chunk(b""))) as server,
+        pytest.raises(InvalidResponseError),
+    ):
+        speech_events(server.url)
+    with (
+        HostileServer(serve(chunk(sse(DELTA)) + chunk(body) + chunk(b""))) as server,
+        pytest.raises(StreamInterrupted),
+    ):
+        speech_events(server.url)

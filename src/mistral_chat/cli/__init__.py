@@ -122,7 +122,11 @@ def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
         "--emulator", action="store_true", help="start the built-in emulator and use it (no key)"
     )
     g.add_argument(
-        "--timeout", type=positive_seconds, metavar="SECONDS", help="per request (up to 3600)"
+        "--timeout",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="a whole answer must arrive within it; a streamed one may pause that long "
+        "between pieces; file transfers, between reads (default 60, up to 3600)",
     )
     g.add_argument(
         "--max-retries", type=int_range(0, 10), metavar="N", help="retries per request (0-10)"

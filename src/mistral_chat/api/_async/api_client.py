@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio  # async-only
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Self, TypeVar
 
 import httpx2
@@ -134,6 +134,29 @@ class AsyncAPIClient(BaseClient):
                 raise httpx2.ReadTimeout("the deadline passed", request=response.request)
         body = b"".join(pieces)
         return body[:limit] if cut else body
+
+    async def iter_body(
+        self, response: httpx2.Response, due: Callable[[], float | None]
+    ) -> AsyncIterator[bytes]:
+        """The body of a streamed `response`, decoded in bounded pieces; each read must end
+        by the moment `due()` gives when it starts (a stream's silence limit)."""
+        ready = content_if_read(response)
+        if ready is not None:
+            yield ready
+            return
+        decoder = BodyDecoder(response.headers.get("content-encoding"))
+        between_reads = not keeps_deadlines(response)  # then check the deadline here
+        raw = response.aiter_raw()
+        while True:
+            with until(due()):
+                try:
+                    data = await anext(raw)
+                except StopAsyncIteration:
+                    return
+                if between_reads and expired():
+                    raise httpx2.ReadTimeout("nothing in time", request=response.request)
+            for piece in decoder.decode(data):
+                yield piece
 
     async def fetch(
         self,

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 import httpx2
 
-from .._base_client import content_if_read, transport_error, with_body
-from .._body import MAX_JSON_BYTES, BodyDecoder
-from .._deadline import expired, keeps_deadlines, until
+from .._base_client import transport_error, with_body
+from .._body import MAX_JSON_BYTES
+from .._deadline import keeps_deadlines, until
 from .._sse import DONE, SSEDecoder
 from .._stream_state import DRAIN_BYTES, DRAIN_SECONDS, StreamState
 from ..types import ChatCompletionChunk
@@ -65,7 +65,7 @@ class AsyncChatStream(StreamState):
                     body = await self._client.read_body(response, MAX_JSON_BYTES)
                 self._pending = self._events_of_whole(with_body(response, body))
                 return response, self._nothing()
-            raw = self._pieces(response)
+            raw = self._client.iter_body(response, lambda: self.next_event_by)
             async for data in raw:
                 events = self._decoder.feed(data)
                 if events:
@@ -85,26 +85,6 @@ class AsyncChatStream(StreamState):
     async def _nothing(self) -> AsyncIterator[bytes]:
         return
         yield  # pragma: no cover - makes this an empty async generator
-
-    async def _pieces(self, response: httpx2.Response) -> AsyncIterator[bytes]:
-        """The body, decoded, each read ending by `next_event_by` (the silence limit)."""
-        ready = content_if_read(response)
-        if ready is not None:
-            yield ready
-            return
-        decoder = BodyDecoder(response.headers.get("content-encoding"))
-        between_reads = not keeps_deadlines(response)  # then check the deadline here
-        raw = response.aiter_raw()
-        while True:
-            with until(self.next_event_by):
-                try:
-                    data = await anext(raw)
-                except StopAsyncIteration:
-                    return
-                if between_reads and expired():
-                    raise httpx2.ReadTimeout("no event in time", request=response.request)
-            for piece in decoder.decode(data):
-                yield piece
 
     async def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         await self.open()
