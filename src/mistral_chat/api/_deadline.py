@@ -15,8 +15,7 @@ large file on a slow link takes as long as it takes while bytes flow.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -29,14 +28,22 @@ CLIPPED = "_mistral_chat_clipped"
 _NEW_STREAM = (".connect_tcp.complete", ".start_tls.complete", ".connect_unix_socket.complete")
 
 
-@contextmanager
-def until(moment: float | None) -> Iterator[None]:
-    """Reads and writes made inside must end by `moment` (monotonic); None lifts the limit."""
-    token = _DEADLINE.set(moment)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
+class until:  # noqa: N801 - a context manager read as a phrase: `with until(moment):`
+    """Reads and writes made inside must end by `moment` (monotonic); None lifts the limit.
+
+    A class rather than a generator-based context manager: a stream enters one per read.
+    """
+
+    __slots__ = ("_moment", "_token")
+
+    def __init__(self, moment: float | None) -> None:
+        self._moment = moment
+
+    def __enter__(self) -> None:
+        self._token = _DEADLINE.set(self._moment)
+
+    def __exit__(self, *exc: object) -> None:
+        _DEADLINE.reset(self._token)
 
 
 def expired() -> bool:

@@ -72,6 +72,16 @@ class SSEDecoder:
             if chunk.endswith(b"\r"):
                 self._pending_cr = True
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if (  # the common read: exactly one whole `data:` event, nothing pending
+            not self._line
+            and not self._data
+            and chunk.startswith(b"data: ")
+            and chunk.endswith(b"\n\n")
+            and chunk.count(b"\n") == 2
+        ):
+            if len(chunk) - 8 > self._limit:
+                raise EventTooLarge(self._limit)
+            return [chunk[6:-2]]
         end = chunk.find(b"\n")
         if end < 0:
             self._keep(chunk)
@@ -112,8 +122,7 @@ class SSEDecoder:
             if len(line) > self._limit:
                 raise EventTooLarge(self._limit)
             if line.startswith(b"data:"):
-                value = line[5:]
-                value = value[1:] if value.startswith(b" ") else value
+                value = line[6:] if line.startswith(b"data: ") else line[5:]  # one copy
             elif line == b"data":
                 value = b""
             else:
