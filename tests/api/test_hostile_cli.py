@@ -146,3 +146,16 @@ def test_the_process_writes_no_core_dump() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip().endswith("(0, 0)"), done.stdout + done.stderr
+
+
+def test_a_408_ends_as_unavailable(run_cli: RunCLI) -> None:
+    data = json_answer({"message": "request timeout"}, 408)
+
+    def script(conn: Conn) -> None:
+        while True:
+            conn.read_request()
+            conn.send(data)
+
+    with HostileServer(script) as server:
+        code, _, err = run_cli("--max-retries", "0", "ask", "hi", input="", env=on(server))
+    assert code == 5 and "(408)" in one_error_line(err)
