@@ -62,6 +62,23 @@ def shown_controls(text: str, *, one_line: bool = False) -> str:
     return _LONE_CR.sub("\u240d", shown) if "\r" in shown else shown
 
 
+def _writable(text: str) -> str:
+    r"""`text`, with the bytes of a file name that is not UTF-8 (which Python keeps as lone
+    surrogates, and no stream can encode) written as escapes.
+
+    >>> _writable("saved caf\udce9.md")
+    'saved caf\\xe9.md'
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace")
+    return text
+
+
 def color_allowed(no_color: bool, environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
     """Whether colour and escape codes are allowed at all: not ``--no-color``, ``NO_COLOR``
     (any value, even empty) or ``TERM=dumb``."""
@@ -137,7 +154,7 @@ class Terminal:
         characters in it are shown, never obeyed."""
         if self.stdout_isatty:
             text = shown_controls(text)
-        self.stdout.write(text + end)
+        self.stdout.write(_writable(text) + end)
         self.stdout.flush()
 
     def err_line(self, text: str, end: str = "\n") -> None:
@@ -145,7 +162,7 @@ class Terminal:
         terminal."""
         if self.stderr_isatty:
             text = shown_controls(text)
-        self.stderr.write(text + end)
+        self.stderr.write(_writable(text) + end)
         self.stderr.flush()
 
     def error(self, message: str) -> None:

@@ -87,15 +87,15 @@ def safe_filename(server_name: str | None, file_id: str) -> str:
     return name
 
 
-def _truncate(name: str, limit: int = MAX_NAME_BYTES) -> str:
-    """`name` cut to `limit` bytes of UTF-8, keeping a short extension."""
-    if len(name.encode("utf-8")) <= limit:
+def _truncate(name: str) -> str:
+    """`name` cut to `MAX_NAME_BYTES` bytes of UTF-8, keeping a short extension."""
+    if len(name.encode("utf-8")) <= MAX_NAME_BYTES:
         return name
     stem, dot, ext = name.rpartition(".")
     if not dot or len(ext) > 16:
         stem, ext = name, ""
     suffix = f".{ext}" if ext else ""
-    budget = limit - len(suffix.encode("utf-8"))
+    budget = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
     encoded = stem.encode("utf-8")[:budget]
     return encoded.decode("utf-8", errors="ignore") + suffix
 
@@ -137,8 +137,11 @@ def write_text_atomic(path: Path, text: str) -> None:
 
     check_writable(path)
     directory = path.parent if str(path.parent) else Path()
-    try:  # the temporary name need not hold the whole name: a long one would not fit
-        fd, tmp = tempfile.mkstemp(prefix=f".{_truncate(path.name, 200)}.", dir=directory)
+    # the temporary name need not hold the whole name (a long one would not fit): its first
+    # 200 bytes, as the file system sees them
+    short = os.fsdecode(os.fsencode(path.name)[:200])
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{short}.", dir=directory)
     except OSError as exc:
         raise TransferError(cannot_write(path, exc)) from exc
     try:
