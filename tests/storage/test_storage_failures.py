@@ -182,9 +182,27 @@ def test_an_io_error_on_a_full_disk_reads_as_a_full_disk(monkeypatch: pytest.Mon
     monkeypatch.setattr(_failures, "_nearly_full", lambda path: True)
     assert isinstance(_failures.classified(exc, "h.db"), HistoryDiskFull)
     monkeypatch.setattr(_failures, "_nearly_full", lambda path: False)
-    monkeypatch.setattr(_failures, "_mounted_read_only", lambda path: False)
+    monkeypatch.setattr(_failures, "mounted_read_only", lambda path: False)
     other = _failures.classified(exc, "h.db")
     assert type(other) is HistoryStorageError and "I/O error" in other.message
     monkeypatch.setattr(_failures, "_file_size_limit", lambda: 4096)
     limited = _failures.classified(exc, "h.db")
     assert isinstance(limited, HistoryDiskFull) and "`ulimit -f`, 4096 bytes" in limited.message
+
+
+def test_a_read_only_mount_is_read_and_writes_say_so(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mistral_chat.storage import db
+
+    with HistoryStore(db_path) as writable:
+        conv = writable.create_conversation("m", title="kept")
+    before = sorted(p.name for p in db_path.parent.iterdir())
+    # a real read-only mount needs root: the check is what changes, the rest is SQLite's
+    monkeypatch.setattr(db, "mounted_read_only", lambda path: True)
+    monkeypatch.setattr(_failures, "mounted_read_only", lambda path: True)
+    with HistoryStore(db_path) as store:
+        assert store.get_conversation(conv.id).title == "kept"  # read without a -shm file
+        with pytest.raises(HistoryReadOnly, match="the file system holding it is mounted"):
+            store.create_conversation("m")
+    assert sorted(p.name for p in db_path.parent.iterdir()) == before == ["history.db"]

@@ -27,7 +27,7 @@ from mistral_chat.storage.errors import (
     HistoryStorageError,
 )
 
-__all__ = ["REPAIR_HINT", "classified", "from_os_error"]
+__all__ = ["REPAIR_HINT", "classified", "from_os_error", "mounted_read_only"]
 
 REPAIR_HINT = "run `mistral-chat history repair` to mend it"
 _CORRUPT_VTAB = 267  # SQLITE_CORRUPT_VTAB: an FTS index (a virtual table) is damaged
@@ -64,6 +64,8 @@ def classified(
         what = "its search index is damaged" if code == _CORRUPT_VTAB else "it is damaged"
         return HistoryCorruptError(f"history database {path}: {what} ({exc}); {REPAIR_HINT}")
     if primary == sqlite3.SQLITE_CANTOPEN:
+        if mounted_read_only(path):
+            return HistoryReadOnly(read_only(path, True))
         return HistoryStorageError(
             f"cannot open history database {path} ({exc}); check that its directory exists "
             "and that you may write in it"
@@ -94,12 +96,12 @@ def disk_full(path: str) -> str:
     )
 
 
-def read_only(path: str, mounted_read_only: bool | None = None) -> str:
-    if mounted_read_only is None:
-        mounted_read_only = _mounted_read_only(path)
+def read_only(path: str, mounted: bool | None = None) -> str:
+    if mounted is None:
+        mounted = mounted_read_only(path)
     why = (
         "the file system holding it is mounted read-only"
-        if mounted_read_only
+        if mounted
         else "it is read-only (check the permissions of the file and of its directory)"
     )
     return f"cannot write history database {path}: {why}; or set MISTRAL_CHAT_HOME elsewhere"
@@ -108,7 +110,7 @@ def read_only(path: str, mounted_read_only: bool | None = None) -> str:
 def _io_error(exc: sqlite3.Error, path: str) -> HistoryStorageError:
     if _nearly_full(path) or _file_size_limit() is not None:
         return HistoryDiskFull(disk_full(path))
-    if _mounted_read_only(path):
+    if mounted_read_only(path):
         return HistoryReadOnly(read_only(path, True))
     return HistoryStorageError(
         f"cannot use history database {path}: the disk reported an I/O error ({exc}); "
@@ -132,7 +134,8 @@ def _nearly_full(path: str) -> bool:
     return blocks * st.f_frsize < _NEARLY_FULL
 
 
-def _mounted_read_only(path: str) -> bool:
+def mounted_read_only(path: str) -> bool:
+    """Whether the file system holding `path` is mounted read-only."""
     if not hasattr(os, "statvfs"):
         return False
     try:

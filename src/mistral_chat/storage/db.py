@@ -24,7 +24,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from mistral_chat.storage._failures import REPAIR_HINT, classified, from_os_error
+from mistral_chat.storage._failures import (
+    REPAIR_HINT,
+    classified,
+    from_os_error,
+    mounted_read_only,
+)
 from mistral_chat.storage.errors import (
     HistoryCorruptError,
     HistoryError,
@@ -56,9 +61,18 @@ def connect(
             _create_private(Path(target))
         except OSError as exc:
             raise from_os_error(exc, target) from exc
+    # On a read-only mount a WAL database cannot even be read the usual way (SQLite must create
+    # its -shm file): open it immutable, which is exactly true there; writes are then refused.
+    immutable = target != MEMORY and Path(target).exists() and mounted_read_only(target)
+    database = f"{Path(target).resolve().as_uri()}?immutable=1" if immutable else target
+    as_uri = {"uri": True} if immutable else {}
     try:
         conn = sqlite3.connect(
-            target, isolation_level=None, timeout=busy_timeout_ms / 1000, factory=_Connection
+            database,
+            isolation_level=None,
+            timeout=busy_timeout_ms / 1000,
+            factory=_Connection,
+            **as_uri,
         )
     except sqlite3.Error as exc:
         raise classified(exc, target) or HistoryCorruptError(
@@ -71,7 +85,7 @@ def connect(
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if max_schema_version is not None and version > max_schema_version:
             raise HistoryVersionError(version, max_schema_version)
-        if target != MEMORY:
+        if target != MEMORY and not immutable:
             _set_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
