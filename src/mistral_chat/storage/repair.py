@@ -81,9 +81,9 @@ def _problem(src: sqlite3.Connection, path: str, busy_timeout_ms: int) -> str | 
         tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master").fetchall()}
     except sqlite3.DatabaseError as exc:
         _raise_if_not_damage(exc, path, busy_timeout_ms)
-        return f"damaged ({exc})"
+        return f"damaged: {exc}"
     if rows != ["ok"]:
-        return f"damaged pages ({'; '.join(rows[:3])})"
+        return f"damaged pages: {'; '.join(rows[:3])}"
     if "conversations" not in tables:
         raise HistoryCorruptError(
             f"{path} is not a mistral-chat history database (it has no conversations); "
@@ -93,7 +93,7 @@ def _problem(src: sqlite3.Connection, path: str, busy_timeout_ms: int) -> str | 
         src.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)")
     except sqlite3.DatabaseError as exc:
         _raise_if_not_damage(exc, path, busy_timeout_ms)
-        return f"search index damaged ({exc})"
+        return f"search index damaged: {exc}"
     return None
 
 
@@ -132,7 +132,7 @@ def _salvage(src: sqlite3.Connection, path: Path, problem: str) -> RepairReport:
                 _copy_table(src, dst, table, report)
     finally:
         dst.close()
-    if report.conversations == 0 and report.messages == 0 and problem.startswith("damaged ("):
+    if report.conversations == 0 and report.messages == 0 and problem.startswith("damaged: "):
         report.outcome = "unreadable"
     return report
 
