@@ -54,8 +54,8 @@ examples:
 
 Run `mistral-chat COMMAND --help` for a command's options.
 exit codes: 0 ok, 1 internal error, 2 usage, 3 authentication, 4 API rejected the request,
-5 service unavailable, 6 local storage failed, 7 flagged by moderation, 129 hung up,
-130 interrupted, 143 terminated.
+5 service unavailable, 6 local storage (disk full, read-only, locked, damaged), 7 flagged by
+moderation, 129 hung up, 130 interrupted, 143 terminated.
 """
 
 
