@@ -3,8 +3,8 @@
 Ctrl-C, SIGTERM and SIGHUP end a command the same way: the signal becomes a
 `KeyboardInterrupt` where the program is (`Terminated` for SIGTERM and SIGHUP), so what had
 streamed is kept, on stdout and in the history; then the exit code says which one it was
-(130, 143, 129). Before, SIGTERM and SIGHUP killed the process at once and lost up to a second
-of answer (the last checkpoint).
+(130, 143, 129; `cli/exit.py` reads `Terminated.exit_code`). Before, SIGTERM and SIGHUP killed
+the process at once and lost up to a second of answer (the last checkpoint).
 """
 
 from __future__ import annotations
@@ -43,14 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from .cli import run
 
-        code = run(sys.argv[1:] if argv is None else argv)
-    except KeyboardInterrupt:
-        # Ctrl-C anywhere: no traceback, the conventional 128 + SIGINT
+        return run(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt as exc:
+        # outside a command (cli/exit.py maps those): no traceback, 128 + the signal
         sys.stderr.write("\n")
-        code = ExitCode.INTERRUPTED
-    if _received is not None and code == ExitCode.INTERRUPTED:
-        return _received.exit_code  # reported as an interruption; exit as the signal says
-    return code
+        return exc.exit_code if isinstance(exc, Terminated) else ExitCode.INTERRUPTED
 
 
 if __name__ == "__main__":
