@@ -208,6 +208,8 @@ def test_history_text_is_shown_not_obeyed(
     assert code == 0, err
     assert obeyed(out + err) == []
     assert "␛]52" in out or "\\u001b]52" in out  # shown (JSON escapes ESC itself)
+    if "json" in " ".join(argv):  # and JSON stays JSON, the same value
+        assert json.dumps(HOSTILE)[1:-1] in json.dumps(json.loads(out))
 
 
 def test_piped_exports_and_answers_stay_byte_for_byte(run_cli: Any, mistral_home: Path) -> None:

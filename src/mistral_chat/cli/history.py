@@ -224,7 +224,11 @@ def export_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     if fmt == "json":
         import json
 
-        text = json.dumps(store.export_json(args.id), ensure_ascii=False, indent=2) + "\n"
+        doc = store.export_json(args.id)
+        if output is None:
+            ctx.terminal.json(doc)  # the same text; on a terminal, valid JSON that is shown
+            return 0
+        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     else:
         text = store.export_markdown(args.id)
     if output is None:
