@@ -54,8 +54,8 @@ examples:
 
 Run `mistral-chat COMMAND --help` for a command's options.
 exit codes: 0 ok, 1 internal error, 2 usage, 3 authentication, 4 API rejected the request,
-5 service unavailable, 6 local storage failed, 7 flagged by moderation, 129 hung up,
-130 interrupted, 143 terminated.
+5 service unavailable, 6 local storage (disk full, read-only, locked, damaged), 7 flagged by
+moderation, 129 hung up, 130 interrupted, 143 terminated.
 """
 
 
@@ -187,6 +187,10 @@ def run(argv: Sequence[str]) -> int:
         )
         sys.stderr.write(f"error: {said}; see `{_prog_of(args)} --help`\n")
         return ExitCode.USAGE
+    bad = _not_utf8(args, argv)
+    if bad is not None:
+        sys.stderr.write(f"error: {bad}\n")
+        return ExitCode.USAGE
     args.bare_start = bare  # `mistral-chat` alone on a terminal: the chat opens its browser
     handler = getattr(args, "handler", None)
     if handler is None:  # a command family given without its subcommand
@@ -195,6 +199,46 @@ def run(argv: Sequence[str]) -> int:
         )
         return ExitCode.USAGE
     return _dispatch(handler, args)
+
+
+# Arguments that only name a local file to write or read, never sent nor stored as text: a
+# file name in another encoding still names its file (Python keeps the bytes).
+_LOCAL_PATH_DESTS = frozenset({"output", "file", "state_dir"})
+
+
+def _not_utf8(args: argparse.Namespace, argv: Sequence[str]) -> str | None:
+    """The message for the first argument holding bytes that are not UTF-8 (a Latin-1
+    terminal, `$(printf 'caf\\xe9')`), or None. Python hands such bytes over as lone
+    surrogates, which nothing can send, store or print; piped stdin in another encoding is
+    refused the same way (exit 2), so arguments are too, naming the bytes and the fix."""
+    for dest, value in vars(args).items():
+        if dest in _LOCAL_PATH_DESTS:
+            continue
+        for text in value if isinstance(value, list | tuple) else (value,):
+            if not isinstance(text, str) or text.isascii():
+                continue
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raw = text.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+                return (
+                    f"{_option_of(text, argv)} '{raw}' is not UTF-8 text; mistral-chat reads "
+                    "arguments as UTF-8: use a UTF-8 terminal (e.g. LANG=C.UTF-8), convert the "
+                    "text (`iconv -f latin1 -t utf-8`), or rename a file whose name is not UTF-8"
+                )
+    return None
+
+
+def _option_of(text: str, argv: Sequence[str]) -> str:
+    """`-m` or `argument`: how the user gave `text` (as an option's value or alone)."""
+    for i, token in enumerate(argv):
+        if token == text:
+            before = argv[i - 1] if i else ""
+            return f"{before}" if before.startswith("-") and before != "-" else "argument"
+        option, eq, value = token.partition("=")
+        if eq and value == text and option.startswith("-"):
+            return option
+    return "argument"
 
 
 def _prog_of(args: argparse.Namespace) -> str:

@@ -143,8 +143,7 @@ class AppContext:
 
         if not sys.stdin.isatty():
             raise UsageError(f"not {action} without confirmation; pass --yes")
-        self.terminal.stderr.write(f"{question()} [y/N] ")
-        self.terminal.stderr.flush()
+        self.terminal.err_line(f"{question()} [y/N] ", end="")  # it may name a server's file
         return sys.stdin.readline().strip().lower() in ("y", "yes")
 
     @property

@@ -126,6 +126,7 @@ class StreamingMarkdown:
         self._interval = 0.0 if refresh_per_second is None else 1.0 / refresh_per_second
         self._clock = clock
         self._splitter = BlockSplitter()
+        self._held_cr = ""  # a carriage return ending a chunk, until the next one shows a CRLF
         self._last_refresh = float("-inf")
         self._last_code_print = float("-inf")
         self._code_interval = 4 * self._interval
@@ -147,8 +148,16 @@ class StreamingMarkdown:
     def feed(self, chunk: str) -> None:
         if self._done or not chunk:
             return
-        if self.terminal.stdout_isatty:
-            chunk = shown_controls(chunk)  # an answer's escape sequences are shown, not obeyed
+        if self.terminal.stdout_isatty:  # an answer's escape sequences are shown, not obeyed
+            chunk, self._held_cr = self._held_cr + chunk, ""
+            if chunk.endswith("\r"):  # perhaps half a CRLF: the next chunk tells
+                chunk, self._held_cr = chunk[:-1], "\r"
+            chunk = shown_controls(chunk)
+            if not chunk:
+                return
+        self._feed_shown(chunk)
+
+    def _feed_shown(self, chunk: str) -> None:
         if self._passthrough:
             self.terminal.stdout.write(chunk)
             self.terminal.stdout.flush()
@@ -167,6 +176,9 @@ class StreamingMarkdown:
         """Render whatever is left and stop. Idempotent."""
         if self._done:
             return
+        if self._held_cr:  # the answer ended on a lone carriage return
+            self._held_cr = ""
+            self._feed_shown(shown_controls("\r"))
         self._done = True
         if self._passthrough:
             return

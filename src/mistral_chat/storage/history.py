@@ -21,7 +21,7 @@ from mistral_chat.storage._messages import MessageMethods
 from mistral_chat.storage._rows import dump
 from mistral_chat.storage._search import SearchMethods, fts_query
 from mistral_chat.storage._store import CONVERSATION_COLUMNS, LIVE_STREAMS
-from mistral_chat.storage.errors import ConversationExists, HistoryError
+from mistral_chat.storage.errors import ConversationExists, HistoryError, HistoryStorageError
 from mistral_chat.storage.migrations import SCHEMA_VERSION, migrate
 from mistral_chat.storage.records import Conversation
 
@@ -72,6 +72,7 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
         secrets: Sequence[str] = (),
         keep_inline_data: bool = False,
         marks: tuple[str, str] = ("**", "**"),
+        busy_timeout_ms: int = db.BUSY_TIMEOUT_MS,
     ) -> None:
         self.path = path
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -79,7 +80,7 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
         self._marks = marks
         self._streaming = set()
         self._conn = None
-        conn = db.connect(path, max_schema_version=SCHEMA_VERSION)
+        conn = db.connect(path, max_schema_version=SCHEMA_VERSION, busy_timeout_ms=busy_timeout_ms)
         try:
             migrate(conn)
         except BaseException:
@@ -101,6 +102,10 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
                     " WHERE id = ? AND status = 'streaming'",
                     (message_id,),
                 )
+        except HistoryStorageError:
+            # a full or read-only disk: a row left "streaming" by a closed store reads back
+            # as "interrupted" anyway, and closing must not hide the error that brought us here
+            pass
         finally:
             LIVE_STREAMS.difference_update(self._streaming)
             self._streaming.clear()
