@@ -17,18 +17,18 @@ value of the schema (see :mod:`.schema`). ``stop`` cuts the answer before the fi
 string, before ``max_tokens`` applies. A prompt whose tokens (as counted for
 ``usage``) plus ``max_tokens`` exceed the model's ``max_context_length`` is refused with
 400, code 3051, as the API refuses it. Special prompts (the last user text):
-``emulator:markdown N [delay=MS]`` answers N tokens of markdown; ``emulator:tool [JSON]``
-calls the first function tool when tools are given.
+``emulator:markdown N [delay=MS]`` answers N tokens of markdown; tool calls
+(``emulator:call NAME {JSON}`` and the rest) are planned in :mod:`.tools`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
@@ -41,7 +41,6 @@ from .request_bodies import (
     ChatCompletionRequest,
     DocumentURLChunk,
     FileChunk,
-    FunctionTool,
     ImageURLChunk,
     Message,
     SystemMessage,
@@ -50,6 +49,7 @@ from .request_bodies import (
     UserMessage,
 )
 from .schema import schema_instance
+from .tools import ToolCallReply, check_tools, plan_calls, tool_name_for
 from .validate import Invalid, context_too_long, detail_entry, invalid_request, not_found
 
 __all__ = [
@@ -87,6 +87,7 @@ _CSS_COLOURS = {
 _MIME_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
 # One line, a space after each separator: the stream splits it into several chunks.
 _JSON: dict[str, Any] = {"ensure_ascii": False}
+Bases = tuple[str, ...]
 _UUID = re.compile(r"[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
 
 
@@ -95,34 +96,26 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-@dataclass(frozen=True)
-class ToolCallReply:
-    id: str
-    name: str
-    arguments: str
-
-
 @dataclass
 class Reply:
     """The reply to one chat request, before it becomes JSON or SSE."""
 
     text: list[str]
     thinking: list[str] = field(default_factory=list)
-    tool_call: ToolCallReply | None = None
+    tool_calls: list[ToolCallReply] = field(default_factory=list)
     delay: float = 0.0
     prompt_tokens: int = 0
     truncated: bool = False
 
     @property
     def finish_reason(self) -> str:
-        if self.tool_call:
+        if self.tool_calls:
             return "tool_calls"
         return "length" if self.truncated else "stop"
 
     @property
     def completion_tokens(self) -> int:
-        extra = 2 if self.tool_call else 0
-        return len(self.text) + len(self.thinking) + extra
+        return len(self.text) + len(self.thinking) + 2 * len(self.tool_calls)
 
 
 def _text_of(content: Any) -> str:
@@ -139,9 +132,16 @@ def _chunks(message: Message) -> list[Any]:
 
 
 def build_reply(
-    request: ChatCompletionRequest, model: ServedModel, store: FileStore, bases: tuple[str, ...]
+    request: ChatCompletionRequest,
+    model: ServedModel,
+    store: FileStore,
+    bases: tuple[str, ...],
+    notes: Sequence[str] = (),
 ) -> Reply:
-    """Check the request against the model and the file store, and compose the reply."""
+    """Check the request against the model and the file store, and compose the reply.
+
+    ``notes`` are paragraphs added after the facts of a text reply (what hosted tools found).
+    """
     messages = request.messages
     if any(isinstance(c, ImageURLChunk) for m in messages for c in _chunks(m)) and not model.vision:
         raise invalid_request(f"Model {request.model} does not support image input.")
@@ -150,45 +150,59 @@ def build_reply(
     draft_tokens = request.max_tokens or 0
     if prompt_tokens + draft_tokens > model.context_length:
         raise context_too_long(prompt_tokens, draft_tokens, model.context_length)
+    check_tools(request.tools, messages)
     last_user = next((m for m in reversed(messages) if isinstance(m, UserMessage)), None)
     said = _text_of(last_user.content) if last_user else ""
-    function = next((t for t in request.tools or [] if isinstance(t, FunctionTool)), None)
-    calls_tool = (
-        function is not None
-        and request.tool_choice != "none"
-        and isinstance(messages[-1], UserMessage)
-        and said.startswith("emulator:tool")
-    )
-    form = request.response_format.type if request.response_format else "text"
     reply = Reply(text=[], prompt_tokens=prompt_tokens)
-    if calls_tool and function is not None:
-        reply.tool_call = _tool_call(function, said.removeprefix("emulator:tool").strip())
-    elif form == "json_schema":
+    reply.tool_calls = plan_calls(
+        request.tools, request.tool_choice, request.parallel_tool_calls, messages, said
+    )
+    if not reply.tool_calls:
+        _answer(reply, request, _Said(last_user, said, notes), store, bases)
+        if _thinks(request, model):
+            reply.thinking = tokens(
+                f"The user sent {len(messages)} message(s). "
+                "I will describe what I received, one fact per paragraph."
+            )
+        if request.stop is not None:
+            _stop(reply, [request.stop] if isinstance(request.stop, str) else request.stop)
+    if request.max_tokens is not None:
+        _truncate(reply, request.max_tokens)
+    return reply
+
+
+@dataclass(frozen=True)
+class _Said:
+    """The user message being answered, its text, and the notes to add to a text reply."""
+
+    message: UserMessage | None
+    text: str
+    notes: Sequence[str]
+
+
+def _answer(
+    reply: Reply, request: ChatCompletionRequest, said: _Said, store: FileStore, bases: Bases
+) -> None:
+    """The reply's text, in the form the request asks for."""
+    messages = request.messages
+    form = request.response_format.type if request.response_format else "text"
+    if form == "json_schema":
         json_schema = request.response_format.json_schema if request.response_format else None
         if json_schema is None:
             raise invalid_request("response_format.json_schema is required for type json_schema.")
         # Attachments are still checked (an unreadable image is refused in every mode).
-        _facts(messages, last_user, said, store, bases)
-        reply.text = tokens(json.dumps(schema_instance(json_schema.schema, said), **_JSON))
+        _facts(messages, said.message, said.text, store, bases)
+        reply.text = tokens(json.dumps(schema_instance(json_schema.schema, said.text), **_JSON))
     elif form == "json_object":
-        facts = _facts(messages, last_user, said, store, bases)
+        facts = _facts(messages, said.message, said.text, store, bases)
         reply.text = tokens(json.dumps(facts.as_json(), **_JSON))
-    elif m := re.fullmatch(r"emulator:markdown\s+(\d+)(?:\s+delay=(\d+))?\s*", said):
+    elif m := re.fullmatch(r"emulator:markdown\s+(\d+)(?:\s+delay=(\d+))?\s*", said.text):
         reply.text = tokens(markdown(int(m.group(1))))[: int(m.group(1))]
         reply.delay = int(m.group(2) or 0) / 1000
     else:
+        lines = _facts(messages, said.message, said.text, store, bases).lines()
         # a blank line between facts: one per line in a pipe and once rendered as markdown
-        reply.text = tokens("\n\n".join(_facts(messages, last_user, said, store, bases).lines()))
-    if not reply.tool_call and _thinks(request, model):
-        reply.thinking = tokens(
-            f"The user sent {len(messages)} message(s). "
-            "I will describe what I received, one fact per paragraph."
-        )
-    if request.stop is not None and not reply.tool_call:
-        _stop(reply, [request.stop] if isinstance(request.stop, str) else request.stop)
-    if request.max_tokens is not None:
-        _truncate(reply, request.max_tokens)
-    return reply
+        reply.text = tokens("\n\n".join([*lines, *said.notes]))
 
 
 def _stop(reply: Reply, stops: list[str]) -> None:
@@ -208,7 +222,7 @@ def _thinks(request: ChatCompletionRequest, model: ServedModel) -> bool:
 
 
 def _truncate(reply: Reply, limit: int) -> None:
-    if reply.tool_call or len(reply.thinking) + len(reply.text) <= limit:
+    if reply.tool_calls or len(reply.thinking) + len(reply.text) <= limit:
         return
     reply.truncated = True
     reply.thinking = reply.thinking[:limit]
@@ -322,7 +336,7 @@ def _tool_results(messages: list[Message]) -> list[dict[str, str]]:
     for message in reversed(messages):
         if not isinstance(message, ToolMessage):
             break
-        label = message.name or message.tool_call_id or "tool"
+        label = tool_name_for(message, messages)
         results.insert(0, {"name": label, "content": _text_of(message.content)})
     return results
 
@@ -452,28 +466,6 @@ def _describe_document(
             "source": "signed_url",
         }
     return {"source": "url", "url": url}
-
-
-def _tool_call(function: FunctionTool, rest: str) -> ToolCallReply:
-    name = function.function.name
-    try:
-        given = json.loads(rest) if rest else None
-    except json.JSONDecodeError:
-        given = None
-    if isinstance(given, dict):
-        arguments = given
-    else:
-        properties = function.function.parameters.get("properties", {})
-        samples = {"integer": 1, "number": 1.5, "boolean": True, "array": [], "object": {}}
-        arguments = {
-            key: samples.get(
-                str(spec.get("type")) if isinstance(spec, dict) else "", rest or "emulator"
-            )
-            for key, spec in properties.items()
-        }
-    text = json.dumps(arguments)
-    call_id = hashlib.sha256(f"{name}:{text}".encode()).hexdigest()[:9]
-    return ToolCallReply(id=call_id, name=name, arguments=text)
 
 
 _TOPICS = ("parsing", "streaming", "caching", "retries", "rendering", "storage")
