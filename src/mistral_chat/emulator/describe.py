@@ -53,6 +53,7 @@ from .tools import ToolCallReply, check_tools, plan_calls, tool_name_for
 from .validate import Invalid, context_too_long, detail_entry, invalid_request, not_found
 
 __all__ = [
+    "CSS_COLOURS",
     "Reply",
     "ToolCallReply",
     "build_reply",
@@ -64,7 +65,7 @@ __all__ = [
 ]
 
 _TOKEN = re.compile(r"\S+\s*|\s+")
-_CSS_COLOURS = {
+CSS_COLOURS = {
     "black": (0, 0, 0),
     "silver": (192, 192, 192),
     "gray": (128, 128, 128),
@@ -430,8 +431,8 @@ def image_facts(data: bytes, declared: str | None) -> dict[str, Any]:
     if declared is not None and _MIME_ALIASES.get(declared, declared) != actual:
         raise invalid_request(f"The image is declared as {declared} but its data is {fmt}.")
     name = min(
-        _CSS_COLOURS,
-        key=lambda n: sum((a - b) ** 2 for a, b in zip(_CSS_COLOURS[n], colour, strict=True)),
+        CSS_COLOURS,
+        key=lambda n: sum((a - b) ** 2 for a, b in zip(CSS_COLOURS[n], colour, strict=True)),
     )
     hex_ = "#{:02x}{:02x}{:02x}".format(*colour)
     return {"format": fmt, "width": width, "height": height, "colour": name, "hex": hex_}
