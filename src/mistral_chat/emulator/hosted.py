@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .describe import CSS_COLOURS
+from .attachments import CSS_COLOURS
 from .files import FileStore
 from .request_bodies import (
     CodeInterpreterTool,
