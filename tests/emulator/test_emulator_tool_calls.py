@@ -185,7 +185,9 @@ def test_tool_call_ids_are_checked(client: httpx2.Client) -> None:
     bad_call = {**CALL, "id": "call_1"}
     result = {"role": "tool", "content": "1", "tool_call_id": "call_1"}
     response = chat(client, conversation(bad_call, result))
-    assert error(response) == "Tool call id was call_1 but must be a-z, A-Z, 0-9, with a length of 9."
+    assert (
+        error(response) == "Tool call id was call_1 but must be a-z, A-Z, 0-9, with a length of 9."
+    )
     assert response.json()["type"] == "invalid_function_call"
     assert response.json()["code"] == "3280"
     # the spec's default id is the string "null", which the API refuses
@@ -198,7 +200,9 @@ def test_tool_messages_must_answer_the_calls(client: httpx2.Client) -> None:
     undefined = {"role": "tool", "content": "1"}
     assert error(chat(client, conversation(CALL, undefined))) == "Tool call id has to be defined."
     stranger = {"role": "tool", "content": "1", "tool_call_id": "zzzzzzzzz"}
-    assert "zzzzzzzzz does not match any tool call" in error(chat(client, conversation(CALL, stranger)))
+    assert "zzzzzzzzz does not match any tool call" in error(
+        chat(client, conversation(CALL, stranger))
+    )
     missing = conversation(CALL)
     assert error(chat(client, missing)) == "Not the same number of function calls and responses"
     answered = {"role": "tool", "content": "1", "tool_call_id": "abcDEF123"}
