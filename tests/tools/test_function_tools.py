@@ -113,7 +113,11 @@ def test_parameters_become_json_schema(tools_file: Path) -> None:
         "type": "object",
         "properties": {
             "a": {"type": "integer", "description": "the first number"},
-            "b": {"type": "integer", "description": "the second number, on two lines", "default": 0},
+            "b": {
+                "type": "integer",
+                "description": "the second number, on two lines",
+                "default": 0,
+            },
         },
         "required": ["a"],
     }
@@ -139,7 +143,9 @@ def test_parameters_become_json_schema(tools_file: Path) -> None:
 def test_calls_run_with_the_models_arguments(tools_file: Path) -> None:
     toolbox = Toolbox([load_functions(tools_file)])
     assert toolbox.call("add", '{"a": 2, "b": 40}', 5).text == "42"
-    described = toolbox.call("describe", json.dumps({"name": "n", "ratio": 1, "flags": [], "tags": {}}), 5)
+    described = toolbox.call(
+        "describe", json.dumps({"name": "n", "ratio": 1, "flags": [], "tags": {}}), 5
+    )
     assert json.loads(described.text)["mode"] == "fast"
     assert toolbox.call("later", '{"text": "quiet"}', 5).text == "QUIET"
 

@@ -41,11 +41,19 @@ def test_specs_are_the_apis_function_tools() -> None:
     assert toolbox.specs() == [
         {
             "type": "function",
-            "function": {"name": "search", "description": "the search tool", "parameters": {"type": "object"}},
+            "function": {
+                "name": "search",
+                "description": "the search tool",
+                "parameters": {"type": "object"},
+            },
         },
         {
             "type": "function",
-            "function": {"name": "fetch", "description": "the fetch tool", "parameters": {"type": "object"}},
+            "function": {
+                "name": "fetch",
+                "description": "the fetch tool",
+                "parameters": {"type": "object"},
+            },
         },
     ]
 
@@ -80,7 +88,10 @@ def test_same_source_name_twice_still_gives_unique_names() -> None:
 def test_a_tool_that_was_not_offered_is_refused() -> None:
     source = FakeSource("a", "search")
     result = Toolbox([source]).call("rm_rf", "{}", 5)
-    assert result.is_error and result.text == "error: no tool named 'rm_rf' was offered (offered: search)"
+    assert (
+        result.is_error
+        and result.text == "error: no tool named 'rm_rf' was offered (offered: search)"
+    )
     assert source.calls == []
 
 
@@ -111,7 +122,9 @@ def test_a_long_result_is_cut_with_a_note() -> None:
     toolbox = Toolbox([FakeSource("a", "flood", answer="y" * 10_000_000)], max_result_chars=1000)
     result = toolbox.call("flood", "{}", 5)
     assert result.truncated and not result.is_error
-    assert result.text.startswith("y" * 1000 + "\n\n[truncated: the tool returned 10,000,000 characters")
+    assert result.text.startswith(
+        "y" * 1000 + "\n\n[truncated: the tool returned 10,000,000 characters"
+    )
     assert result.text.endswith("only the first 1,000 are kept]")
     short = Toolbox([FakeSource("a", "t", answer="fine")], max_result_chars=4).call("t", "{}", 5)
     assert short == ToolResult("fine")

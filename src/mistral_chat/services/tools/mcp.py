@@ -237,11 +237,10 @@ class McpServer:
         except McpServerError:
             self.close()
             raise
-        except TimeoutError:
-            self.close()
-            raise self._error(f"did not start within {self.start_timeout:g} s") from None
         except Exception as exc:  # noqa: BLE001 - the SDK and its transports raise many kinds; each becomes one error naming the server
             self.close()
+            if isinstance(_innermost(exc), TimeoutError):
+                raise self._error(f"did not start within {self.start_timeout:g} s") from None
             raise self._error(f"could not be started: {_reason(exc, self.log_path)}") from None
         return self
 
@@ -263,20 +262,25 @@ class McpServer:
                 await session.initialize()
             yield session
 
-    def _transport(self, errlog: TextIO) -> Any:
+    @contextlib.asynccontextmanager
+    async def _transport(self, errlog: TextIO) -> AsyncIterator[Any]:
         if self.spec.url is not None:
             from mcp.client.streamable_http import streamable_http_client
             from mcp.shared._httpx_utils import create_mcp_http_client
 
+            # the transport leaves a client it was given open: this one is closed here
             client = create_mcp_http_client(headers=dict(self.spec.headers) or None)
-            return streamable_http_client(self.spec.url, http_client=client)
+            async with client, streamable_http_client(self.spec.url, http_client=client) as streams:
+                yield streams
+            return
         from mcp import StdioServerParameters
         from mcp.client.stdio import stdio_client
 
         params = StdioServerParameters(
             command=self.spec.command or "", args=list(self.spec.args), env=dict(self.spec.env)
         )
-        return stdio_client(params, errlog=errlog)
+        async with stdio_client(params, errlog=errlog) as streams:
+            yield streams
 
     async def _list_tools(self) -> list[ToolDefinition]:
         import anyio
@@ -344,10 +348,16 @@ class McpServer:
             stack.close()
 
 
-def _reason(exc: BaseException, log_path: Path) -> str:
-    """One line on why a start failed: the innermost error, else the log's last line."""
+def _innermost(exc: BaseException) -> BaseException:
+    """The first error inside task groups' exception groups."""
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
+    return exc
+
+
+def _reason(exc: BaseException, log_path: Path) -> str:
+    """One line on why a start failed: the innermost error, else the log's last line."""
+    exc = _innermost(exc)
     text = str(exc) or type(exc).__name__
     if text == "Connection closed":
         text = "it exited before answering"
