@@ -213,7 +213,7 @@ def test_all_picks_the_tools(tmp_path: Path) -> None:
 def test_missing_or_not_python(tmp_path: Path) -> None:
     with pytest.raises(ToolSetupError, match="not found"):
         load_functions(tmp_path / "nope.py")
-    with pytest.raises(ToolSetupError, match="not a .py file"):
+    with pytest.raises(ToolSetupError, match=r"not a \.py file"):
         load_functions(write(tmp_path, "x", name="t.txt"))
 
 

@@ -20,7 +20,6 @@ from mistral_chat.services.tools import (
     McpServerSpec,
     Toolbox,
     ToolSetupError,
-    configured_servers,
     server_spec,
     start_server,
 )

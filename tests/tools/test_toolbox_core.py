@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mistral_chat.services.tools import ToolDefinition, Toolbox, ToolResult
+from mistral_chat.services.tools import Toolbox, ToolDefinition, ToolResult
 
 API_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 

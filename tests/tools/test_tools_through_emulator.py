@@ -42,7 +42,7 @@ def test_a_real_mcp_server_answers_through_the_emulator(emulator: Emulator, tmp_
     question = 'What time is it in Tokyo? emulator:call get_current_time {"timezone": "Asia/Tokyo"}'
     with Toolbox([server]) as toolbox, Client("test", base_url=emulator.base_url) as client:
         text = one_round(client, toolbox, question)
-    line = next(l for l in text.split("\n\n") if l.startswith("Tool result: get_current_time: "))
+    line = next(p for p in text.split("\n\n") if p.startswith("Tool result: get_current_time: "))
     result = json.loads(line.removeprefix("Tool result: get_current_time: "))
     assert result["timezone"] == "Asia/Tokyo" and result["datetime"].endswith("+09:00")
 
