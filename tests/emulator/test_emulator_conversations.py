@@ -378,6 +378,8 @@ def test_stream_faults_end_with_the_error_event(emu: Emulator, client: httpx2.Cl
     emu.inject("cut", path="/v1/conversations", after_chunks=2)
     with (
         pytest.raises(httpx2.RemoteProtocolError),
-        client.stream("POST", "/v1/conversations", json={"model": MODEL, "inputs": "x", "stream": True}) as r,
+        client.stream(
+            "POST", "/v1/conversations", json={"model": MODEL, "inputs": "x", "stream": True}
+        ) as r,
     ):
         list(r.iter_lines())

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 from .api_client import AsyncAPIClient
 
 if TYPE_CHECKING:
+    from .agents import AsyncAgents
     from .audio import AsyncAudio
     from .chat import AsyncChat
+    from .conversations import AsyncConversations
     from .embeddings import AsyncEmbeddings
     from .files import AsyncFiles
     from .fim import AsyncFIM
@@ -64,32 +66,8 @@ class AsyncClient(AsyncAPIClient):
         return AsyncOCR(self)
 
     @cached_property
-    def audio(self) -> AsyncAudio:
-        from .audio import AsyncAudio
-
-        return AsyncAudio(self)
-
-    @cached_property
-    def embeddings(self) -> AsyncEmbeddings:
-        from .embeddings import AsyncEmbeddings
-
-        return AsyncEmbeddings(self)
-
-    @cached_property
-    def moderations(self) -> AsyncModerations:
-        from .moderations import AsyncModerations
-
-        return AsyncModerations(self)
-
-    @cached_property
-    def fim(self) -> AsyncFIM:
-        from .fim import AsyncFIM
-
-        return AsyncFIM(self)
-
-    @cached_property
-    def libraries(self) -> AsyncLibraries:
-        """Document libraries (beta)."""
-        from .libraries import AsyncLibraries
-
-        return AsyncLibraries(self)
+    from .agents import AsyncAgents
+    from .audio import AsyncAudio
+    from .chat import AsyncChat
+    from .conversations import AsyncConversations
+    from .embeddings import AsyncEmbeddings
