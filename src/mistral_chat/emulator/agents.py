@@ -24,10 +24,10 @@ import msgspec
 
 from .catalog import ModelCatalog
 from .conversation_bodies import CreateAgentRequest, decode_entries_body
+from .messages import Query, Request, Response, json_response
 from .request_bodies import FunctionTool
 from .tools import function_name_error
 from .validate import ApiError, detail_entry, invalid_request, not_found
-from .wire import Query, Request, Response, json_response
 
 __all__ = ["AgentStore", "Agents", "completion_args_json", "iso_now"]
 

@@ -31,9 +31,9 @@ from .conversation_bodies import (
 )
 from .conversation_turn import Setup, Turn, new_id, response_events, run_turn
 from .files import FileStore
+from .messages import Query, Request, Response, json_response
 from .request_bodies import AnyTool
 from .validate import ApiError, invalid_request, not_found
-from .wire import Query, Request, Response, json_response
 
 __all__ = ["ConversationStore", "Conversations"]
 

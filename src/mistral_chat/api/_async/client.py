@@ -66,8 +66,46 @@ class AsyncClient(AsyncAPIClient):
         return AsyncOCR(self)
 
     @cached_property
-    from .agents import AsyncAgents
-    from .audio import AsyncAudio
-    from .chat import AsyncChat
-    from .conversations import AsyncConversations
-    from .embeddings import AsyncEmbeddings
+    def audio(self) -> AsyncAudio:
+        from .audio import AsyncAudio
+
+        return AsyncAudio(self)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddings:
+        from .embeddings import AsyncEmbeddings
+
+        return AsyncEmbeddings(self)
+
+    @cached_property
+    def moderations(self) -> AsyncModerations:
+        from .moderations import AsyncModerations
+
+        return AsyncModerations(self)
+
+    @cached_property
+    def fim(self) -> AsyncFIM:
+        from .fim import AsyncFIM
+
+        return AsyncFIM(self)
+
+    @cached_property
+    def libraries(self) -> AsyncLibraries:
+        """Document libraries (beta)."""
+        from .libraries import AsyncLibraries
+
+        return AsyncLibraries(self)
+
+    @cached_property
+    def conversations(self) -> AsyncConversations:
+        """Conversations kept on the server, with Mistral's hosted tools (beta)."""
+        from .conversations import AsyncConversations
+
+        return AsyncConversations(self)
+
+    @cached_property
+    def agents(self) -> AsyncAgents:
+        """Agents made on La Plateforme (beta)."""
+        from .agents import AsyncAgents
+
+        return AsyncAgents(self)
