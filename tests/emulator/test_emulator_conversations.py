@@ -213,15 +213,32 @@ def test_image_generation_stores_a_png(client: httpx2.Client) -> None:
     assert "File 1: image_generated_0.png" in text_of(followup["outputs"][-1])
 
 
-def test_document_library_answers_from_the_library_id(client: httpx2.Client) -> None:
-    tools = [{"type": "document_library", "library_ids": ["lib-1"]}]
+def test_document_library_answers_from_the_library(client: httpx2.Client) -> None:
+    library = client.post("/v1/libraries", json={"name": "Papers"}).json()
+    for name in ("pixtral.pdf", "notes.md"):
+        files = {"file": (name, f"%PDF-1.4 {name}".encode())}
+        assert client.post(f"/v1/libraries/{library['id']}/documents", files=files).status_code in (
+            200,
+            201,
+        )
+    tools = [{"type": "document_library", "library_ids": [library["id"]]}]
     execution, message = start(client, "vision encoder", tools=tools)["outputs"]
-    assert json.loads(execution["arguments"])["library_ids"] == ["lib-1"]
+    assert json.loads(execution["arguments"])["library_ids"] == [library["id"]]
     references = [c for c in message["content"] if c["type"] == "tool_reference"]
-    assert [r["title"] for r in references] == [
-        "Library lib-1: passage 1",
-        "Library lib-1: passage 2",
-    ]
+    assert sorted(r["title"] for r in references) == ["notes.md", "pixtral.pdf"]
+    assert all(r["tool"] == "document_library" and "url" not in r for r in references)
+    assert 'Document library Papers: 2 passages for "vision encoder".' in text_of(message)
+    for unknown in ("lib-1", "3fa85f64-5717-4562-b3fc-2c963f66afa6"):
+        body = {
+            "model": MODEL,
+            "inputs": "x",
+            "tools": [{"type": "document_library", "library_ids": [unknown]}],
+        }
+        response = client.post("/v1/conversations", json=body)
+        assert (
+            response.status_code == 404
+            and response.json()["message"] == f"Library {unknown} not found."
+        )
 
 
 def test_hosted_tools_stream_their_executions(client: httpx2.Client) -> None:

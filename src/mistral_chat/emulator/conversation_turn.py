@@ -26,6 +26,7 @@ from .conversation_bodies import CompletionArgs
 from .describe import Reply, build_reply, tokens
 from .files import FileStore
 from .hosted import HostedRun, arguments_text, run_hosted
+from .libraries import LibraryStore
 from .request_bodies import AnyTool, ChatCompletionRequest, Message
 from .tools import strip_markers
 
@@ -136,7 +137,11 @@ def _hosted_due(setup: Setup, entries: list[dict[str, Any]]) -> str | None:
 
 
 def run_turn(
-    setup: Setup, entries: list[dict[str, Any]], files: FileStore, bases: tuple[str, ...]
+    setup: Setup,
+    entries: list[dict[str, Any]],
+    files: FileStore,
+    libraries: LibraryStore,
+    bases: tuple[str, ...],
 ) -> Turn:
     """The model's outputs for a conversation whose entries (new inputs included) are given."""
     request = _chat_request(setup, chat_messages(setup.instructions, entries))
@@ -144,7 +149,7 @@ def run_turn(
     runs: list[HostedRun] = []
     said = _hosted_due(setup, entries)
     if not reply.tool_calls and said is not None:
-        runs = run_hosted(setup.tools, strip_markers(said) or said, said, files)
+        runs = run_hosted(setup.tools, strip_markers(said) or said, said, files, libraries)
         if runs:
             notes = [run.note for run in runs]
             reply = build_reply(request, setup.served, files, bases, notes)

@@ -31,6 +31,7 @@ from .conversation_bodies import (
 )
 from .conversation_turn import Setup, Turn, new_id, response_events, run_turn
 from .files import FileStore
+from .libraries import LibraryStore
 from .messages import Query, Request, Response, json_response
 from .request_bodies import AnyTool
 from .validate import ApiError, invalid_request, not_found
@@ -146,6 +147,7 @@ class Conversations:
         self.catalog = catalog
         self.agents = agents
         self.files = files
+        self.libraries = LibraryStore(files.dir.parent)
         self._wait = wait
         self._bases = bases
         # a turn reads, composes and writes a conversation: one at a time
@@ -190,7 +192,8 @@ class Conversations:
         self, request: Request, record: dict[str, Any], new: list[dict[str, Any]], override: Any
     ) -> Turn:
         entries = [*record["entries"], *new]
-        turn = run_turn(self._setup(record, override), entries, self.files, self._bases(request))
+        setup = self._setup(record, override)
+        turn = run_turn(setup, entries, self.files, self.libraries, self._bases(request))
         record["entries"] = [*entries, *turn.outputs]
         record["updated_at"] = iso_now()
         return turn

@@ -9,7 +9,9 @@ Each offered tool runs once per user message, on that message's text (markers re
   text), and its output is that same code (``info``: ``code``, ``code_output``).
 - ``image_generation``: a 256x256 PNG of the first CSS colour named in the prompt (else one
   derived from it), stored in the Files store and returned as a ``tool_file`` chunk.
-- ``document_library``: two passages per library id, as ``tool_reference`` chunks.
+- ``document_library``: one passage per document of each library (the emulator's own
+  ``/v1/libraries``), as ``tool_reference`` chunks titled with the document's name; a library
+  it does not have is the API's 404, as the libraries routes answer.
 
 Custom connectors are accepted and never run.
 """
@@ -25,6 +27,7 @@ from typing import Any
 
 from .attachments import CSS_COLOURS
 from .files import FileStore
+from .libraries import LibraryStore
 from .request_bodies import (
     CodeInterpreterTool,
     DocumentLibraryTool,
@@ -32,6 +35,7 @@ from .request_bodies import (
     WebSearchPremiumTool,
     WebSearchTool,
 )
+from .validate import not_found
 
 __all__ = ["IMAGE_SIZE", "HostedRun", "run_hosted"]
 
@@ -57,7 +61,9 @@ class HostedRun:
     info: dict[str, Any] | None = None
 
 
-def run_hosted(tools: list[Any], query: str, text: str, files: FileStore) -> list[HostedRun]:
+def run_hosted(
+    tools: list[Any], query: str, text: str, files: FileStore, libraries: LibraryStore
+) -> list[HostedRun]:
     """Run each hosted tool offered, in the order offered."""
     # the model searches for the words, not for the code pasted with them
     query = " ".join(_FENCE.sub(" ", query).split()) or query
@@ -72,7 +78,7 @@ def run_hosted(tools: list[Any], query: str, text: str, files: FileStore) -> lis
             runs.append(_image(query, images, files))
             images += 1
         elif isinstance(tool, DocumentLibraryTool):
-            runs.append(_library(query, tool.library_ids))
+            runs.append(_library(query, tool.library_ids, libraries))
     return runs
 
 
@@ -139,15 +145,20 @@ def _image(prompt: str, number: int, files: FileStore) -> HostedRun:
     return HostedRun("image_generation", {"prompt": prompt}, note, [chunk])
 
 
-def _library(query: str, library_ids: list[str]) -> HostedRun:
+def _library(query: str, library_ids: list[str], libraries: LibraryStore) -> HostedRun:
     chunks = []
-    for library in library_ids:
-        for passage in (1, 2):
-            title = f"Library {library}: passage {passage}"
-            description = f'Passage {passage} of library {library} about "{query}".'
-            chunks.append(_reference("document_library", title, None, description))
-    libraries = ", ".join(library_ids)
-    note = f'Document library {libraries}: {len(chunks)} passages for "{query}".'
+    names = []
+    for library_id in library_ids:
+        try:
+            library = libraries.get(library_id)
+        except ValueError:  # not even a library id
+            raise not_found(f"Library {library_id} not found.") from None
+        names.append(str(library["name"]))
+        for document in libraries.documents(library_id):
+            description = f'A passage of {document["name"]} about "{query}".'
+            chunks.append(_reference("document_library", str(document["name"]), None, description))
+    found = f"{len(chunks)} passage{'' if len(chunks) == 1 else 's'}"
+    note = f'Document library {", ".join(names)}: {found} for "{query}".'
     arguments = {"query": query, "library_ids": list(library_ids)}
     return HostedRun("document_library", arguments, note, chunks)
 
