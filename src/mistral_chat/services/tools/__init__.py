@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from .errors import McpServerError, ToolSetupError
 from .functions import FunctionSource, load_functions
-from .mcp import McpServer, McpServerSpec, configured_servers, server_spec, start_server
+from .mcp import (
+    McpServer,
+    McpServerSpec,
+    configured_servers,
+    log_dir,
+    server_spec,
+    servers_in_config,
+    start_server,
+)
 from .toolbox import OfferedTool, Toolbox, ToolDefinition, ToolResult, ToolSource
 
 __all__ = [
@@ -28,6 +36,8 @@ __all__ = [
     "Toolbox",
     "configured_servers",
     "load_functions",
+    "log_dir",
     "server_spec",
+    "servers_in_config",
     "start_server",
 ]

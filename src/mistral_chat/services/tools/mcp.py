@@ -48,7 +48,9 @@ __all__ = [
     "McpServer",
     "McpServerSpec",
     "configured_servers",
+    "log_dir",
     "server_spec",
+    "servers_in_config",
     "start_server",
 ]
 
@@ -84,10 +86,16 @@ class McpServerSpec:
 
 
 def _name_from_command(words: list[str]) -> str:
-    for word in words:
+    """A short name: the first word that is not a launcher or an option (`uvx mcp-server-time`
+    is `mcp-server-time`, `python -m pkg.server` is `pkg_server`, `python -c ...` is `python`)."""
+    for i, word in enumerate(words):
         stem = Path(word).name
+        if stem == "-c":
+            break  # inline code names nothing
         if stem.startswith("-") or stem in _LAUNCHERS or re.fullmatch(r"python[\d.]*", stem):
             continue
+        if i > 0 and words[i - 1] == "-m":
+            return api_name(word, 20)
         return api_name(Path(stem).stem if stem.endswith(".py") else stem, 20)
     return api_name(Path(words[0]).name, 20)
 
@@ -169,6 +177,18 @@ def configured_servers(
     return servers
 
 
+def servers_in_config(config_path: Path) -> dict[str, McpServerSpec]:
+    """The servers of the config file (``[mcp.NAME]``), checked."""
+    from ..settings import config_table
+
+    return configured_servers({"mcp": config_table(config_path, "mcp")}, config_path)
+
+
+def log_dir(data_dir: Path) -> Path:
+    """Where local servers' stderr goes: ``logs/`` beside the history in the data directory."""
+    return data_dir / "logs"
+
+
 def _text_of(result: Any) -> str:
     """An MCP tool result as text: text blocks as they are, other blocks named."""
     parts: list[str] = []
@@ -242,6 +262,9 @@ class McpServer:
             if isinstance(_innermost(exc), TimeoutError):
                 raise self._error(f"did not start within {self.start_timeout:g} s") from None
             raise self._error(f"could not be started: {_reason(exc, self.log_path)}") from None
+        except BaseException:  # Ctrl-C while starting: stop what was started, then go on
+            self.close()
+            raise
         return self
 
     def _open_log(self) -> TextIO:
