@@ -31,6 +31,7 @@ HEADER = "# generated from ../_async/{name} by scripts/unasync.py; do not edit\n
 
 # async twin names whose sync twin is the same name without "Async"
 _RENAMED = (
+    "Agents",
     "APIClient",
     "Audio",
     "Embeddings",
@@ -42,6 +43,8 @@ _RENAMED = (
     "ChatStream",
     "Chat",
     "Client",
+    "ConversationStream",
+    "Conversations",
     "Files",
     "Iterator",
     "Models",

@@ -89,7 +89,13 @@ class StreamState:
 
     @property
     def tool_calls(self) -> list[dict[str, Any]]:
+        """The tool calls so far, joined from their fragments, in the request's shape."""
         return self.accumulator.tool_calls
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The answer as the assistant message to append before the tool results."""
+        return self.accumulator.message
 
     @property
     def finish_reason(self) -> str | None:

@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "moderate": ("moderate", "check text with the moderation model"),
     "fim": ("fim", "fill in the middle of code (Codestral)"),
     "libraries": ("libraries", "document libraries (beta): create, upload, status"),
+    "agents": ("agents", "agents made on La Plateforme (list, show)"),
+    "mcp": ("mcp", "MCP servers: the configured ones and their tools"),
     "history": ("history", "browse, search and export past conversations"),
     "auth": ("auth", "store, check or remove the API key"),
     "config": ("config", "show and change settings"),

@@ -224,10 +224,14 @@ class _Handler(BaseHTTPRequestHandler):
         fault = emu.faults.take(path, STREAM_KINDS) if sse else None
         last = b""
         for sent, chunk in enumerate(chunks):
-            if fault is not None and (sent >= (fault.after_chunks or 0) or b"[DONE]" in chunk):
+            ending = b"[DONE]" in chunk or b"conversation.response.done" in chunk
+            if fault is not None and (sent >= (fault.after_chunks or 0) or ending):
                 if fault.kind != "cut":  # a clean end that still tells of a failure
-                    self._write_chunk(_failure_event(fault.kind, last))
-                    self._write_chunk(b"data: [DONE]\n\n")
+                    if path.startswith("/v1/conversations"):  # its events end without [DONE]
+                        self._write_chunk(_conversation_error())
+                    else:
+                        self._write_chunk(_failure_event(fault.kind, last))
+                        self._write_chunk(b"data: [DONE]\n\n")
                     self.wfile.write(b"0\r\n\r\n")
                     return
                 break
@@ -266,6 +270,17 @@ def _failure_event(kind: str, last: bytes) -> bytes:
             "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
         }
     return b"data: " + json.dumps(body, separators=(",", ":")).encode() + b"\n\n"
+
+
+def _conversation_error() -> bytes:
+    """A conversation stream's failure (both stream faults): the spec's error event."""
+    body = {
+        "type": "conversation.response.error",
+        "message": "Internal server error while generating",
+        "code": 3000,
+    }
+    data = json.dumps(body, separators=(",", ":")).encode()
+    return b"event: conversation.response.error\ndata: " + data + b"\n\n"
 
 
 def _fault_response(fault: Fault) -> Response:

@@ -37,6 +37,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "app_dirs",
+    "config_table",
     "load_config",
     "parse_config_value",
     "resolve_settings",
@@ -254,6 +255,15 @@ def load_config(path: Path) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise SettingsError(f"{path} is nested too deeply to read; fix or delete it") from None
+
+
+def config_table(path: Path, name: str) -> dict[str, Any]:
+    """The table `name` of the config file ({} when absent), e.g. `mcp` for the MCP servers;
+    SettingsError when the file or that key is not what it should be."""
+    value = load_config(path).get(name, {})
+    if not isinstance(value, dict):
+        raise SettingsError(f"config key {name!r} in {path} must be a table ([{name}.NAME])")
+    return value
 
 
 def save_config(path: Path, data: Mapping[str, Any]) -> None:

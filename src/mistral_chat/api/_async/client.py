@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 from .api_client import AsyncAPIClient
 
 if TYPE_CHECKING:
+    from .agents import AsyncAgents
     from .audio import AsyncAudio
     from .chat import AsyncChat
+    from .conversations import AsyncConversations
     from .embeddings import AsyncEmbeddings
     from .files import AsyncFiles
     from .fim import AsyncFIM
@@ -93,3 +95,17 @@ class AsyncClient(AsyncAPIClient):
         from .libraries import AsyncLibraries
 
         return AsyncLibraries(self)
+
+    @cached_property
+    def conversations(self) -> AsyncConversations:
+        """Conversations kept on the server, with Mistral's hosted tools (beta)."""
+        from .conversations import AsyncConversations
+
+        return AsyncConversations(self)
+
+    @cached_property
+    def agents(self) -> AsyncAgents:
+        """Agents made on La Plateforme (beta)."""
+        from .agents import AsyncAgents
+
+        return AsyncAgents(self)

@@ -1,0 +1,115 @@
+"""`AsyncConversationStream`: a streamed conversation turn, iterated for typed events.
+
+The decoder, the accumulator and the verdicts live in `.._conversation_state`; this module
+only reads bytes. As with chat, the request is retried only while opening (until the first
+event), and the stream always closes (in `finally` and on exit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import httpx2
+
+from .._base_client import parsed, transport_error
+from .._conversation_state import ConversationStreamState, not_events
+from .._sse import SSEDecoder
+from ..conversation_types import ConversationEvent
+
+if TYPE_CHECKING:
+    from .api_client import AsyncAPIClient
+
+__all__ = ["AsyncConversationStream"]
+
+
+class AsyncConversationStream(ConversationStreamState):
+    """A streamed conversation turn. Iterate for `ConversationEvent`s.
+
+    >>> turn = client.conversations.start_stream("hi", model="mistral-small")  # doctest: +SKIP
+    >>> async with turn as s:  # doctest: +SKIP
+    ...     async for event in s:
+    ...         print(s.delta, end="")
+    ...     s.response().references
+    """
+
+    def __init__(self, client: AsyncAPIClient, request: httpx2.Request) -> None:
+        super().__init__()
+        self._client = client
+        self._request = request
+        self._pending: list[bytes] = []
+        self._response: httpx2.Response | None = None
+        self._raw: AsyncIterator[bytes] | None = None
+
+    async def open(self) -> AsyncConversationStream:
+        """Send the request and wait for the first event (retried until then)."""
+        if self._raw is None:
+            self._response, self._raw = await self._client.with_retries(
+                lambda n: self._open(self._request, n)
+            )
+        return self
+
+    async def _open(
+        self, request: httpx2.Request, attempt: int
+    ) -> tuple[httpx2.Response, AsyncIterator[bytes]]:
+        self._decoder = SSEDecoder()
+        response = await self._client.send(request, attempt, stream=True)
+        raw = response.aiter_bytes()
+        try:
+            if self._not_a_stream(response):
+                await response.aread()
+                parsed(response, not_events)  # raises InvalidResponseError naming what came
+            async for data in raw:
+                events = self._decoder.feed(data)
+                if events:
+                    self._pending = events
+                    break
+        except httpx2.TransportError as exc:
+            await response.aclose()
+            raise transport_error(exc, request) from exc
+        except BaseException:
+            await response.aclose()
+            raise
+        return response, raw
+
+    async def __aiter__(self) -> AsyncIterator[ConversationEvent]:
+        await self.open()
+        assert self._raw is not None
+        add = self.accumulator.add
+        decoder = self._decoder
+        try:
+            events = self._pending
+            self._pending = []
+            while True:
+                for data in events:
+                    event = self._event(data)
+                    add(event)
+                    yield event
+                try:
+                    events = decoder.feed(await anext(self._raw))
+                except StopAsyncIteration:
+                    events = decoder.flush()
+                    if not events:
+                        self._ended()
+                        return
+                except httpx2.TransportError as exc:
+                    raise self._interrupted(str(exc) or type(exc).__name__) from exc
+        finally:
+            await self.aclose()
+
+    async def until_done(self) -> AsyncConversationStream:
+        """Consume the rest of the stream; returns self for `.response()`, `.usage`..."""
+        async for _ in self:
+            pass
+        return self
+
+    async def aclose(self) -> None:
+        if not self._closed and self._response is not None:
+            self._closed = True
+            await self._response.aclose()
+
+    async def __aenter__(self) -> AsyncConversationStream:
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
