@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Terminal", "color_allowed", "shown_controls"]
+__all__ = ["Terminal", "color_allowed", "shown_controls", "word_wrap"]
 
 # control characters as the symbols that picture them (ESC -> U+241B), C1 controls as U+FFFD;
 # newline, tab and carriage return stay
@@ -41,6 +41,37 @@ def shown_controls(text: str) -> str:
     'a\u241b[2Jb\\n'
     """
     return text.translate(_PICTURES)
+
+
+def _cells(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len  # wide (CJK) characters take two cells
+
+    return cell_len(text)
+
+
+def word_wrap(text: str, width: int) -> str:
+    r"""``text`` with each line longer than ``width`` cells broken between words; a word
+    longer than a line (a URL, an id, a path) stays whole on a line of its own.
+
+    >>> word_wrap("error: the answer was cut at the max_tokens limit", 24)
+    'error: the answer was\ncut at the max_tokens\nlimit'
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        if _cells(line) <= width:
+            out.append(line)
+            continue
+        current = ""
+        for word in line.split(" "):
+            if current and _cells(current) + 1 + _cells(word) > width:
+                out.append(current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+        out.append(current)
+    return "\n".join(out)
 
 
 def color_allowed(no_color: bool, environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
@@ -116,10 +147,22 @@ class Terminal:
         self.stdout.write(text + end)
         self.stdout.flush()
 
+    def say(self, text: str) -> None:
+        """A message for a person on stdout: on a terminal, broken between words to fit the
+        window (the terminal itself would cut words in two); piped, written as it is."""
+        self.out(self._wrapped(text, self.stdout_isatty))
+
     def err_line(self, text: str) -> None:
-        """Write one line to stderr."""
-        self.stderr.write(text + "\n")
+        """Write one line to stderr (a status, a warning, an error: words for a person, so on
+        a terminal it is broken between words where it is wider than the window)."""
+        self.stderr.write(self._wrapped(text, self.stderr_isatty) + "\n")
         self.stderr.flush()
+
+    def _wrapped(self, text: str, tty: bool) -> str:
+        if not tty:
+            return text
+        self.refresh_size()
+        return word_wrap(text, self.width)
 
     def error(self, message: str) -> None:
         """The one-line failure message: ``error: ...`` on stderr (a server's words in it are

@@ -123,8 +123,12 @@ class ModelInfo:
 
     @property
     def chat(self) -> bool:
-        """Whether the model answers chat messages (OCR, embedding or moderation models not)."""
-        return "completion_chat" in self.capabilities
+        """Whether the model answers chat messages (OCR, embedding or moderation models not).
+        A server that says nothing of its models' capabilities (vLLM, Ollama) may well: yes."""
+        if "completion_chat" in self.capabilities:
+            return True
+        flags = self.card.get("capabilities")
+        return not self.capabilities and not (isinstance(flags, Mapping) and flags)
 
     def to_json(self) -> dict[str, Any]:
         """The API's fields, `capabilities` as a list of names, plus `family`, prices and
