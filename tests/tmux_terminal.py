@@ -73,9 +73,10 @@ class TmuxTerminal:
         if enter:
             self._tmux("send-keys", "Enter")
 
-    def screen(self) -> str:
-        """The visible screen and its scrollback, one string, trailing blanks dropped."""
-        out = self._tmux("capture-pane", "-p", "-S", "-2000")
+    def screen(self, *, colours: bool = False) -> str:
+        """The visible screen and its scrollback, one string, trailing blanks dropped; with
+        ``colours``, the SGR escape sequences of the colours shown are kept in it."""
+        out = self._tmux("capture-pane", "-p", "-S", "-2000", *(["-e"] if colours else []))
         return "\n".join(line.rstrip() for line in out.splitlines()).rstrip("\n")
 
     def lines(self) -> list[str]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from cli_support import RunCLI
 from mistral_chat.emulator import Emulator
 from tmux_terminal import TmuxTerminal
 
@@ -65,3 +67,32 @@ def test_browser_questions_leave_room_to_type(open_terminal: Open) -> None:
         f"error: no chat models in family '{typed}'; families: codestral, fine-tuned, "
         "magistral, ministral, mistral-large, mistral-medium, mistral-small, voxtral"
     )
+
+
+def test_the_line_after_an_answer_breaks_between_words(open_terminal: Open) -> None:
+    model = "ft:mistral-small-latest:abc123:20250101:a1b2c3d4"  # a long id: a long line
+    term = open_terminal("chat", "-m", model, width=80)
+    term.wait_for(f"{model}>")
+    term.send("hi", enter=True)
+    term.wait_for("first token")
+    term.send("/quit", enter=True)
+    lines = term.wait_for("[exit 0]").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{model} · "))
+    summary = lines[start : start + 2]
+    # two lines that read as one once joined at a space: no word was cut
+    assert re.fullmatch(rf"{model} · \d+ in, \d+ out · first token \d+\.\d\d s", " ".join(summary))
+    assert all(len(line) < 80 for line in summary)
+
+
+def test_theme_light_paints_code_blocks_for_a_light_terminal(
+    open_terminal: Open, run_cli: RunCLI
+) -> None:
+    code, _, err = run_cli("config", "set", "theme", "blue")
+    assert code == 2 and "invalid value 'blue' for theme: must be one of auto, dark, light" in err
+    backgrounds = {}
+    for theme in ("dark", "light"):
+        assert run_cli("config", "set", "theme", theme)[0] == 0
+        term = open_terminal("ask", "emulator:markdown 60", env={"COLORTERM": "truecolor"})
+        term.wait_for("[exit 0]")
+        backgrounds[theme] = set(re.findall(r"48;2;\d+;\d+;\d+", term.screen(colours=True)))
+    assert backgrounds == {"dark": {"48;2;39;40;34"}, "light": {"48;2;240;240;240"}}

@@ -52,6 +52,7 @@ class AppContext:
     def __init__(self, terminal: Terminal, settings: Settings, emulator: Any = None) -> None:
         self.terminal = terminal
         self.settings = settings
+        terminal.theme = settings.theme
         self._emulator = emulator
         self._client: Client | None = None
         self._history: HistoryStore | None = None

@@ -23,13 +23,43 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Terminal", "color_allowed", "shown_controls", "word_wrap"]
+__all__ = ["CODE_THEMES", "Terminal", "background", "color_allowed", "shown_controls", "word_wrap"]
 
 # control characters as the symbols that picture them (ESC -> U+241B), C1 controls as U+FFFD;
 # newline, tab and carriage return stay
 _PICTURES = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
 _PICTURES[0x7F] = 0x2421
 _PICTURES.update(dict.fromkeys(range(0x80, 0xA0), 0xFFFD))
+
+
+#: code blocks' colours (pygments styles, each painting its own background) by terminal
+#: background; `auto` reads COLORFGBG ("15;0": light text on black) when the terminal sets it
+CODE_THEMES = {"dark": "monokai", "light": "friendly"}
+#: rich's markdown styles that assume a dark background (cyan, bright blue), for a light one
+_LIGHT_STYLES = {
+    "markdown.code": "bold dark_red on grey93",
+    "markdown.code_block": "dark_red on grey93",
+    "markdown.list": "blue",
+    "markdown.item.number": "blue",
+    "markdown.link": "blue",
+    "markdown.table.border": "blue",
+    "markdown.table.header": "not bold blue",
+    "markdown.kbd": "bold dark_orange3",
+}
+
+
+def background(theme: str, environ: dict[str, str] | os._Environ[str] | None = None) -> str:
+    """``dark`` or ``light``: the theme asked for, or for ``auto`` the terminal's background
+    as COLORFGBG tells it (rxvt, Konsole, iTerm2 set it), dark when it does not say.
+
+    >>> background("auto", {"COLORFGBG": "0;15"}), background("auto", {})
+    ('light', 'dark')
+    """
+    if theme in CODE_THEMES:
+        return theme
+    env = os.environ if environ is None else environ
+    last = env.get("COLORFGBG", "").rpartition(";")[2]
+    return "light" if last in ("7", "15") else "dark"
 
 
 def shown_controls(text: str) -> str:
@@ -106,6 +136,8 @@ class Terminal:
     height: int = 24
     track_size: bool = False
     """``refresh_size()`` follows the real window (a terminal that can be resized)."""
+    theme: str = "auto"
+    """The ``theme`` setting: colours for a ``dark`` or ``light`` background, or ``auto``."""
     _rich_out: Console | None = field(default=None, init=False, repr=False, compare=False)
     _rich_err: Console | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -181,6 +213,11 @@ class Terminal:
         self.stdout.flush()
 
     # -- rich ---------------------------------------------------------------------------------
+    @property
+    def code_theme(self) -> str:
+        """The pygments style code blocks are drawn in, for this terminal's background."""
+        return CODE_THEMES[background(self.theme)]
+
     def rich_out(self) -> Console:
         """A rich Console on stdout; it emits escape codes only when ``color`` is set."""
         if self._rich_out is None:
@@ -195,8 +232,11 @@ class Terminal:
 
     def _make_console(self, stream: TextIO, color: bool) -> Console:
         from rich.console import Console
+        from rich.theme import Theme
 
+        light = color and background(self.theme) == "light"
         return Console(
+            theme=Theme(_LIGHT_STYLES) if light else None,
             file=stream,
             force_terminal=color,  # False: never a terminal, whatever FORCE_COLOR or isatty say
             no_color=not color,
