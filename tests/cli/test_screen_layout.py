@@ -96,3 +96,22 @@ def test_theme_light_paints_code_blocks_for_a_light_terminal(
         term.wait_for("[exit 0]")
         backgrounds[theme] = set(re.findall(r"48;2;\d+;\d+;\d+", term.screen(colours=True)))
     assert backgrounds == {"dark": {"48;2;39;40;34"}, "light": {"48;2;240;240;240"}}
+
+
+@pytest.mark.parametrize("width", [100, 60])
+def test_file_ids_never_break_across_lines(
+    open_terminal: Open, run_cli: RunCLI, tmp_path: Path, width: int
+) -> None:
+    name = f"a-rather-long-file-name-for-the-quarterly-report-w{width}.txt"
+    (tmp_path / name).write_text("numbers\n")
+    code, file_id, _ = run_cli("files", "upload", name)
+    file_id = file_id.strip()
+    assert code == 0
+    term = open_terminal("files", "list", "--search", f"report-w{width}", width=width)
+    lines = term.wait_for("[exit 0]").splitlines()
+    assert any(file_id in line for line in lines), "\n".join(lines)  # whole, on one line
+    assert all(len(line) <= width for line in lines)
+    assert "page 1 of 1, 1 file" in lines
+    if width == 60:  # too narrow for a table with a whole id: one "column  value" per line
+        assert f"id        {file_id}" in lines
+    run_cli("files", "delete", file_id, "--yes")

@@ -138,7 +138,8 @@ def list_conversations(args: argparse.Namespace, ctx: AppContext) -> int:
         ]
         for c in conversations
     ]
-    table(ctx.terminal, ["id", "updated", "messages", "cost", "model", "title"], rows)
+    columns = ["id", "updated", "messages", "cost", "model", "title"]
+    table(ctx.terminal, columns, rows, no_wrap=("id", "updated", "cost"))
     return 0
 
 

@@ -163,7 +163,7 @@ def _print_table(ctx: AppContext, page: Any, offset: int) -> None:
         ]
         for i, m in enumerate(page.items)
     ]
-    table(ctx.terminal, columns, rows)
+    table(ctx.terminal, columns, rows, no_wrap=("#", "id", "context", "price", "created"))
     s = "" if page.total == 1 else "s"
     ctx.terminal.out(f"page {page.page} of {page.pages}, {page.total} model{s}")
 
