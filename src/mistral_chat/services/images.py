@@ -69,7 +69,8 @@ __all__ = [
 
 MAX_IMAGES_PER_MESSAGE: Final = 8
 DEFAULT_MAX_SIDE: Final = 1024
-DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
+#: Mistral's "10 MB" per image, read as 10,000,000 bytes: within the limit whichever MB it means
+DEFAULT_MAX_BYTES: Final = 10_000_000
 # Pillow's own default bomb threshold (~89.5 megapixels); far above any real camera's output.
 DEFAULT_MAX_PIXELS: Final = 89_478_485
 MAX_TEST_IMAGE_SIDE: Final = 4096
@@ -262,7 +263,7 @@ def _prepare(
         )
     if len(data) > max_bytes:
         raise ImageError(
-            f"{label} is {_mb(len(data))} after preparation, over the {_mb(max_bytes)} limit "
+            f"{label} is {_size(len(data))} after preparation, over the {_size(max_bytes)} limit "
             "for an image: reduce its resolution or save it as JPEG"
         )
     return PreparedImage(
@@ -365,8 +366,10 @@ def _too_many_pixels(label: str, size: tuple[int, int] | None, limit: int) -> st
     )
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+def _size(n: int) -> str:
+    from mistral_chat.services.transfers import human_size
+
+    return human_size(n).replace(".0 ", " ")  # "10 MB", as the limit is known
 
 
 def _reason(exc: BaseException) -> str:
