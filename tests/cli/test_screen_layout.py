@@ -115,3 +115,13 @@ def test_file_ids_never_break_across_lines(
     if width == 60:  # too narrow for a table with a whole id: one "column  value" per line
         assert f"id        {file_id}" in lines
     run_cli("files", "delete", file_id, "--yes")
+
+
+def test_usage_draws_a_bar_per_group_on_a_terminal(open_terminal: Open, run_cli: RunCLI) -> None:
+    for question in ("short", "a somewhat longer question, for more tokens"):
+        assert run_cli("ask", question)[0] == 0
+    term = open_terminal("usage", "--by", "conversation", width=100)
+    lines = term.wait_for("[exit 0]").splitlines()
+    bars = [line.count("█") for line in lines if "│" in line and "█" in line]
+    assert len(bars) == 2 and bars[0] == 20 and 0 < bars[1] < 20  # the biggest: the full bar
+    assert any(line.startswith("total: 2 answers, ") for line in lines)

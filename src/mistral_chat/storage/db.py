@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mistral_chat.storage import _fold
 from mistral_chat.storage.errors import HistoryCorruptError, HistoryError, HistoryVersionError
 
 __all__ = ["BUSY_TIMEOUT_MS", "connect", "read_transaction", "transaction"]
@@ -57,6 +58,7 @@ def connect(
             _set_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        _fold.register(conn)  # the search index's triggers call it
     except HistoryError:
         conn.close()
         raise
