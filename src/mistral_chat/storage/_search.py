@@ -87,6 +87,7 @@ class SearchMethods(StoreBase):
         conditions, params = [], []
         tri, words = query.trigram_match(), query.word_match()
         # the first index asked drives the scan, newest first, and stops at the limit
+        order = "s.rowid"  # the index's own order: it stops at the limit, newest first
         if tri is not None:
             source = "messages_trigram s JOIN messages m ON m.n = s.rowid"
             conditions.append("messages_trigram MATCH ?")
@@ -97,7 +98,7 @@ class SearchMethods(StoreBase):
             params.append(words)
             words = None
         else:
-            source = "messages m"
+            source, order = "messages m", "m.n"
         if words is not None:
             conditions.append("m.n IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
             params.append(words)
@@ -107,7 +108,7 @@ class SearchMethods(StoreBase):
         rows = self.conn.execute(
             "SELECT m.conversation_id, c.title, m.id AS message_id, m.role, m.created_at,"
             f" m.text FROM {source} JOIN conversations c ON c.id = m.conversation_id"
-            f" WHERE {' AND '.join(conditions)} ORDER BY m.n DESC LIMIT ?",
+            f" WHERE {' AND '.join(conditions)} ORDER BY {order} DESC LIMIT ?",
             (*params, sql_int(limit)),
         ).fetchall()
         return [dict(row) for row in rows]
