@@ -81,12 +81,12 @@ def bench(path: Path, target_ms: float | None) -> bool:
 
 def previous_encoding(path: Path) -> images.PreparedImage:
     """prepare_image as it was: PNG stays PNG, LANCZOS resamples the whole way."""
-    gap, photo = images._GAP, images._looks_like_photo
-    images._GAP, images._looks_like_photo = None, lambda im: False  # type: ignore[assignment]
+    gap, photo = images._GAP, images.looks_like_photo
+    images._GAP, images.looks_like_photo = None, lambda im: False  # type: ignore[assignment]
     try:
         return prepare_image(path)
     finally:
-        images._GAP, images._looks_like_photo = gap, photo
+        images._GAP, images.looks_like_photo = gap, photo
 
 
 def paired(path: Path, runs: int = 7) -> None:

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, JpegImagePlugin
 
-from mistral_chat.services import images
+from mistral_chat.services import image_encoding, images
 from mistral_chat.services.images import ImageError, PreparedImage, prepare_image
 
 
@@ -168,9 +168,9 @@ def test_sixteen_bit_png_scales() -> None:
 def test_lossless_webp_stays_lossless() -> None:
     src = photo((1200, 64))
     img = prepare_image(encode(src, "WEBP", lossless=True))
-    assert images._webp_is_lossless(img.data)
+    assert image_encoding._webp_is_lossless(img.data)
     lossy = prepare_image(encode(src, "WEBP", quality=80))
-    assert not images._webp_is_lossless(lossy.data)
+    assert not image_encoding._webp_is_lossless(lossy.data)
 
 
 def test_wrong_extension_is_detected_from_content(tmp_path: Path) -> None:
