@@ -169,5 +169,6 @@ def test_prices_show_in_the_unit_mistral_charges(run_cli: RunCLI) -> None:
 def test_an_unknown_family_lists_the_families(run_cli: RunCLI) -> None:
     code, out, err = run_cli("models", "list", "--family", "nope")
     assert code == 2 and out == "" and len(err.splitlines()) == 1
-    assert err.startswith("error: unknown family 'nope'; families: codestral, fine-tuned, ")
-    assert "mistral-small" in err and "(or mistral for all of Mistral's general models)" in err
+    assert err.startswith("error: unknown family 'nope'; families: codestral, ")
+    assert ", mistral-small, " in err and ", fine-tuned, " in err
+    assert err.endswith(" (or mistral for all of Mistral's general models)\n")

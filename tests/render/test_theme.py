@@ -2,29 +2,44 @@
 
 from __future__ import annotations
 
-import io
+import os
+import subprocess
+import sys
 
 import pytest
 
-from mistral_chat.render.console import Terminal, background
-from mistral_chat.render.markdown import StreamingMarkdown, render_markdown
+from mistral_chat.render.console import background
 
 SOURCE = "Text with `code` and a list:\n\n- one\n\n```python\ndef f(x):\n    return x\n```\n"
 MONOKAI_BACKGROUND = "48;2;39;40;34"  # #272822
 FRIENDLY_BACKGROUND = "48;2;240;240;240"  # #f0f0f0
 
 
+_PAINT = """
+import io, sys
+from mistral_chat.render.console import Terminal
+from mistral_chat.render.markdown import StreamingMarkdown, render_markdown
+theme, streamed, source = sys.argv[1], sys.argv[2] == "1", sys.stdin.read()
+term = Terminal(io.StringIO(), io.StringIO(), stdout_isatty=True, color=True, width=60, theme=theme)
+if streamed:
+    with StreamingMarkdown(term, refresh_per_second=None) as md:
+        for line in source.splitlines(keepends=True):
+            md.feed(line)
+else:
+    render_markdown(term, source)
+sys.stdout.write(term.stdout.getvalue())
+"""
+
+
 def painted(theme: str, *, streamed: bool = False) -> str:
-    term = Terminal(
-        io.StringIO(), io.StringIO(), stdout_isatty=True, color=True, width=60, theme=theme
-    )
-    if streamed:
-        with StreamingMarkdown(term, refresh_per_second=None) as md:
-            for line in SOURCE.splitlines(keepends=True):
-                md.feed(line)
-    else:
-        render_markdown(term, SOURCE)
-    return term.stdout.getvalue()  # type: ignore[attr-defined]
+    """What a terminal gets, drawn in a fresh process: rich keeps the colours a style was
+    first drawn with, so a test process that drew for a 16-colour terminal would blur it."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PAINT, theme, "1" if streamed else "0"],
+        input=SOURCE, capture_output=True, text=True, check=True, timeout=60,
+        env={**os.environ, "COLORTERM": "truecolor"},
+    )  # fmt: skip
+    return done.stdout
 
 
 @pytest.fixture(autouse=True)

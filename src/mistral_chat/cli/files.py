@@ -170,7 +170,7 @@ def _details(ctx: AppContext, f: FileObject) -> None:
         (
             "size",
             f"{human_size(f.bytes)}"
-            + (f" ({f.bytes} bytes)" if f.bytes and f.bytes >= 1024 else ""),
+            + (f" ({f.bytes} bytes)" if f.bytes and f.bytes >= 1000 else ""),
         ),
         ("purpose", f.purpose or "-"),
         ("mimetype", f.mimetype or "-"),

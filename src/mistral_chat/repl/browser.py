@@ -458,7 +458,7 @@ class ModelBrowser:
         else:
             table(self.terminal, columns, rows, title=title, no_wrap=_KEEP_WHOLE)
         if self.source_note:
-            self.terminal.out(self.source_note)
+            self.terminal.say(self.source_note)
         self.terminal.out(wrap_items(FOOTER_ITEMS, self.terminal.width))
 
 

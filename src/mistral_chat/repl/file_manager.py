@@ -73,14 +73,14 @@ class FileManager:
         from mistral_chat.api.errors import MistralError
         from mistral_chat.services.transfers import TransferError
 
-        self.terminal.out(MENU)
+        self.terminal.say(MENU)
         while True:
             try:
                 line = self.ask("files> ").strip()
             except (EOFError, KeyboardInterrupt):
                 return
             if not line:
-                self.terminal.out(MENU)
+                self.terminal.say(MENU)
                 continue
             word, _, arg = line.partition(" ")
             choice = _CHOICES.get(word.lower())
@@ -110,7 +110,7 @@ class FileManager:
                 path, purpose=purpose.strip() or None, on_progress=advance
             )
         self.last_file_id = uploaded.id
-        self.terminal.out(f"uploaded {uploaded.filename or path.name}: {uploaded.id}")
+        self.terminal.say(f"uploaded {uploaded.filename or path.name}: {uploaded.id}")
 
     def do_list(self, arg: str) -> None:
         from mistral_chat.render.tables import table
@@ -119,7 +119,7 @@ class FileManager:
         listing = self.client.files.list(search=arg or None, page_size=100)
         self.listed = list(listing.data)
         if not listing.data:
-            self.terminal.out("no files")
+            self.terminal.say("no files")
             return
         rows = [
             [
@@ -155,24 +155,24 @@ class FileManager:
         dest = target.path
         assert dest is not None  # `given` is a path, never "-" (stdout)
         if target.existed and not self._confirm(f"{dest} exists; overwrite? [y/N] "):
-            self.terminal.out("not downloaded")
+            self.terminal.say("not downloaded")
             return
         with self._progress(f"downloading {dest.name}", meta.bytes) as advance:
             written = self.client.files.download(file_id, dest, on_progress=advance)
         make_readable(dest)
-        self.terminal.out(f"saved {dest} ({human_size(written)})")
+        self.terminal.say(f"saved {dest} ({human_size(written)})")
 
     def do_delete(self, arg: str) -> None:
         file_id = self._file_id(arg or self._ask_file())
         if not self._confirm(f"delete {file_id}? [y/N] "):
-            self.terminal.out("not deleted")
+            self.terminal.say("not deleted")
             return
         self.client.files.delete(file_id)
         if file_id == self.last_file_id:
             self.last_file_id = None  # `.` must not name a file that is gone
         # numbers stay as listed until the next `list`; the deleted one names nothing
         self.listed = [None if f is not None and f.id == file_id else f for f in self.listed]
-        self.terminal.out(f"deleted {file_id}")
+        self.terminal.say(f"deleted {file_id}")
 
     def do_url(self, arg: str) -> None:
         file_id, _, hours = (arg or self._ask_file()).partition(" ")
