@@ -169,7 +169,7 @@ class ConversationStreamState:
     def _event(self, data: bytes) -> ConversationEvent:
         try:
             event = _decode_event(data)
-        except msgspec.DecodeError as exc:
+        except (ValueError, TypeError, RecursionError) as exc:  # not JSON, bad UTF-8, too deep
             preview = data[:80].decode("utf-8", errors="replace")
             raise self._interrupted(f"the server sent something not an event: {preview!r}") from exc
         if event.type == "conversation.response.error":

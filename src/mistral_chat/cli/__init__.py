@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "agents": ("agents", "agents made on La Plateforme (list, show)"),
     "mcp": ("mcp", "MCP servers: the configured ones and their tools"),
     "history": ("history", "browse, search and export past conversations"),
+    "usage": ("usage", "tokens and estimated cost from the history"),
     "auth": ("auth", "store, check or remove the API key"),
     "config": ("config", "show and change settings"),
     "emulator": ("emulator", "run the offline API emulator"),

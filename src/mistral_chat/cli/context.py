@@ -28,7 +28,7 @@ __all__ = ["EMULATOR_KEY", "AppContext", "local_emulator"]
 
 EMULATOR_KEY = "emulator"
 #: commands that never call the API, so never look the key up
-OFFLINE_COMMANDS = frozenset({"history", "emulator", "completion", "mcp"})
+OFFLINE_COMMANDS = frozenset({"history", "emulator", "completion", "mcp", "usage"})
 
 
 def local_emulator() -> Any:
@@ -52,6 +52,7 @@ class AppContext:
     def __init__(self, terminal: Terminal, settings: Settings, emulator: Any = None) -> None:
         self.terminal = terminal
         self.settings = settings
+        terminal.theme = settings.theme
         self._emulator = emulator
         self._client: Client | None = None
         self._history: HistoryStore | None = None

@@ -128,7 +128,8 @@ def register(subparsers: Any) -> None:
 
 
 def list_conversations(args: argparse.Namespace, ctx: AppContext) -> int:
-    conversations = ctx.history().list_conversations(limit=args.limit)
+    store = ctx.history()
+    conversations = store.list_conversations(limit=args.limit)
     if args.json:
         ctx.terminal.json([{f: getattr(c, f) for f in _LIST_FIELDS} for c in conversations])
         return 0
@@ -148,7 +149,14 @@ def list_conversations(args: argparse.Namespace, ctx: AppContext) -> int:
         ]
         for c in conversations
     ]
-    table(ctx.terminal, ["id", "updated", "messages", "cost", "model", "title"], rows)
+    columns = ["id", "updated", "messages", "cost", "model", "title"]
+    table(ctx.terminal, columns, rows, no_wrap=("id", "updated", "cost"))
+    total = store.count_conversations() if len(conversations) == args.limit else 0
+    if total > len(conversations):  # on stderr: stdout stays the table alone
+        ctx.terminal.err_line(
+            f"the {len(conversations)} most recent of {total} conversations; "
+            f"`mistral-chat history list --limit {total}` shows them all"
+        )
     return 0
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Terminal", "color_allowed", "shown_controls"]
+__all__ = ["CODE_THEMES", "Terminal", "background", "color_allowed", "shown_controls", "word_wrap"]
 
 # What a terminal would obey in server or history text, and what is shown instead: C0 controls
 # as the symbols that picture them (ESC -> U+241B), DEL as U+2421, C1 controls (0x9B is a CSI on
@@ -40,6 +40,36 @@ _SHOWN_ONE_LINE = {**_SHOWN, 0x09: "\u2409", 0x0A: "\u240a", 0x0D: "\u240d"}
 _LONE_CR = re.compile(r"\r(?!\n)")
 # what json.dumps(ensure_ascii=False) leaves raw inside strings and a terminal would obey
 _JSON_ESCAPES = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *_BIDI)}
+
+
+#: code blocks' colours (pygments styles, each painting its own background) by terminal
+#: background; `auto` reads COLORFGBG ("15;0": light text on black) when the terminal sets it
+CODE_THEMES = {"dark": "monokai", "light": "friendly"}
+#: rich's markdown styles that assume a dark background (cyan, bright blue), for a light one
+_LIGHT_STYLES = {
+    "markdown.code": "bold dark_red on grey93",
+    "markdown.code_block": "dark_red on grey93",
+    "markdown.list": "blue",
+    "markdown.item.number": "blue",
+    "markdown.link": "blue",
+    "markdown.table.border": "blue",
+    "markdown.table.header": "not bold blue",
+    "markdown.kbd": "bold dark_orange3",
+}
+
+
+def background(theme: str, environ: dict[str, str] | os._Environ[str] | None = None) -> str:
+    """``dark`` or ``light``: the theme asked for, or for ``auto`` the terminal's background
+    as COLORFGBG tells it (rxvt, Konsole, iTerm2 set it), dark when it does not say.
+
+    >>> background("auto", {"COLORFGBG": "0;15"}), background("auto", {})
+    ('light', 'dark')
+    """
+    if theme in CODE_THEMES:
+        return theme
+    env = os.environ if environ is None else environ
+    last = env.get("COLORFGBG", "").rpartition(";")[2]
+    return "light" if last in ("7", "15") else "dark"
 
 
 def shown_controls(text: str, *, one_line: bool = False) -> str:
@@ -79,6 +109,37 @@ def _writable(text: str) -> str:
     return text
 
 
+def _cells(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len  # wide (CJK) characters take two cells
+
+    return cell_len(text)
+
+
+def word_wrap(text: str, width: int) -> str:
+    r"""``text`` with each line longer than ``width`` cells broken between words; a word
+    longer than a line (a URL, an id, a path) stays whole on a line of its own.
+
+    >>> word_wrap("error: the answer was cut at the max_tokens limit", 24)
+    'error: the answer was\ncut at the max_tokens\nlimit'
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        if _cells(line) <= width:
+            out.append(line)
+            continue
+        current = ""
+        for word in line.split(" "):
+            if current and _cells(current) + 1 + _cells(word) > width:
+                out.append(current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+        out.append(current)
+    return "\n".join(out)
+
+
 def color_allowed(no_color: bool, environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
     """Whether colour and escape codes are allowed at all: not ``--no-color``, ``NO_COLOR``
     (any value, even empty) or ``TERM=dumb``."""
@@ -111,6 +172,8 @@ class Terminal:
     height: int = 24
     track_size: bool = False
     """``refresh_size()`` follows the real window (a terminal that can be resized)."""
+    theme: str = "auto"
+    """The ``theme`` setting: colours for a ``dark`` or ``light`` background, or ``auto``."""
     _rich_out: Console | None = field(default=None, init=False, repr=False, compare=False)
     _rich_err: Console | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -157,13 +220,25 @@ class Terminal:
         self.stdout.write(_writable(text) + end)
         self.stdout.flush()
 
+    def say(self, text: str) -> None:
+        """A message for a person on stdout: on a terminal, broken between words to fit the
+        window (the terminal itself would cut words in two); piped, written as it is."""
+        self.out(self._wrapped(text, self.stdout_isatty))
+
     def err_line(self, text: str, end: str = "\n") -> None:
-        """Write one line to stderr (``end=""`` for a question); shown, never obeyed, on a
-        terminal."""
+        """Write one line to stderr (``end=""`` for a question): words for a person, so on a
+        terminal they are shown, never obeyed, and broken between words where the line is
+        wider than the window."""
         if self.stderr_isatty:
             text = shown_controls(text)
-        self.stderr.write(_writable(text) + end)
+        self.stderr.write(_writable(self._wrapped(text, self.stderr_isatty)) + end)
         self.stderr.flush()
+
+    def _wrapped(self, text: str, tty: bool) -> str:
+        if not tty:
+            return text
+        self.refresh_size()
+        return word_wrap(text, self.width)
 
     def error(self, message: str) -> None:
         """The one-line failure message: ``error: ...`` on stderr (a server's words in it are
@@ -184,6 +259,11 @@ class Terminal:
         self.stdout.flush()
 
     # -- rich ---------------------------------------------------------------------------------
+    @property
+    def code_theme(self) -> str:
+        """The pygments style code blocks are drawn in, for this terminal's background."""
+        return CODE_THEMES[background(self.theme)]
+
     def rich_out(self) -> Console:
         """A rich Console on stdout; it emits escape codes only when ``color`` is set."""
         if self._rich_out is None:
@@ -198,8 +278,11 @@ class Terminal:
 
     def _make_console(self, stream: TextIO, color: bool) -> Console:
         from rich.console import Console
+        from rich.theme import Theme
 
+        light = color and background(self.theme) == "light"
         return Console(
+            theme=Theme(_LIGHT_STYLES) if light else None,
             file=stream,
             force_terminal=color,  # False: never a terminal, whatever FORCE_COLOR or isatty say
             no_color=not color,

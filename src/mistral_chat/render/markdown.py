@@ -35,14 +35,15 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from mistral_chat.render._blocks import Block, BlockSplitter, OpenFence
-from mistral_chat.render.console import Terminal, shown_controls
+from mistral_chat.render.console import CODE_THEMES, Terminal, shown_controls
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
 __all__ = ["CODE_THEME", "StreamingMarkdown", "render_markdown"]
 
-CODE_THEME = "monokai"
+#: code blocks' colours on a dark background (`Terminal.code_theme` picks per background)
+CODE_THEME = CODE_THEMES["dark"]
 _LEXER_CONTEXT_LINES = 4  # earlier code lines re-lexed so a line's highlighting has context
 _ERASE_DOWN = "\x1b[J"
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -60,7 +61,7 @@ def render_markdown(terminal: Terminal, text: str) -> None:
     terminal.refresh_size()
 
     console = terminal.rich_out()
-    console.print(Markdown(text, code_theme=CODE_THEME))
+    console.print(Markdown(text, code_theme=terminal.code_theme))
     console.file.flush()
 
 
@@ -218,7 +219,7 @@ class StreamingMarkdown:
         from rich.markdown import Markdown
 
         self.render_work += len(source)
-        return _capture(self.console, Markdown(source, code_theme=CODE_THEME))
+        return _capture(self.console, Markdown(source, code_theme=self.terminal.code_theme))
 
     def _code(self, fence: OpenFence, lines: list[str], first: int, top: int, bottom: int) -> str:
         """Render code lines ``first:first+len(lines)`` of ``fence`` as rich's code block does."""
@@ -230,7 +231,7 @@ class StreamingMarkdown:
         syntax = Syntax(
             code,
             fence.lexer_name,
-            theme=CODE_THEME,
+            theme=self.terminal.code_theme,
             word_wrap=True,
             padding=(top, 1, bottom, 1),
             line_range=(len(context) + 1, len(context) + len(lines)),
@@ -263,7 +264,7 @@ class StreamingMarkdown:
 
         code = "\n".join(lines).expandtabs(4)
         self.preview_work += len(code)
-        style = Syntax.get_theme(CODE_THEME).get_background_style()
+        style = Syntax.get_theme(self.terminal.code_theme).get_background_style()
         inner = self.terminal.width - 2
         folded = _fold_ascii(code.split("\n"), inner)
         if folded is None:

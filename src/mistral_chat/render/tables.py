@@ -36,8 +36,9 @@ def table(
     marks: tuple[str, str] | None = None,
 ) -> None:
     """Draw rows under column headers. Cells of the ``no_wrap`` columns (ids a user types)
-    stay on one line on a terminal; the other columns wrap to make room for them. With
-    ``marks`` (the pair of strings around search matches), marked text is bold on a
+    stay on one line on a terminal; the other columns wrap to make room for them, and a
+    window too narrow even for that shows each row as a block of ``column  value`` lines.
+    With ``marks`` (the pair of strings around search matches), marked text is bold on a
     terminal.
 
     A cell is a server's or the history's words (a file name, a title): its control
@@ -47,6 +48,9 @@ def table(
         from rich.table import Table
 
         terminal.refresh_size()
+        if _too_narrow(columns, rows, no_wrap, terminal.width):
+            _records(terminal, columns, rows, title, marks)
+            return
         grid = Table(title=_cell(title), header_style="bold", title_justify="left")
         for column in columns:
             grid.add_column(column, overflow="fold", no_wrap=column in no_wrap)
@@ -70,6 +74,48 @@ def table(
 
 def _cell(text: str | None) -> str:
     return "" if text is None else shown_controls(text, one_line=True)
+
+
+#: the fewest cells a wrapping column may be squeezed to before the table is given up
+_MIN_WRAPPED = 6
+
+
+def _too_narrow(
+    columns: list[str], rows: list[list[str]], no_wrap: Collection[str], width: int
+) -> bool:
+    """Whether a boxed table cannot keep the ``no_wrap`` cells whole and still give every
+    other column a few cells (3 cells per column go to borders and padding)."""
+    need = 1
+    for i, name in enumerate(columns):
+        longest = max((_cells(row[i]) for row in rows if i < len(row)), default=0)
+        longest = max(longest, _cells(name))
+        need += 3 + (longest if name in no_wrap else min(longest, _MIN_WRAPPED))
+    return need > width
+
+
+def _records(
+    terminal: Terminal,
+    columns: list[str],
+    rows: list[list[str]],
+    title: str | None,
+    marks: tuple[str, str] | None,
+) -> None:
+    """Each row as ``column  value`` lines, rows apart: what fits a narrow window."""
+    from rich.table import Table
+    from rich.text import Text
+
+    console = terminal.rich_out()
+    if title:
+        console.print(Text(_cell(title), style="italic"))
+    for n, row in enumerate(rows):
+        if n:
+            console.print()
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for name, cell in zip(columns, row, strict=False):
+            grid.add_row(Text(name), _styled(cell, marks))
+        console.print(grid)
 
 
 def _styled(cell: str, marks: tuple[str, str] | None) -> Any:

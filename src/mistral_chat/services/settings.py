@@ -33,6 +33,7 @@ __all__ = [
     "CONFIG_KEYS",
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
+    "THEMES",
     "AppDirs",
     "Settings",
     "SettingsError",
@@ -86,6 +87,7 @@ class Settings:
     show_thinking: bool = False  # a reasoning model's reasoning, on stderr
     api_key_env: str = KEY_ENV  # the variable that holds the key for this profile
     base_url_source: str = "default"  # "emulator" | "option" | "env" | "profile" | "config"
+    theme: str = "auto"  # colours for a dark or light terminal: "auto" | "dark" | "light"
 
     @property
     def home(self) -> Path:
@@ -183,6 +185,18 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
+#: how code blocks and markdown are coloured: for a dark or a light terminal background, or
+#: `auto` (the terminal's COLORFGBG when it sets one, else dark)
+THEMES = ("auto", "dark", "light")
+
+
+def _theme(value: str) -> str:
+    low = value.strip().lower()
+    if low not in THEMES:
+        raise ValueError(f"must be one of {', '.join(THEMES)}")
+    return low
+
+
 def _env_name(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.strip()):
         raise ValueError("must be an environment variable name, like MY_MISTRAL_KEY")
@@ -198,6 +212,7 @@ CONFIG_KEYS: dict[str, Callable[[str], Any]] = {
     "base_url": _url,
     "timeout": _timeout,
     "max_retries": _int_range(0, 10),
+    "theme": _theme,
 }
 #: settable keys of each `profiles.<name>` table
 PROFILE_KEYS: dict[str, Callable[[str], Any]] = {"base_url": _url, "api_key_env": _env_name}
@@ -421,6 +436,7 @@ def resolve_settings(
     log = typed("log", bool)
     side = typed("image_max_side", int)
     thinking = typed("show_thinking", bool)
+    theme = typed("theme", str)
     return Settings(
         base_url=url,
         api_key=key,
@@ -438,6 +454,7 @@ def resolve_settings(
         show_thinking=bool(thinking),
         api_key_env=key_env,
         base_url_source=url_source,
+        theme=_theme(theme) if theme else "auto",
     )
 
 

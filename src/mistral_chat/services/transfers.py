@@ -101,20 +101,21 @@ def _truncate(name: str) -> str:
 
 
 def human_size(n: int | None) -> str:
-    """A byte count for people: `812 B`, `8.0 KB`, `1.2 MB` ("-" when unknown).
+    """A byte count for people, in SI units as Mistral states its limits (1 kB = 1000 bytes,
+    1 MB = 1,000,000): `812 B`, `8.2 kB`, `1.2 MB` ("-" when unknown).
 
     >>> human_size(8211), human_size(12)
-    ('8.0 KB', '12 B')
+    ('8.2 kB', '12 B')
     """
     if n is None:
         return "-"
-    if n < 1024:
+    if n < 1000:
         return f"{n} B"
-    value = n / 1024
-    for unit in ("KB", "MB", "GB"):
-        if value < 1024:
+    value = n / 1000
+    for unit in ("kB", "MB", "GB"):
+        if value < 999.95:  # what rounds to 1000.0 reads as the next unit
             return f"{value:.1f} {unit}"
-        value /= 1024
+        value /= 1000
     return f"{value:.1f} TB"
 
 

@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     )
     from mistral_chat.storage.history import HistoryStore
     from mistral_chat.storage.migrations import SCHEMA_VERSION
-    from mistral_chat.storage.records import Attachment, Conversation, Message, SearchHit
+    from mistral_chat.storage.records import (
+        Attachment,
+        Conversation,
+        Message,
+        SearchHit,
+        UsageRow,
+    )
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -49,6 +55,7 @@ __all__ = [
     "MessageNotFound",
     "SearchHit",
     "StreamCheckpoint",
+    "UsageRow",
 ]
 
 _WHERE = {
@@ -71,6 +78,7 @@ _WHERE = {
     "MessageNotFound": "errors",
     "SearchHit": "records",
     "StreamCheckpoint": "checkpoint",
+    "UsageRow": "records",
 }
 
 

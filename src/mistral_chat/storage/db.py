@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mistral_chat.storage import _fold
 from mistral_chat.storage._failures import (
     REPAIR_HINT,
     classified,
@@ -89,6 +90,7 @@ def connect(
             _set_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        _fold.register(conn)  # the search index's triggers call it
     except HistoryError:
         conn.close()
         raise

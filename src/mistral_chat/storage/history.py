@@ -1,7 +1,8 @@
 """The conversation history store: the only place that speaks SQL (with its parts).
 
-`HistoryStore` is assembled from three parts, each in its own module: conversations
-(`_conversations.py`), messages (`_messages.py`) and search (`_search.py`); this module holds
+`HistoryStore` is assembled from parts, each in its own module: conversations
+(`_conversations.py`), messages (`_messages.py`), search (`_search.py`) and usage sums
+(`_usage.py`); this module holds
 the store's lifecycle and its export and import. The state the parts share is in `_store.py`.
 """
 
@@ -21,6 +22,7 @@ from mistral_chat.storage._messages import MessageMethods
 from mistral_chat.storage._rows import dump
 from mistral_chat.storage._search import SearchMethods, fts_query
 from mistral_chat.storage._store import CONVERSATION_COLUMNS, LIVE_STREAMS
+from mistral_chat.storage._usage import UsageMethods
 from mistral_chat.storage.errors import ConversationExists, HistoryError, HistoryStorageError
 from mistral_chat.storage.migrations import SCHEMA_VERSION, migrate
 from mistral_chat.storage.records import Conversation
@@ -28,7 +30,7 @@ from mistral_chat.storage.records import Conversation
 __all__ = ["HistoryStore", "fts_query"]
 
 
-class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
+class HistoryStore(ConversationMethods, MessageMethods, SearchMethods, UsageMethods):
     """Conversations and their messages in one SQLite file (``history.db``).
 
     Data model:
@@ -44,7 +46,9 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
       ``finish_reason``, ``ttft_ms``, ``duration_ms``, ``cost_usd``, timestamps.
     - ``attachments``: per message and position, ``kind``, ``name``, ``mime_type``, ``size``,
       ``sha256``, ``file_id`` or ``url``; never the bytes.
-    - ``messages_fts``: an FTS5 index over ``messages.text``, kept by triggers.
+    - ``messages_fts``: an FTS5 index over ``messages.text`` (words), kept by triggers.
+    - ``messages_trigram`` and ``system_trigram``: FTS5 trigram indexes over messages' text
+      and system prompts, folded (case, accents), for substrings in any script.
 
     A conversation's ``cost_usd`` is not stored: it is summed from its messages' as it is read
     (for the listed page only), so it is None when no message has a cost.
