@@ -33,6 +33,7 @@ HEADER = "# generated from ../_async/{name} by scripts/unasync.py; do not edit\n
 _RENAMED = (
     "APIClient",
     "BaseTransport",
+    "Batch",
     "ChatStream",
     "Chat",
     "Client",

@@ -443,6 +443,8 @@ class Emulator:
         if path == "/_emulator/requests" and method == "GET":
             data = [r.__dict__ for r in self.requests]
             return json_response(200, {"data": data})
+        if path == "/_emulator/batch" and method in ("GET", "POST"):
+            return json_response(*self.app.batch.control(method, raw))
         return json_response(404, {"detail": "Not Found"})
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .api_client import AsyncAPIClient
 
 if TYPE_CHECKING:
+    from .batch import AsyncBatch
     from .chat import AsyncChat
     from .files import AsyncFiles
     from .models import AsyncModels
@@ -57,3 +58,9 @@ class AsyncClient(AsyncAPIClient):
         from .ocr import AsyncOCR
 
         return AsyncOCR(self)
+
+    @cached_property
+    def batch(self) -> AsyncBatch:
+        from .batch import AsyncBatch
+
+        return AsyncBatch(self)

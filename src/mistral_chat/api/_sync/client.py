@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .api_client import APIClient
 
 if TYPE_CHECKING:
+    from .batch import Batch
     from .chat import Chat
     from .files import Files
     from .models import Models
@@ -58,3 +59,9 @@ class Client(APIClient):
         from .ocr import OCR
 
         return OCR(self)
+
+    @cached_property
+    def batch(self) -> Batch:
+        from .batch import Batch
+
+        return Batch(self)
