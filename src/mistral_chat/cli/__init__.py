@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("models", "list and inspect models"),
     "files": ("files", "upload, list, download and delete files"),
     "ocr": ("ocr", "read a document or image into markdown (Mistral OCR)"),
+    "batch": ("batch", "run a prompt over many rows or files on the Batch API (half price)"),
     "history": ("history", "browse, search and export past conversations"),
     "auth": ("auth", "store, check or remove the API key"),
     "config": ("config", "show and change settings"),

@@ -58,6 +58,8 @@ class Run:
     total_rows: int = 0
     input_size: int = 0
     input_mtime: float = 0.0
+    output: str | None = None  # where its results were last written (`batch wait` writes there)
+    output_dir: str | None = None
     created_at: str = ""
     updated_at: str = ""
 
@@ -97,7 +99,8 @@ def _m001_tables(conn: sqlite3.Connection) -> None:
             id TEXT PRIMARY KEY, input TEXT NOT NULL, input_path TEXT NOT NULL,
             endpoint TEXT NOT NULL, model TEXT NOT NULL, request TEXT NOT NULL,
             mode TEXT NOT NULL, total_rows INTEGER NOT NULL, input_size INTEGER NOT NULL,
-            input_mtime REAL NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+            input_mtime REAL NOT NULL, output TEXT, output_dir TEXT,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
         """CREATE TABLE shards (
             run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
             n INTEGER NOT NULL, first_row INTEGER NOT NULL, rows INTEGER NOT NULL,
@@ -217,13 +220,9 @@ class BatchLedger:
         run.updated_at = now
         values = asdict(run)
         values["request"] = json.dumps(run.request, sort_keys=True)
-        names = list(values)
         with self._write() as conn:
-            conn.execute(
-                f"INSERT OR REPLACE INTO runs ({', '.join(names)}) "
-                f"VALUES ({', '.join('?' for _ in names)})",
-                [values[n] for n in names],
-            )
+            # an upsert, never REPLACE: replacing the row would cascade to its shards
+            conn.execute(_upsert("runs", list(values), ("id",)), list(values.values()))
         return run
 
     def run(self, run_id: str) -> Run | None:
@@ -255,13 +254,8 @@ class BatchLedger:
     def save_shard(self, shard: Shard) -> Shard:
         shard.updated_at = _now()
         values = asdict(shard)
-        names = list(values)
         with self._write() as conn:
-            conn.execute(
-                f"INSERT OR REPLACE INTO shards ({', '.join(names)}) "
-                f"VALUES ({', '.join('?' for _ in names)})",
-                [values[n] for n in names],
-            )
+            conn.execute(_upsert("shards", list(values), ("run_id", "n")), list(values.values()))
         return shard
 
     def drop_shards(self, run_id: str, from_n: int) -> None:
@@ -364,6 +358,15 @@ class BatchLedger:
             if len(rows) < 2000:
                 return
             last = rows[-1]["row"]
+
+
+def _upsert(table: str, names: list[str], key: tuple[str, ...]) -> str:
+    """INSERT of ``names``, updating every other column when ``key`` exists already."""
+    updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in key and n != "created_at")
+    return (
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+    )
 
 
 def _run(row: sqlite3.Row) -> Run:

@@ -22,7 +22,7 @@ from mistral_chat.errors import UsageError
 from mistral_chat.services.batch.inputs import FILE_COLUMNS, InputTable
 from mistral_chat.services.batch.results import Answer, AnswerShape, answers_in
 
-__all__ = ["JoinSummary", "Joiner", "OutputSpec", "check_output"]
+__all__ = ["JoinSummary", "Joiner", "OutputSpec", "RecordWriter", "check_output"]
 
 _CSV = (".csv", ".tsv")
 _JSONL = (".jsonl", ".ndjson", ".jsonlines")
@@ -44,12 +44,12 @@ class OutputSpec:
 
 @dataclass
 class JoinSummary:
-    """What a join wrote: counts, the first failures (row, line, why), tokens used."""
+    """What a join wrote: counts, the first failures ("row 3: why"), tokens used."""
 
     rows: int = 0
     answered: int = 0
     failed: int = 0
-    failures: list[tuple[int, str]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     files: int = 0
@@ -152,7 +152,7 @@ class Joiner:
             else:
                 summary.failed += 1
                 if len(summary.failures) < _SHOWN_FAILURES:
-                    summary.failures.append((row, answer.error or "no answer"))
+                    summary.failures.append(f"row {row + 1}: {answer.error or 'no answer'}")
             if write is not None:
                 write(data, answer, fields)
 
@@ -258,3 +258,38 @@ def _markdown_names(table: InputTable) -> Any:
     repeated = len(set(stems)) != len(stems)
     names = [(p.name if repeated else p.stem) + ".md" for p in table.files]
     return lambda row: names[row]
+
+
+class RecordWriter:
+    """Records (dicts) written to a CSV or JSONL file by its extension, under ``columns``;
+    atomically, like the joined output."""
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.path = path
+        self.columns = columns
+        self._partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        self._csv = path.suffix.lower() in _CSV
+        if self._csv:
+            self._fh: IO[Any] = self._partial.open("w", newline="", encoding="utf-8")
+            delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+            self._writer = csv.writer(self._fh, delimiter=delimiter)
+            self._writer.writerow(columns)
+        else:
+            self._fh = self._partial.open("wb")
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._csv:
+            self._writer.writerow([_cell(record.get(c)) for c in self.columns])
+        else:
+            self._fh.write(msgspec.json.encode({c: record.get(c) for c in self.columns}) + b"\n")
+
+    def finish(self) -> None:
+        from mistral_chat.services.transfers import make_readable
+
+        self._fh.close()
+        make_readable(self._partial)
+        self._partial.replace(self.path)
+
+    def abandon(self) -> None:
+        self._fh.close()
+        self._partial.unlink(missing_ok=True)

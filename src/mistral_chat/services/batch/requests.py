@@ -35,6 +35,7 @@ __all__ = [
     "RowFailure",
     "RowRequest",
     "Uploader",
+    "endpoint_path",
 ]
 
 _GENERATION = frozenset(
@@ -77,6 +78,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("ocr", "/v1/ocr", "mistral-ocr-latest", frozenset(), takes_prompt=False),
     )
 }
+
+
+def endpoint_path(name: str) -> str:
+    """The API path of an endpoint named as `--endpoint` names it (a path stays a path)."""
+    return ENDPOINTS[name].path if name in ENDPOINTS else name
+
 
 #: a document of a folder input is uploaded under this purpose, as for `ask -a` and `ocr`
 DOCUMENT_PURPOSE = "ocr"

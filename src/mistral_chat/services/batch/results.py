@@ -103,6 +103,7 @@ _BODIES: dict[str, msgspec.json.Decoder[Any]] = {
     "embeddings": msgspec.json.Decoder(_Embeddings),
     "moderations": msgspec.json.Decoder(_Moderations),
     "ocr": msgspec.json.Decoder(_OCR),
+    "raw": msgspec.json.Decoder(),
 }
 _ANY = msgspec.json.Decoder()
 _encode = msgspec.json.encode
@@ -126,6 +127,8 @@ class AnswerShape:
             return ["flagged", "categories", "error"]
         if self.endpoint == "ocr":
             return ["markdown", "pages", "error"]
+        if self.endpoint == "raw":  # an endpoint this client does not read: the body as it is
+            return ["response", "error"]
         answer = list(self.schema_fields) or ["answer"]
         return [*answer, "prompt_tokens", "completion_tokens", "error"]
 
@@ -135,6 +138,10 @@ class AnswerShape:
             parsed = _BODIES[self.endpoint].decode(body)
         except (msgspec.DecodeError, KeyError) as exc:
             raise ValueError(f"unreadable answer ({exc})") from None
+        if self.endpoint == "raw":
+            return {"response": parsed}, _usage(
+                parsed.get("usage") if isinstance(parsed, dict) else None
+            )
         usage = _usage(getattr(parsed, "usage", None))
         if isinstance(parsed, _Chat):
             return self._chat(parsed), usage

@@ -31,7 +31,12 @@ from mistral_chat.errors import UsageError
 from mistral_chat.services.batch.inputs import InputError, InputTable, open_input
 from mistral_chat.services.batch.output import Joiner
 from mistral_chat.services.batch.plan import MAX_REQUESTS_PER_JOB, BuiltShard, Plan, build_shards
-from mistral_chat.services.batch.requests import DOCUMENT_PURPOSE, RequestBuilder, RequestSpec
+from mistral_chat.services.batch.requests import (
+    DOCUMENT_PURPOSE,
+    RequestBuilder,
+    RequestSpec,
+    endpoint_path,
+)
 from mistral_chat.services.batch.results import AnswerShape, normalize
 from mistral_chat.storage.batch_ledger import BatchLedger, Run, Shard
 
@@ -217,7 +222,7 @@ class BatchService:
             self.ledger.update_shard(shard, state="uploaded", input_file=file_id)
         self.ledger.update_shard(shard, state="submitting", submitted_at=time.time())
         metadata = {METADATA_RUN: run.id, METADATA_SHARD: shard.tag}
-        endpoint = _endpoint_path(run.endpoint)
+        endpoint = endpoint_path(run.endpoint)
         if built.inline:
             job = client.batch.create(
                 endpoint=endpoint, model=run.model, requests=_lines(built.path), metadata=metadata
@@ -417,12 +422,6 @@ class BatchService:
 def _run_id(table: InputTable, request: RunRequest) -> str:
     recipe = json.dumps({"input": str(table.path), **request.recipe()}, sort_keys=True)
     return hashlib.blake2b(recipe.encode(), digest_size=6).hexdigest()
-
-
-def _endpoint_path(name: str) -> str:
-    from mistral_chat.services.batch.requests import ENDPOINTS
-
-    return ENDPOINTS[name].path if name in ENDPOINTS else name
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
