@@ -79,7 +79,11 @@ def test_inline_job_runs_to_success_with_counts_that_advance(
     assert "You said: question 0" in first["response"]["body"]["choices"][0]["message"]["content"]
     assert now["error_file"] is None
     meta = http.get(f"/v1/files/{now['output_file']}").json()
-    assert (meta["purpose"], meta["sample_type"], meta["num_lines"]) == ("batch", "batch_result", 40)
+    assert (meta["purpose"], meta["sample_type"], meta["num_lines"]) == (
+        "batch",
+        "batch_result",
+        40,
+    )
 
 
 def test_a_line_that_fails_validation_goes_to_the_error_file(http: httpx2.Client) -> None:
@@ -107,7 +111,9 @@ def test_input_files_job_and_the_model_of_the_job(emu: Emulator, http: httpx2.Cl
     assert [c for _job, c in emu.app.batch.received()] == [f"r{i}" for i in range(5)]
 
 
-def test_received_log_lists_every_custom_id_of_every_job(emu: Emulator, http: httpx2.Client) -> None:
+def test_received_log_lists_every_custom_id_of_every_job(
+    emu: Emulator, http: httpx2.Client
+) -> None:
     first = create(http, requests=lines(2))
     second = create(http, requests=lines(1))
     assert emu.app.batch.received() == [
@@ -182,7 +188,11 @@ def test_inline_outputs(http: httpx2.Client) -> None:
     [
         ({"endpoint": "/v1/nope", "requests": []}, 422, ["body", "endpoint"]),
         ({"endpoint": CHAT, "requests": [], "timeout_hours": 0}, 422, ["body", "timeout_hours"]),
-        ({"endpoint": CHAT, "requests": [{"custom_id": "a"}]}, 422, ["body", "requests", 0, "body"]),
+        (
+            {"endpoint": CHAT, "requests": [{"custom_id": "a"}]},
+            422,
+            ["body", "requests", 0, "body"],
+        ),
         ({"endpoint": CHAT, "input_files": ["nope"]}, 422, ["body", "input_files", 0]),
         ({"endpoint": CHAT, "requests": [{"body": {}}] * 10_001}, 422, ["body", "requests"]),
         ({"endpoint": CHAT}, 400, None),
@@ -216,9 +226,10 @@ def test_jobs_are_shared_by_emulators_on_one_state_directory(tmp_path: Any) -> N
         first.app.batch.timing.queued = first.app.batch.timing.running = 0.0
         with httpx2.Client(base_url=first.base_url, headers={"Authorization": "Bearer k"}) as c:
             job_id = create(c, requests=lines(3))["id"]
-    with Emulator(state_dir=tmp_path) as second, httpx2.Client(
-        base_url=second.base_url, headers={"Authorization": "Bearer k"}
-    ) as c:
+    with (
+        Emulator(state_dir=tmp_path) as second,
+        httpx2.Client(base_url=second.base_url, headers={"Authorization": "Bearer k"}) as c,
+    ):
         job = finished(c, job_id)
         assert job["status"] == "SUCCESS" and len(content(c, job["output_file"])) == 3
 
@@ -235,5 +246,10 @@ def test_official_sdk_reads_the_batch_routes(emu: Emulator) -> None:
         assert done.succeeded_requests == 2 and done.output_file
         listed = sdk.batch.jobs.list()
         assert [j.id for j in listed.data] == [job.id]
-        other = sdk.batch.jobs.create(requests=lines(1), model="mistral-small-latest", endpoint=CHAT)
-        assert sdk.batch.jobs.cancel(job_id=other.id).status in ("CANCELLED", "CANCELLATION_REQUESTED")
+        other = sdk.batch.jobs.create(
+            requests=lines(1), model="mistral-small-latest", endpoint=CHAT
+        )
+        assert sdk.batch.jobs.cancel(job_id=other.id).status in (
+            "CANCELLED",
+            "CANCELLATION_REQUESTED",
+        )

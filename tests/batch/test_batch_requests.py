@@ -57,7 +57,10 @@ def body_of(item: Any) -> dict[str, Any]:
             },
         ),
         ("chat", {"prompt": "{title}", "options": (("response_format", {"type": "json_object"}),)}),
-        ("fim", {"prompt": "def {title}(", "suffix": "return {id}", "options": (("max_tokens", 9),)}),
+        (
+            "fim",
+            {"prompt": "def {title}(", "suffix": "return {id}", "options": (("max_tokens", 9),)},
+        ),
         ("embeddings", {"prompt": "{title}"}),
         ("moderations", {"prompt": "{title}"}),
         ("ocr", {"prompt": "https://example.com/{id}.pdf"}),
@@ -170,7 +173,11 @@ def test_shards_follow_the_limits(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "in.csv", 25)
     spec = RequestSpec(ENDPOINTS["chat"], "m", prompt="{title}")
     plan = build_shards(RequestBuilder(spec, open_input(str(path), tmp_path)), tmp_path / "s", 10)
-    assert [(s.first_row, s.rows, s.requests) for s in plan.shards] == [(0, 10, 10), (10, 10, 10), (20, 5, 5)]
+    assert [(s.first_row, s.rows, s.requests) for s in plan.shards] == [
+        (0, 10, 10),
+        (10, 10, 10),
+        (20, 5, 5),
+    ]
     assert plan.rows == 25 and all(s.inline for s in plan.shards)
     assert sum(len(s.path.read_bytes().splitlines()) for s in plan.shards) == 25
     again = build_shards(RequestBuilder(spec, open_input(str(path), tmp_path)), tmp_path / "t", 10)
@@ -211,10 +218,15 @@ def test_job_bodies_and_queries_validate_against_the_spec(tmp_path: Path) -> Non
             metadata={"mistral_chat_run": "abc", "mistral_chat_shard": "abc:0:ff"},
         )
         c.batch.create(
-            endpoint="/v1/ocr", input_files=["3b6d2c1e-0b7a-4b5e-9d3f-2a1c5e7f9b10"], timeout_hours=48
+            endpoint="/v1/ocr",
+            input_files=["3b6d2c1e-0b7a-4b5e-9d3f-2a1c5e7f9b10"],
+            timeout_hours=48,
         )
         listed = c.batch.list(
-            page=1, page_size=20, status=["RUNNING", "QUEUED"], created_after=datetime(2026, 1, 1, tzinfo=UTC)
+            page=1,
+            page_size=20,
+            status=["RUNNING", "QUEUED"],
+            created_after=datetime(2026, 1, 1, tzinfo=UTC),
         )
         assert listed.total == 1 and listed.data[0].status == "QUEUED"
         c.batch.get("b6f1c3a0-0000-4000-8000-000000000001", inline=True)

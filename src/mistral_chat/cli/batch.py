@@ -108,6 +108,11 @@ def _register_run(sub: Any) -> None:
     )
     r.add_argument("--no-wait", action="store_true", help="submit and print the job ids")
     r.add_argument(
+        "--no-inline",
+        action="store_true",
+        help="always upload the requests as a file (small jobs otherwise carry them inline)",
+    )
+    r.add_argument(
         "--rows-per-job",
         type=int_range(1, 100_000),
         metavar="N",
@@ -207,7 +212,9 @@ def _request(args: argparse.Namespace, ctx: AppContext) -> RunRequest:
     schema = (fmt.get("json_schema") or {}).get("schema") or {}
     fields = tuple(schema.get("properties") or ()) if schema.get("type") == "object" else ()
     shape = AnswerShape(endpoint.name, fields, json=bool(fmt) and not fields)
-    return RunRequest(args.input, spec, shape, args.rows_per_job or 100_000)
+    return RunRequest(
+        args.input, spec, shape, args.rows_per_job or 100_000, inline=not args.no_inline
+    )
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:

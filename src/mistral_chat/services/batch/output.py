@@ -10,6 +10,7 @@ real name; :class:`Joiner` writes shards as they arrive, in input order.
 from __future__ import annotations
 
 import csv
+import glob
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -121,6 +122,8 @@ class Joiner:
             self._open(out.path)
 
     def _open(self, path: Path) -> None:
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.partial"):
+            stale.unlink(missing_ok=True)  # left by a run that was killed while writing
         self._partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         if self.out.kind == "csv":
             fh: IO[Any] = self._partial.open("w", newline="", encoding="utf-8")

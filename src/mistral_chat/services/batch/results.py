@@ -262,35 +262,37 @@ def answers_in(paths: Iterable[Path]) -> Iterator[Answer]:
 def normalize(
     sources: list[Path],
     shape: AnswerShape,
-    rows: range,
+    rows: Iterable[int],
     dest: Path,
     missing: Mapping[int, str],
     default_missing: str,
 ) -> tuple[int, list[tuple[int, str, str]]]:
-    """Write one answer line per row of ``rows`` to ``dest`` from the job's result files.
+    """Write one answer line per row of ``rows`` (increasing) to ``dest`` from the job's
+    result files.
 
     Rows the files lack get ``missing[row]`` (a reason known locally) or ``default_missing``.
     Returns how many rows were answered and the failures ``(row, custom_id, message)``.
     """
     answered, failed = 0, []
     partial = dest.with_suffix(".part")
+    wanted = iter(rows)
     with partial.open("wb") as out:
-        expected = rows.start
+        expected = next(wanted, None)
         for answer in _in_row_order(sources, shape):
-            if answer.row < expected or answer.row >= rows.stop:
-                continue  # not one of this shard's rows (or a duplicate)
-            while expected < answer.row:
+            while expected is not None and expected < answer.row:
                 failed.append(_gap(out, expected, missing, default_missing))
-                expected += 1
+                expected = next(wanted, None)
+            if expected is None or answer.row != expected:
+                continue  # not one of this shard's rows (or a duplicate)
             out.write(_encode(answer) + b"\n")
             if answer.error is None:
                 answered += 1
             else:
                 failed.append((answer.row, answer.custom_id, answer.error))
-            expected += 1
-        while expected < rows.stop:
+            expected = next(wanted, None)
+        while expected is not None:
             failed.append(_gap(out, expected, missing, default_missing))
-            expected += 1
+            expected = next(wanted, None)
     partial.replace(dest)
     return answered, failed
 

@@ -67,6 +67,7 @@ class RunRequest:
     spec: RequestSpec
     shape: AnswerShape
     rows_per_job: int = MAX_REQUESTS_PER_JOB
+    inline: bool = True  # small jobs carry their requests; False: always upload a file
 
     def recipe(self) -> dict[str, Any]:
         """Everything that decides the request lines (stored with the run, hashed into its id)."""
@@ -173,6 +174,7 @@ class BatchService:
             request=request.recipe(),
         )
         run.total_rows, run.input_size, run.input_mtime = plan.rows, size, mtime
+        run.request["inline"] = request.inline  # how jobs are sent, not what: not in the id
         documents = builder.documents
         return Prepared(run, table, plan, folder, request, documents)
 
@@ -215,7 +217,8 @@ class BatchService:
             self.ledger.update_shard(shard, state="submitted", job_status="SUCCESS")
             return
         name = f"mistral-chat-{run.id}-{shard.n}-{shard.digest}.jsonl"
-        if not built.inline and shard.input_file is None:
+        inline = built.inline and run.request.get("inline", True)
+        if not inline and shard.input_file is None:
             file_id = self._find_upload(name, built.bytes)
             if file_id is None:
                 file_id = client.files.upload(built.path, purpose="batch", filename=name).id
@@ -223,7 +226,7 @@ class BatchService:
         self.ledger.update_shard(shard, state="submitting", submitted_at=time.time())
         metadata = {METADATA_RUN: run.id, METADATA_SHARD: shard.tag}
         endpoint = endpoint_path(run.endpoint)
-        if built.inline:
+        if inline:
             job = client.batch.create(
                 endpoint=endpoint, model=run.model, requests=_lines(built.path), metadata=metadata
             )
@@ -346,6 +349,8 @@ class BatchService:
 
     def _join_ready(self, shards: list[Shard], joined: int, joiner: Joiner | None) -> int:
         base = [s for s in shards if s.kind == "rows"]
+        if any(s.kind == "retry" and s.state != "collected" for s in shards):
+            return joined  # a retry still running will replace answers of these shards
         while joiner is not None and joined < len(base) and base[joined].state == "collected":
             results = base[joined].results
             assert results is not None
