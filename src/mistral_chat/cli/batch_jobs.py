@@ -55,7 +55,7 @@ def register_jobs(sub: Any) -> None:
 
 
 def _service(ctx: AppContext) -> BatchService:
-    from .batch import open_service
+    from ._batch_common import open_service
 
     return open_service(ctx)
 
@@ -283,7 +283,7 @@ def _show_job(ctx: AppContext, job: Any) -> None:
 
 
 def wait(args: argparse.Namespace, ctx: AppContext) -> int:
-    from .batch import report, wait_and_write
+    from ._batch_common import report, wait_and_write
 
     service = _service(ctx)
     try:
@@ -335,7 +335,7 @@ def _poll_job(ctx: AppContext, job_id: str) -> Any:
 
 
 def results(args: argparse.Namespace, ctx: AppContext) -> int:
-    from .batch import report
+    from ._batch_common import report
 
     service = _service(ctx)
     try:
@@ -397,7 +397,7 @@ def _remember(service: BatchService, run: Run, out: OutputSpec) -> None:
 
 
 def retry(args: argparse.Namespace, ctx: AppContext) -> int:
-    from .batch import report, wait_and_write
+    from ._batch_common import report, wait_and_write
 
     service = _service(ctx)
     try:
@@ -462,7 +462,7 @@ def run_live(
     """`batch run --live`: the same rows through the real-time API, resumable."""
     from ..render.batch_progress import BatchProgress
     from ..services.batch.live import LiveRunner
-    from .batch import report
+    from ._batch_common import report
 
     if args.no_wait:
         raise UsageError("--no-wait needs the Batch API; --live answers while it runs")
