@@ -161,7 +161,11 @@ def _from_file(path: Path, name: str) -> InputTable:
     with _open_text(path, name) as fh:
         try:
             header = next(csv.reader(fh, delimiter=delimiter), [])
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{name} is not UTF-8 text; save it as UTF-8; nothing was sent"
+            ) from None
+        except csv.Error as exc:
             raise InputError(f"{name} line 1 cannot be read as a CSV header ({exc})") from None
     if not header or not any(h.strip() for h in header):
         raise InputError(f"{name} has no header row; its first line must name the columns")

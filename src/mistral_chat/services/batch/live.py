@@ -176,7 +176,8 @@ class LiveRunner:
                 response = await client.request("POST", path, content=body, headers=headers)
             except RateLimitError as exc:
                 self.throttled += 1
-                wait = exc.retry_after or client.retry_policy.delay(attempt + 1)
+                policy = client.retry_policy
+                wait = min(exc.retry_after or policy.delay(1) or 1.0, policy.max_retry_after)
                 await gate.leave(wait)
                 continue
             except (ServerError, APIConnectionError) as exc:
