@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from _batch_helpers import read_jsonl, write_csv
-from cli_support import cli_env, reaped
 
+from cli_support import cli_env, reaped
 from mistral_chat.emulator import Emulator
 from mistral_chat.emulator.faults import Fault
 from mistral_chat.services.batch.live import _Gate

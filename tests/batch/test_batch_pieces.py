@@ -11,9 +11,10 @@ import msgspec
 import pytest
 from _batch_helpers import read_jsonl, write_csv
 
+from mistral_chat.services.batch.collect import normalize
 from mistral_chat.services.batch.inputs import InputError, open_input
 from mistral_chat.services.batch.output import Joiner, OutputSpec
-from mistral_chat.services.batch.results import Answer, AnswerShape, normalize, read_result_line
+from mistral_chat.services.batch.results import Answer, AnswerShape, read_result_line
 from mistral_chat.services.batch.template import Template, TemplateError
 from mistral_chat.storage.batch_ledger import BatchLedger, BatchLedgerError, Run, Shard
 
@@ -130,18 +131,18 @@ def test_results_in_any_order_become_one_answer_per_row(tmp_path: Path) -> None:
         {"answer": "t11"},
         {"answer": "t12"},
     ]
-    assert answers[0].usage == {"prompt_tokens": 3, "completion_tokens": 4}
+    assert (answers[0].prompt_tokens, answers[0].completion_tokens) == (3, 4)
     assert (answers[3].error, answers[5].error) == ("400: bad", "cannot read x")
     assert answered == 4 and [f[0] for f in failed] == [13, 15]
 
 
 def test_answer_shapes() -> None:
     schema = AnswerShape("chat", ("name", "year"))
-    _cid, answer = read_result_line(
+    answer = read_result_line(
         result_line("0-a", text='{"name": "Dune", "year": 1965}'), schema
     )
     assert answer.fields == {"name": "Dune", "year": 1965}
-    _cid, bad = read_result_line(result_line("0-a", text="not json"), schema)
+    bad = read_result_line(result_line("0-a", text="not json"), schema)
     assert bad.error is not None and "not valid JSON" in bad.error
     line = {
         "custom_id": "x",
@@ -150,8 +151,8 @@ def test_answer_shapes() -> None:
             "body": {"data": [{"embedding": [0.5, 1.0]}], "usage": {"prompt_tokens": 2}},
         },
     }
-    _cid, emb = read_result_line(json.dumps(line).encode(), AnswerShape("embeddings"))
-    assert (emb.row, emb.fields, emb.usage) == (-1, {"embedding": [0.5, 1.0]}, {"prompt_tokens": 2})
+    emb = read_result_line(json.dumps(line).encode(), AnswerShape("embeddings"))
+    assert (emb.row, emb.fields, emb.prompt_tokens) == (-1, {"embedding": [0.5, 1.0]}, 2)
     line = {
         "custom_id": "3-b",
         "response": {
@@ -159,10 +160,10 @@ def test_answer_shapes() -> None:
             "body": {"results": [{"categories": {"violence": True, "pii": False}}]},
         },
     }
-    _cid, mod = read_result_line(json.dumps(line).encode(), AnswerShape("moderations"))
+    mod = read_result_line(json.dumps(line).encode(), AnswerShape("moderations"))
     assert (mod.row, mod.fields) == (3, {"flagged": True, "categories": ["violence"]})
     line = {"custom_id": "1-c", "response": None, "error": {"message": "boom", "code": 500}}
-    _cid, failed = read_result_line(json.dumps(line).encode(), AnswerShape("ocr"))
+    failed = read_result_line(json.dumps(line).encode(), AnswerShape("ocr"))
     assert failed.error == "boom"
 
 
@@ -172,9 +173,7 @@ def test_answer_shapes() -> None:
 def test_join_writes_csv_and_jsonl_in_input_order(tmp_path: Path) -> None:
     table = open_input(str(write_csv(tmp_path / "in.csv", 3)), tmp_path)
     answers = [
-        Answer(
-            0, "0-a", {"answer": 'x, "quoted"\nline'}, {"prompt_tokens": 1, "completion_tokens": 2}
-        ),
+        Answer(0, "0-a", {"answer": 'x, "quoted"\nline'}, 1, 2),
         Answer(1, "1-a", error="400: bad"),
         Answer(2, "2-a", {"answer": "z"}),
     ]

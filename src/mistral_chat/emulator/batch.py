@@ -43,7 +43,8 @@ __all__ = ["BatchJobs", "BatchTiming", "Dispatch"]
 #: (endpoint, body, base URL) -> (status, answer): one request line through the emulator's routes
 Dispatch = Callable[[str, bytes, str], tuple[int, Any]]
 
-_BUDGET = 0.5  # seconds of line processing per observation of a job
+_BUDGET = 0.5  # seconds of line processing per observation of a job (or turn of the worker)
+_TICK = 0.05  # the worker's pause between turns
 _TERMINAL = ("SUCCESS", "FAILED", "TIMEOUT_EXCEEDED", "CANCELLED")
 _PUBLIC = (
     "id",
@@ -99,7 +100,13 @@ class BatchTiming:
 class BatchJobs:
     """Every batch job of one state directory (see the module's docstring)."""
 
-    def __init__(self, root: Path, store: FileStore, dispatch: Dispatch) -> None:
+    def __init__(
+        self,
+        root: Path,
+        store: FileStore,
+        dispatch: Dispatch,
+        stopping: Callable[[float], bool] | None = None,
+    ) -> None:
         self.dir = root / "batch"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.store = store
@@ -108,6 +115,33 @@ class BatchJobs:
         self.clock: Callable[[], float] = time.time
         self._faults: list[str] = []
         self._lock = threading.Lock()
+        # sleeps, and says True once the emulator is stopping (it ends the worker)
+        self._stopping = stopping or threading.Event().wait
+        self._worker: threading.Thread | None = None
+        self._base_url = ""
+
+    def _work(self, base_url: str) -> None:
+        """Keep running jobs moving between observations (one thread, while any is alive)."""
+        self._base_url = base_url or self._base_url
+        if self._worker is not None and self._worker.is_alive():
+            return
+        self._worker = threading.Thread(target=self._run_worker, name="emulator-batch", daemon=True)
+        self._worker.start()
+
+    def _run_worker(self) -> None:
+        while not self._stopping(_TICK):
+            with self._locked():
+                jobs = [j for j in self._all() if j["status"] not in _TERMINAL]
+                deadline = time.monotonic() + _BUDGET
+                for job in jobs:
+                    self._advance(job, self._base_url, deadline)
+            if not jobs:
+                return
+
+    def join(self) -> None:
+        """Wait for the worker to end (after the emulator was told to stop)."""
+        if self._worker is not None:
+            self._worker.join()
 
     # -- control (tests, /_emulator/batch) -----------------------------------------------
 
@@ -152,7 +186,7 @@ class BatchJobs:
 
     # -- routes ---------------------------------------------------------------------------
 
-    def create(self, raw: bytes) -> dict[str, Any]:
+    def create(self, raw: bytes, base_url: str = "") -> dict[str, Any]:
         body = decode_create(raw)
         if body.input_files is None and body.requests is None:
             raise invalid_request("Either input_files or requests must be given.")
@@ -197,11 +231,14 @@ class BatchJobs:
                     json.dumps({"job": job_id, "custom_id": c}) + "\n" for c in custom_ids
                 )
             self._save(job)
+        self._work(base_url)
         return _public(job)
 
     def get(self, job_id: str, base_url: str, inline: bool = False) -> dict[str, Any]:
         with self._locked():
             job = self._advance(self._load(job_id), base_url, time.monotonic() + _BUDGET)
+        if job["status"] not in _TERMINAL:
+            self._work(base_url)  # a job left by another emulator on this state directory
         public = _public(job)
         if inline:
             public["outputs"] = self._outputs(job) if job["status"] in _TERMINAL else None

@@ -93,7 +93,7 @@ class App:
         self._wait = wait
         # Where this emulator is reachable, so its own signed URLs are recognised.
         self.own_bases: tuple[str, ...] = ()
-        self.batch = BatchJobs(store.dir.parent, store, self._batch_line)
+        self.batch = BatchJobs(store.dir.parent, store, self._batch_line, wait)
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = [
             ("GET", re.compile(r"/v1/models"), self.list_models),
             ("GET", re.compile(r"/v1/models/(?P<model_id>[^/]+)"), self.get_model),
@@ -302,7 +302,7 @@ class App:
     # Batch (the jobs and their life are in .batch)
 
     def create_batch_job(self, request: Request) -> Response:
-        return json_response(200, self.batch.create(request.body))
+        return json_response(200, self.batch.create(request.body, request.base_url))
 
     def list_batch_jobs(self, request: Request) -> Response:
         return json_response(200, self.batch.list_jobs(request.query, request.base_url))

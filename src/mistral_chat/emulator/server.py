@@ -403,6 +403,7 @@ class Emulator:
         server.server_close()
         if self._thread is not None:
             self._thread.join()
+        self.app.batch.join()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None

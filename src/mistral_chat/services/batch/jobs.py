@@ -62,7 +62,8 @@ def job_results(client: Client, job: Any, out: OutputSpec) -> JoinSummary:
                 with local.open("rb") as fh:
                     for raw in fh:
                         if raw.strip():
-                            custom_id, answer = read_result_line(raw, shape)
+                            answer = read_result_line(raw, shape)
+                            custom_id = answer.custom_id or None
                             summary.rows += 1
                             if answer.error is None:
                                 summary.answered += 1
@@ -71,7 +72,8 @@ def job_results(client: Client, job: Any, out: OutputSpec) -> JoinSummary:
                                 if len(summary.failures) < 20:
                                     summary.failures.append(f"{custom_id}: {answer.error}")
                             record = {"custom_id": custom_id, **(answer.fields or {})}
-                            record.update(answer.usage or {})
+                            record["prompt_tokens"] = answer.prompt_tokens
+                            record["completion_tokens"] = answer.completion_tokens
                             record["error"] = answer.error
                             writer.write(record)
             writer.finish()

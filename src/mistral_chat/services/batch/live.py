@@ -193,11 +193,8 @@ class LiveRunner:
                 self._save(run, Answer(row, cid, error=f"{exc.status_code}: {exc}"))
                 return
             await gate.leave(None)
-            answer = Answer(row, cid)
-            try:
-                answer.fields, answer.usage = shape.fields(200, response.content)
-            except ValueError as exc:
-                answer.error = str(exc)
+            answer = shape.read(response.content)
+            answer.row, answer.custom_id = row, cid
             self._save(run, answer)
             return
 

@@ -1,24 +1,22 @@
-"""Results: the API's result lines read into answers, answers joined back to the input rows.
+"""Result lines: what the API answered for each request, read into :class:`Answer` records.
 
-A job's output and error files (``{"custom_id", "response": {"status_code", "body"}, "error"}``
-per line) are read once into one file of :class:`Answer` lines per shard, in row order and
-with a line for every row of the shard (a row the job did not answer gets an error saying
-so). Joining is then a walk down the input and the answers side by side: nothing is held in
-memory, whatever the size.
+A job's output and error files hold one ``{"custom_id", "response": {"status_code",
+"body"}, "error"}`` line per request. A line is decoded once, straight into typed records
+(the body as the endpoint answers it), which is what keeps reading 100,000 of them cheap;
+a line of another shape takes the slow, tolerant path.
 
-What an answer holds depends on the endpoint (:class:`AnswerShape`): the chat's text (or, with
-a JSON Schema, its fields), an embedding, moderation flags, or OCR markdown; plus the tokens.
+What an answer holds depends on the endpoint (:class:`AnswerShape`): the chat's text (or,
+with a JSON Schema, its fields), an embedding, moderation flags, or OCR markdown; plus the
+tokens. Failed requests keep the status and the API's own message.
 """
 
 from __future__ import annotations
 
-import heapq
-import sqlite3
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import msgspec
 
@@ -26,7 +24,7 @@ __all__ = [
     "Answer",
     "AnswerShape",
     "answers_in",
-    "normalize",
+    "line_reader",
     "read_answer",
     "read_result_line",
     "row_of",
@@ -34,24 +32,19 @@ __all__ = [
 
 
 class Answer(msgspec.Struct, array_like=True):
-    """One row's outcome: its fields (None when it failed), its usage, or why it failed."""
+    """One row's outcome: its fields (None when it failed), its tokens, or why it failed."""
 
     row: int
     custom_id: str
     fields: dict[str, Any] | None = None
-    usage: dict[str, int] | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
     error: str | None = None
 
 
-class _Response(msgspec.Struct):
-    status_code: int = 0
-    body: msgspec.Raw = msgspec.Raw(b"null")
-
-
-class _ResultLine(msgspec.Struct):
-    custom_id: str | None = None
-    response: _Response | None = None
-    error: Any = None
+class _Usage(msgspec.Struct):
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 class _Message(msgspec.Struct):
@@ -60,30 +53,36 @@ class _Message(msgspec.Struct):
 
 class _Choice(msgspec.Struct):
     message: _Message | None = None
-    finish_reason: str | None = None
 
 
-class _Chat(msgspec.Struct):
+class _Failure(msgspec.Struct):
+    """What an error body may say (beside the endpoint's own fields)."""
+
+    message: Any = None
+    detail: Any = None
+
+
+class _Chat(_Failure):
     choices: list[_Choice] = []
-    usage: dict[str, Any] | None = None
+    usage: _Usage | None = None
 
 
 class _Embedding(msgspec.Struct):
     embedding: Any = None
 
 
-class _Embeddings(msgspec.Struct):
+class _Embeddings(_Failure):
     data: list[_Embedding] = []
-    usage: dict[str, Any] | None = None
+    usage: _Usage | None = None
 
 
 class _Moderation(msgspec.Struct):
     categories: dict[str, Any] = {}
 
 
-class _Moderations(msgspec.Struct):
+class _Moderations(_Failure):
     results: list[_Moderation] = []
-    usage: dict[str, Any] | None = None
+    usage: _Usage | None = None
 
 
 class _Page(msgspec.Struct):
@@ -91,22 +90,56 @@ class _Page(msgspec.Struct):
     markdown: str = ""
 
 
-class _OCR(msgspec.Struct):
+class _OCR(_Failure):
     pages: list[_Page] = []
 
 
-_LINE = msgspec.json.Decoder(_ResultLine)
-_ANSWER = msgspec.json.Decoder(Answer)
-_BODIES: dict[str, msgspec.json.Decoder[Any]] = {
-    "chat": msgspec.json.Decoder(_Chat),
-    "fim": msgspec.json.Decoder(_Chat),
-    "embeddings": msgspec.json.Decoder(_Embeddings),
-    "moderations": msgspec.json.Decoder(_Moderations),
-    "ocr": msgspec.json.Decoder(_OCR),
-    "raw": msgspec.json.Decoder(),
+B = TypeVar("B")
+
+
+class _Response(msgspec.Struct, Generic[B]):
+    status_code: int = 0
+    body: B | None = None
+
+
+class _Line(msgspec.Struct, Generic[B]):
+    custom_id: str | None = None
+    response: _Response[B] | None = None
+    error: Any = None
+
+
+_BODY_TYPES: dict[str, Any] = {
+    "chat": _Chat,
+    "fim": _Chat,
+    "embeddings": _Embeddings,
+    "moderations": _Moderations,
+    "ocr": _OCR,
+    "raw": Any,
 }
+_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
+    name: msgspec.json.Decoder(_Line[kind])  # type: ignore[valid-type]
+    for name, kind in _BODY_TYPES.items()
+}
+_ANSWER = msgspec.json.Decoder(Answer)
+
+
+class _PlainMessage(msgspec.Struct):
+    content: str | None = None
+
+
+class _PlainChoice(msgspec.Struct):
+    message: _PlainMessage | None = None
+
+
+class _PlainChat(_Failure):
+    """A chat answer whose content is text (the common case: read without a second look)."""
+
+    choices: list[_PlainChoice] = []
+    usage: _Usage | None = None
+
+
+_PLAIN = msgspec.json.Decoder(_Line[_PlainChat])
 _ANY = msgspec.json.Decoder()
-_encode = msgspec.json.encode
 
 
 @dataclass(frozen=True)
@@ -132,32 +165,47 @@ class AnswerShape:
         answer = list(self.schema_fields) or ["answer"]
         return [*answer, "prompt_tokens", "completion_tokens", "error"]
 
-    def fields(self, status: int, body: bytes) -> tuple[dict[str, Any], dict[str, int] | None]:
-        """An answer's fields and usage from a 200 body; ValueError when it cannot be read."""
-        try:
-            parsed = _BODIES[self.endpoint].decode(body)
-        except (msgspec.DecodeError, KeyError) as exc:
-            raise ValueError(f"unreadable answer ({exc})") from None
-        if self.endpoint == "raw":
-            return {"response": parsed}, _usage(
-                parsed.get("usage") if isinstance(parsed, dict) else None
-            )
-        usage = _usage(getattr(parsed, "usage", None))
-        if isinstance(parsed, _Chat):
-            return self._chat(parsed), usage
-        if isinstance(parsed, _Embeddings):
-            vector = parsed.data[0].embedding if parsed.data else None
-            return {"embedding": vector}, usage
-        if isinstance(parsed, _Moderations):
-            categories = parsed.results[0].categories if parsed.results else {}
-            flagged = sorted(k for k, v in categories.items() if v)
-            return {"flagged": bool(flagged), "categories": flagged}, usage
-        assert isinstance(parsed, _OCR)
-        return {"markdown": pages_markdown(parsed.pages), "pages": len(parsed.pages)}, None
+    @cached_property
+    def plain(self) -> bool:
+        """Whether every answer column holds text or a number (CSV takes them as they are)."""
+        return self.endpoint in ("chat", "fim") and not self.schema_fields and not self.json
 
-    def _chat(self, parsed: _Chat) -> dict[str, Any]:
-        message = parsed.choices[0].message if parsed.choices else None
-        text = _text_of(message.content if message else None)
+    def read(self, body: bytes) -> Answer:
+        """The fields and tokens of a 200 answer's body (row and id left to the caller)."""
+        answer = Answer(-1, "")
+        try:
+            self._fill(answer, _DECODERS[self.endpoint].decode(b'{"response":{"body":%s}}' % body))
+        except (msgspec.DecodeError, ValueError) as exc:
+            answer.error = f"unreadable answer ({exc})"
+        return answer
+
+    def _fill(self, answer: Answer, line: _Line[Any]) -> None:
+        """Set the answer's fields from a decoded 200 body; ValueError if it is not one."""
+        body = line.response.body if line.response is not None else None
+        if self.endpoint == "raw":
+            answer.fields = {"response": body}
+            return
+        if isinstance(body, _Chat | _PlainChat):
+            answer.fields = self._chat(body)
+        elif isinstance(body, _Embeddings):
+            answer.fields = {"embedding": body.data[0].embedding if body.data else None}
+        elif isinstance(body, _Moderations):
+            categories = body.results[0].categories if body.results else {}
+            flagged = sorted(k for k, v in categories.items() if v)
+            answer.fields = {"flagged": bool(flagged), "categories": flagged}
+        elif isinstance(body, _OCR):
+            answer.fields = {"markdown": pages_markdown(body.pages), "pages": len(body.pages)}
+        else:
+            raise ValueError("no answer in the response")
+        usage = getattr(body, "usage", None)
+        if usage is not None:
+            answer.prompt_tokens = usage.prompt_tokens
+            answer.completion_tokens = usage.completion_tokens
+
+    def _chat(self, body: _Chat | _PlainChat) -> dict[str, Any]:
+        message = body.choices[0].message if body.choices else None
+        content = message.content if message is not None else None
+        text = content if isinstance(content, str) else _text_of(content)
         if not self.json and not self.schema_fields:
             return {"answer": text}
         try:
@@ -176,16 +224,7 @@ def pages_markdown(pages: Iterable[_Page]) -> str:
     return "\n".join(f"<!-- page {p.index + 1} -->\n\n{p.markdown.strip()}\n" for p in pages)
 
 
-def _usage(raw: Any) -> dict[str, int] | None:
-    if not isinstance(raw, dict):
-        return None
-    keys = ("prompt_tokens", "completion_tokens")
-    return {k: int(raw[k]) for k in keys if isinstance(raw.get(k), int)}
-
-
 def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
     if isinstance(content, list):  # chunks: keep the text, not the reasoning
         return "".join(
             c.get("text", "") for c in content if isinstance(c, dict) and c.get("type") == "text"
@@ -195,56 +234,99 @@ def _text_of(content: Any) -> str:
 
 def row_of(custom_id: str | None) -> int | None:
     """The row a custom_id of ours names (``"17-3f9a0c2b41de"`` -> 17), else None."""
-    if not custom_id:
-        return None
-    head, dash, _ = custom_id.partition("-")
+    head, dash, _ = (custom_id or "").partition("-")
     return int(head) if dash and head.isdigit() else None
 
 
-def read_result_line(raw: bytes, shape: AnswerShape) -> tuple[str | None, Answer]:
-    """One line of an output or error file as (custom_id, answer); row -1 for foreign ids."""
-    try:
-        line = _LINE.decode(raw)
-    except msgspec.DecodeError as exc:
-        return None, Answer(-1, "", error=f"unreadable result line ({exc})")
-    cid = line.custom_id
-    row = row_of(cid)
-    answer = Answer(row if row is not None else -1, cid or "")
-    response = line.response
-    if line.error is None and response is not None and response.status_code == 200:
-        try:
-            answer.fields, answer.usage = shape.fields(200, response.body)
-        except ValueError as exc:
-            answer.error = str(exc)
-        return cid, answer
-    answer.error = _failure(line, response)
-    return cid, answer
+def read_result_line(raw: bytes, shape: AnswerShape) -> Answer:
+    """One line of an output or error file as an answer (row -1 for an id not of ours;
+    ``custom_id`` empty when the line has none)."""
+    return line_reader(shape)(raw)
 
 
-def _failure(line: _ResultLine, response: _Response | None) -> str:
-    """Why a line failed, in one line: the status and the API's own message."""
-    status = response.status_code if response is not None else None
-    message = None
-    if isinstance(line.error, dict):
-        message = line.error.get("message")
-    elif isinstance(line.error, str):
-        message = line.error
-    if message is None and response is not None:
+def line_reader(shape: AnswerShape) -> Callable[[bytes], Answer]:
+    """:func:`read_result_line` for one shape, with what it needs bound once (it runs for
+    every line of a large job)."""
+    first = _PLAIN.decode if shape.plain else _DECODERS[shape.endpoint].decode
+    second = _DECODERS[shape.endpoint].decode
+    plain = shape.plain
+
+    def read(raw: bytes) -> Answer:
         try:
-            body = _ANY.decode(response.body)
+            line = first(raw)
+        except msgspec.ValidationError:
+            try:
+                line = second(raw)  # a chat answer in chunks, say
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                return _tolerant(raw, shape)
         except msgspec.DecodeError:
-            body = None
-        if isinstance(body, dict):
-            message = body.get("message")
-            detail = body.get("detail")
-            if message is None and isinstance(detail, list) and detail:
-                first = detail[0] if isinstance(detail[0], dict) else {}
-                where = ".".join(str(p) for p in first.get("loc") or [])
-                message = f"{first.get('msg', 'invalid')} ({where})"
-            elif message is None and isinstance(detail, str):
-                message = detail
+            return _tolerant(raw, shape)
+        cid = line.custom_id or ""
+        head, dash, _ = cid.partition("-")
+        row = int(head) if dash and head.isdigit() else -1
+        response = line.response
+        if line.error is None and response is not None and response.status_code == 200:
+            body = response.body
+            if plain and body is not None and body.choices:  # the common case, in one go
+                message = body.choices[0].message
+                content = message.content if message is not None else None
+                text = content if isinstance(content, str) else _text_of(content)
+                usage = body.usage
+                if usage is None:
+                    return Answer(row, cid, {"answer": text})
+                return Answer(
+                    row, cid, {"answer": text}, usage.prompt_tokens, usage.completion_tokens
+                )
+            answer = Answer(row, cid)
+            try:
+                shape._fill(answer, line)
+            except ValueError as exc:
+                answer.error = str(exc)
+            return answer
+        answer = Answer(row, cid)
+        body = response.body if response is not None else None
+        answer.error = _failure(line.error, response.status_code if response else None, body)
+        return answer
+
+    return read
+
+
+def _tolerant(raw: bytes, shape: AnswerShape) -> Answer:
+    """A line whose body is not the endpoint's shape (an HTML page, a string...)."""
+    try:
+        line = _ANY.decode(raw)
+    except msgspec.DecodeError as exc:
+        return Answer(-1, "", error=f"unreadable result line ({exc})")
+    if not isinstance(line, dict):
+        return Answer(-1, "", error="unreadable result line (not an object)")
+    cid = line.get("custom_id") if isinstance(line.get("custom_id"), str) else None
+    row = row_of(cid)
+    given = line.get("response")
+    response: dict[str, Any] = given if isinstance(given, dict) else {}
+    status = response.get("status_code")
+    if line.get("error") is None and status == 200:
+        answer = shape.read(msgspec.json.encode(response.get("body")))
+    else:
+        answer = Answer(-1, "", error=_failure(line.get("error"), status, response.get("body")))
+    answer.row, answer.custom_id = row if row is not None else -1, cid or ""
+    return answer
+
+
+def _failure(error: Any, status: Any, body: Any) -> str:
+    """Why a line failed, in one line: the status and the API's own message."""
+    message = error.get("message") if isinstance(error, dict) else error
+    if message is None and isinstance(body, dict):
+        body = _Failure(body.get("message"), body.get("detail"))
+    if message is None and isinstance(body, _Failure):
+        message, detail = body.message, body.detail
+        if message is None and isinstance(detail, list) and detail:
+            first = detail[0] if isinstance(detail[0], dict) else {}
+            where = ".".join(str(p) for p in first.get("loc") or [])
+            message = f"{first.get('msg', 'invalid')} ({where})"
+        elif message is None and isinstance(detail, str):
+            message = detail
     text = " ".join(str(message or "the request failed").split())
-    return f"{status}: {text}" if status else text
+    return f"{status}: {text}" if isinstance(status, int) else text
 
 
 def read_answer(raw: bytes) -> Answer:
@@ -252,113 +334,9 @@ def read_answer(raw: bytes) -> Answer:
 
 
 def answers_in(paths: Iterable[Path]) -> Iterator[Answer]:
-    """The answers of shard result files, in the order given."""
+    """The answers of shard answer files, in the order given."""
+    decode = _ANSWER.decode
     for path in paths:
         with path.open("rb") as fh:
             for raw in fh:
-                yield _ANSWER.decode(raw)
-
-
-def normalize(
-    sources: list[Path],
-    shape: AnswerShape,
-    rows: Iterable[int],
-    dest: Path,
-    missing: Mapping[int, str],
-    default_missing: str,
-) -> tuple[int, list[tuple[int, str, str]]]:
-    """Write one answer line per row of ``rows`` (increasing) to ``dest`` from the job's
-    result files.
-
-    Rows the files lack get ``missing[row]`` (a reason known locally) or ``default_missing``.
-    Returns how many rows were answered and the failures ``(row, custom_id, message)``.
-    """
-    answered, failed = 0, []
-    partial = dest.with_suffix(".part")
-    wanted = iter(rows)
-    with partial.open("wb") as out:
-        expected = next(wanted, None)
-        for answer in _in_row_order(sources, shape):
-            while expected is not None and expected < answer.row:
-                failed.append(_gap(out, expected, missing, default_missing))
-                expected = next(wanted, None)
-            if expected is None or answer.row != expected:
-                continue  # not one of this shard's rows (or a duplicate)
-            out.write(_encode(answer) + b"\n")
-            if answer.error is None:
-                answered += 1
-            else:
-                failed.append((answer.row, answer.custom_id, answer.error))
-            expected = next(wanted, None)
-        while expected is not None:
-            failed.append(_gap(out, expected, missing, default_missing))
-            expected = next(wanted, None)
-    partial.replace(dest)
-    return answered, failed
-
-
-def _gap(out: Any, row: int, missing: Mapping[int, str], default: str) -> tuple[int, str, str]:
-    message = missing.get(row, default)
-    out.write(_encode(Answer(row, "", error=message)) + b"\n")
-    return row, "", message
-
-
-def _in_row_order(sources: list[Path], shape: AnswerShape) -> Iterator[Answer]:
-    """The answers of the result files merged by row; files out of order are sorted first."""
-    streams = []
-    for path in sources:
-        if _sorted(path):
-            streams.append(_answers_of(path, shape))
-        else:
-            streams.append(_sorted_answers(path, shape))
-    return heapq.merge(*streams, key=lambda a: a.row)
-
-
-def _answers_of(path: Path, shape: AnswerShape) -> Iterator[Answer]:
-    with path.open("rb") as fh:
-        for raw in fh:
-            if raw.strip():
-                yield read_result_line(raw, shape)[1]
-
-
-class _CustomId(msgspec.Struct):
-    custom_id: str | None = None
-
-
-_CID = msgspec.json.Decoder(_CustomId)
-
-
-def _sorted(path: Path) -> bool:
-    """Whether a result file lists its rows in increasing order (the API's usual order)."""
-    last = -1
-    with path.open("rb") as fh:
-        for raw in fh:
-            if not raw.strip():
-                continue
-            try:
-                row = row_of(_CID.decode(raw).custom_id)
-            except msgspec.DecodeError:
-                continue
-            if row is None:
-                continue
-            if row < last:
-                return False
-            last = row
-    return True
-
-
-def _sorted_answers(path: Path, shape: AnswerShape) -> Iterator[Answer]:
-    """A result file's answers by row, sorted on disk (SQLite) so memory stays flat."""
-    with tempfile.TemporaryDirectory(prefix="mistral-chat-sort-", dir=path.parent) as tmp:
-        conn = sqlite3.connect(Path(tmp) / "sort.db")
-        try:
-            conn.execute("CREATE TABLE a (row INTEGER, line BLOB)")
-            with conn:
-                conn.executemany(
-                    "INSERT INTO a VALUES (?, ?)",
-                    ((a.row, _encode(a)) for a in _answers_of(path, shape)),
-                )
-            for (line,) in conn.execute("SELECT line FROM a ORDER BY row"):
-                yield _ANSWER.decode(line)
-        finally:
-            conn.close()
+                yield decode(raw)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from mistral_chat.errors import UsageError
+from mistral_chat.services.batch.collect import Collector, OutOfOrder
 from mistral_chat.services.batch.inputs import InputError, InputTable, open_input
 from mistral_chat.services.batch.output import Joiner
 from mistral_chat.services.batch.plan import MAX_REQUESTS_PER_JOB, BuiltShard, Plan, build_shards
@@ -37,7 +38,7 @@ from mistral_chat.services.batch.requests import (
     RequestSpec,
     endpoint_path,
 )
-from mistral_chat.services.batch.results import AnswerShape, normalize
+from mistral_chat.services.batch.results import AnswerShape
 from mistral_chat.storage.batch_ledger import BatchLedger, Run, Shard
 
 if TYPE_CHECKING:
@@ -313,8 +314,8 @@ class BatchService:
         on_progress: Callable[[list[JobView]], None] | None = None,
         joiner: Joiner | None = None,
     ) -> list[Shard]:
-        """Poll the run's jobs until every one has ended, collecting each as it ends (and
-        joining it into ``joiner`` once the shards before it are joined)."""
+        """Poll the run's jobs until every one has ended, collecting each as it ends, and
+        joining it into ``joiner`` as soon as the shards before it are joined."""
         shape = AnswerShape(**run.request["shape"])
         shards = self.ledger.shards(run.id)
         views = {s.n: _view(s) for s in shards}
@@ -326,18 +327,17 @@ class BatchService:
                     continue
                 job = self.client.batch.get(shard.job_id) if shard.job_id else None
                 if job is not None:
+                    done, failed = job.completed_requests, job.failed_requests
                     views[shard.n] = JobView(
-                        shard.n,
-                        job.id,
-                        job.status,
-                        job.total_requests,
-                        job.completed_requests,
-                        job.failed_requests,
+                        shard.n, job.id, job.status, job.total_requests, done, failed
                     )
                     if job.status != shard.job_status:
                         self.ledger.update_shard(shard, job_status=job.status)
                 if job is None or job.status in TERMINAL:
-                    self.collect(run, shard, job, shape)
+                    # the next shard to join is joined as it is read: one pass over it
+                    fused = joiner is not None and _next_to_join(shards, joined) is shard
+                    self.collect(run, shard, job, shape, joiner if fused else None)
+                    joined += fused
                     views[shard.n] = _view(shard)
             if on_progress is not None:
                 on_progress(list(views.values()))
@@ -348,18 +348,18 @@ class BatchService:
             delay = min(delay * 2, self.poll_max)
 
     def _join_ready(self, shards: list[Shard], joined: int, joiner: Joiner | None) -> int:
-        base = [s for s in shards if s.kind == "rows"]
-        if any(s.kind == "retry" and s.state != "collected" for s in shards):
-            return joined  # a retry still running will replace answers of these shards
-        while joiner is not None and joined < len(base) and base[joined].state == "collected":
-            results = base[joined].results
-            assert results is not None
-            joiner.add_files([Path(results)])
+        while joiner is not None and (shard := _next_to_join(shards, joined)) is not None:
+            if shard.state != "collected" or shard.results is None:
+                break
+            joiner.add_files([Path(shard.results)])
             joined += 1
         return joined
 
-    def collect(self, run: Run, shard: Shard, job: Any, shape: AnswerShape) -> None:
-        """Download a finished job's results and keep them as one answer per row."""
+    def collect(
+        self, run: Run, shard: Shard, job: Any, shape: AnswerShape, joiner: Joiner | None = None
+    ) -> None:
+        """Download a finished job's results and keep them as one answer per row (joined
+        into ``joiner`` on the way, when it is this shard's turn)."""
         folder = self.dir / run.id
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         sources = []
@@ -379,21 +379,32 @@ class BatchService:
         if job is not None and job.errors:
             reason += f" ({job.errors[0].message})"
         dest = folder / f"answers-{shard.n}.jsonl"
-        answered, failed = normalize(sources, shape, rows, dest, failed_before, reason)
+        collector = Collector(sources, shape, rows, dest, failed_before, reason)
+        if joiner is None:
+            collector = collector.run()
+        else:
+            try:
+                joiner.add(iter(collector))
+            except OutOfOrder:  # rare: sort, then write the output again from the start
+                collector = collector.sorted().run()
+                joiner.restart()
+                earlier = [s for s in self.ledger.shards(run.id) if s.kind == "rows"]
+                joiner.add_files([Path(s.results) for s in earlier if s.n < shard.n and s.results])
+                joiner.add_files([dest])
         if shard.kind == "retry":
             from mistral_chat.services.batch.retry import patch_answers
 
             patch_answers(self.ledger.shards(run.id), dest)
-        still = {row for row, _cid, _msg in failed}
+        still = {row for row, _cid, _msg in collector.failed}
         self.ledger.clear_failures(run.id, (r for r in rows if r not in still))
-        self.ledger.record_failures(run.id, shard.n, failed)
+        self.ledger.record_failures(run.id, shard.n, collector.failed)
         self.ledger.update_shard(
             shard,
             state="collected",
             job_status=status,
             results=str(dest),
-            succeeded=answered,
-            failed=len(failed),
+            succeeded=collector.answered,
+            failed=len(collector.failed),
             output_file=getattr(job, "output_file", None),
             error_file=getattr(job, "error_file", None),
         )
@@ -435,6 +446,15 @@ def _lines(path: Path) -> list[dict[str, Any]]:
     decode = msgspec.json.Decoder(dict[str, Any]).decode
     with path.open("rb") as fh:
         return [decode(line) for line in fh if line.strip()]
+
+
+def _next_to_join(shards: list[Shard], joined: int) -> Shard | None:
+    """The row shard whose answers come next in the output; None while a retry is running
+    (it will replace some answers of the shards before it)."""
+    if any(s.kind == "retry" and s.state != "collected" for s in shards):
+        return None
+    base = [s for s in shards if s.kind == "rows"]
+    return base[joined] if joined < len(base) else None
 
 
 def _view(shard: Shard) -> JobView:
