@@ -125,25 +125,28 @@ def build(source: Path, work: Path) -> None:
 
 
 def join(source: Path, work: Path) -> None:
-    """What `batch run` does once a job's results are on disk: read them into answers (kept
-    for later) and join them to the input, in one pass."""
+    """What `batch run` does once a job's results are on disk: read them into answers and
+    join them to the input, in one pass (the job's file is what is kept)."""
     shape = AnswerShape("chat")
     table = open_input(str(source), work)
-    answers = work / "answers.jsonl"
     rows = range(table_rows(source))
-    out = work / "out.csv"
+    out = work / "joined.csv"
     out.unlink(missing_ok=True)
     joiner = Joiner(table, shape, OutputSpec(out))
-    joiner.add(iter(Collector([work / "results.jsonl"], shape, rows, answers, {}, "none")))
+    joiner.add(iter(Collector([work / "results.jsonl"], shape, rows, None, {}, "none")))
     joiner.finish()
 
 
 def rejoin(source: Path, work: Path) -> None:
-    """What `batch results` does: the kept answers joined to the input again."""
-    out = work / "again.csv"
+    """A shard collected before its turn: its answers, written to their own file, joined
+    from there (`batch results` of such a run does the same)."""
+    shape = AnswerShape("chat")
+    answers = work / "answers.jsonl"
+    Collector([work / "results.jsonl"], shape, range(table_rows(source)), answers, {}, "").run()
+    out = work / "rejoined.csv"
     out.unlink(missing_ok=True)
-    joiner = Joiner(open_input(str(source), work), AnswerShape("chat"), OutputSpec(out))
-    joiner.add(answers_in([work / "answers.jsonl"]))
+    joiner = Joiner(open_input(str(source), work), shape, OutputSpec(out))
+    joiner.add(answers_in([answers]))
     joiner.finish()
 
 

@@ -57,18 +57,25 @@ def test_a_failed_row_is_reported_with_its_reason_and_the_others_are_kept(
 ) -> None:
     folder = folder_of_pdfs(tmp_path)
     (folder / "notes.txt").write_text("already text\n")
+    # the server loses one document between the job's creation and its reading it
+    create, lost = emu.app.batch.create, []
+
+    def create_then_lose(*args: Any, **kwargs: Any) -> Any:
+        job = create(*args, **kwargs)
+        lost.append(next(f for f in emu.store.all() if f.filename == "doc-07.pdf"))
+        emu.store.delete(lost[0].id)
+        return job
+
+    emu.app.batch.create = create_then_lose  # type: ignore[method-assign]
     code, _out, err = batch_cli(
         "batch", "run", str(folder), "--endpoint", "ocr", "--output-dir", "md", "--no-wait"
     )
     assert code == 0, err
     run_id = re.search(r"run (\w{12})", err)[1]  # type: ignore[index]
-    # the server loses one document before the job reads it
-    lost = next(f for f in emu.store.all() if f.filename == "doc-07.pdf")
-    emu.store.delete(lost.id)
     code, _out, err = batch_cli("batch", "wait", run_id)
     assert code == 0, err
     written = sorted(p.name for p in (tmp_path / "md").iterdir())
     assert len(written) == 49 and "doc-07.md" not in written and "notes.md" not in written
-    assert f"warning: row 8: 404: File {lost.id} not found." in err
+    assert f"warning: row 8: 404: File {lost[0].id} not found." in err
     assert "warning: row 51: notes.txt is already text; OCR reads documents and images" in err
     assert "51 rows, 49 answered, 2 failed" in err

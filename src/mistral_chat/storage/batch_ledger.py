@@ -8,7 +8,8 @@ Data model::
     shards     a run's input cut into jobs by row range (``first_row``, ``rows``), each with the
                digest of its rows' custom_ids and its life: planned -> uploaded (input file id)
                -> submitting (the create request may have reached the server) -> submitted
-               (job id) -> collected (results on disk) | failed
+               (job id) -> collected (results on disk: one answer a row, or the job's own
+               result files when they were joined as they were read)
     uploads    files already uploaded, by content hash and purpose (a document of a folder
                input, a shard's request file): a restart reuses them
     failures   rows whose answer was an error, with the reason; `batch retry` sends them again
@@ -84,6 +85,7 @@ class Shard:
     output_file: str | None = None
     error_file: str | None = None
     results: str | None = None  # the local file of its answers, in row order
+    raw: str | None = None  # or: the job's own result files, kept (a JSON list of paths)
     submitted_at: float | None = None
     updated_at: str = ""
 
@@ -107,7 +109,8 @@ def _m001_tables(conn: sqlite3.Connection) -> None:
             digest TEXT NOT NULL, bytes INTEGER NOT NULL, kind TEXT NOT NULL,
             state TEXT NOT NULL, input_file TEXT, job_id TEXT, job_status TEXT,
             succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, output_file TEXT,
-            error_file TEXT, results TEXT, submitted_at REAL, updated_at TEXT NOT NULL,
+            error_file TEXT, results TEXT, raw TEXT, submitted_at REAL,
+            updated_at TEXT NOT NULL,
             PRIMARY KEY (run_id, n))""",
         "CREATE INDEX shards_by_job ON shards (job_id)",
         """CREATE TABLE uploads (

@@ -10,6 +10,7 @@ they are read, and can be joined to the input on the way (one pass, as `batch ru
 from __future__ import annotations
 
 import heapq
+import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -33,7 +34,8 @@ class Collector:
     """The answers of a shard, one per row of ``rows`` (increasing), in row order.
 
     Iterate it to join the answers as they are read: they are written to ``dest`` on the
-    way, and ``answered`` and ``failed`` (``(row, custom_id, message)``) are known once it is
+    way (unless it is None: the result files are then kept instead, a join's cheapest way),
+    and ``answered`` and ``failed`` (``(row, custom_id, message)``) are known once it is
     exhausted. Rows the files lack get ``missing[row]`` (a reason known locally) or
     ``default_missing``. Iterating raises :class:`OutOfOrder` if a result file goes back in
     rows; :meth:`sorted` then gives the same collection through an on-disk sort.
@@ -44,7 +46,7 @@ class Collector:
         sources: list[Path],
         shape: AnswerShape,
         rows: Iterable[int],
-        dest: Path,
+        dest: Path | None,
         missing: Mapping[int, str],
         default_missing: str,
         *,
@@ -77,7 +79,8 @@ class Collector:
         encode_into = msgspec.json.Encoder().encode_into
         buffer = bytearray()
         answered, last = 0, -1
-        partial = self.dest.with_suffix(".part")
+        keep = self.dest is not None
+        partial = self.dest.with_suffix(".part") if self.dest is not None else Path(os.devnull)
         with path.open("rb") as src, partial.open("wb") as out:
             for raw in src:
                 if len(raw) < 3 and not raw.strip():
@@ -92,8 +95,9 @@ class Collector:
                     expected += 1
                 if row != expected or row >= stop:
                     continue  # not one of this shard's rows (or a duplicate)
-                encode_into(answer, buffer, -1)
-                buffer += b"\n"
+                if keep:
+                    encode_into(answer, buffer, -1)
+                    buffer += b"\n"
                 if answer.error is None:
                     answered += 1
                 else:
@@ -108,10 +112,11 @@ class Collector:
                 expected += 1
             out.write(buffer)
         self.answered = answered
-        partial.replace(self.dest)
+        if self.dest is not None:
+            partial.replace(self.dest)
 
     def _merged(self) -> Iterator[Answer]:
-        partial = self.dest.with_suffix(".part")
+        partial = self.dest.with_suffix(".part") if self.dest is not None else Path(os.devnull)
         streams = [(_sorted if self.sort else _checked)(p, self.shape) for p in self.sources]
         answers = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=_row)
         wanted = iter(self.rows)
@@ -144,7 +149,8 @@ class Collector:
                 expected = next(wanted, None)
             out.write(buffer)
         self.answered = answered
-        partial.replace(self.dest)
+        if self.dest is not None:
+            partial.replace(self.dest)
 
     def _gap(self, buffer: bytearray, row: int) -> Answer:
         message = self.missing.get(row, self.default)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from mistral_chat.errors import UsageError
+from mistral_chat.services.batch.answers import materialize, shard_answers, shard_rows
 from mistral_chat.services.batch.collect import Collector, OutOfOrder
 from mistral_chat.services.batch.inputs import InputError, InputTable, open_input
 from mistral_chat.services.batch.output import Joiner
@@ -349,9 +350,14 @@ class BatchService:
 
     def _join_ready(self, shards: list[Shard], joined: int, joiner: Joiner | None) -> int:
         while joiner is not None and (shard := _next_to_join(shards, joined)) is not None:
-            if shard.state != "collected" or shard.results is None:
+            if shard.state != "collected":
                 break
-            joiner.add_files([Path(shard.results)])
+            run = self.ledger.run(shard.run_id)
+            assert run is not None
+            shape = AnswerShape(**run.request["shape"])
+            # as the ledger has it now: a retry may have moved its answers since
+            fresh = next(s for s in self.ledger.shards(run.id) if s.n == shard.n)
+            joiner.add(shard_answers(self.ledger, run, fresh, shape))
             joined += 1
         return joined
 
@@ -370,30 +376,37 @@ class BatchService:
                 self.client.files.download(file_id, target)
                 sources.append(target)
         failed_before = {row: msg for row, _cid, msg in self.ledger.failures(run.id)}
-        if shard.kind == "retry":
-            rows: Any = [row for row, _cid, _msg in self.ledger.failures(run.id, retry=shard.n)]
-        else:
-            rows = range(shard.first_row, shard.first_row + shard.rows)
+        rows = shard_rows(self.ledger, run, shard)
         status = job.status if job is not None else "SUCCESS"
         reason = f"no answer: job {getattr(job, 'id', '')} ended {status}"
         if job is not None and job.errors:
             reason += f" ({job.errors[0].message})"
-        dest = folder / f"answers-{shard.n}.jsonl"
-        collector = Collector(sources, shape, rows, dest, failed_before, reason)
-        if joiner is None:
-            collector = collector.run()
-        else:
+        dest: Path | None = folder / f"answers-{shard.n}.jsonl"
+        kept: str | None = None
+        if joiner is None:  # not its turn to be joined: one answer a row, in its own file
+            collector = Collector(sources, shape, rows, dest, failed_before, reason).run()
+        else:  # joined as it is read; the job's files are kept as they are
+            collector = Collector(sources, shape, rows, None, failed_before, reason)
             try:
                 joiner.add(iter(collector))
+                kept, dest = json.dumps([str(p) for p in sources]), None
             except OutOfOrder:  # rare: sort, then write the output again from the start
-                collector = collector.sorted().run()
+                assert dest is not None
+                collector = collector.sorted()
+                collector.dest = dest
+                collector.run()
                 joiner.restart()
-                earlier = [s for s in self.ledger.shards(run.id) if s.kind == "rows"]
-                joiner.add_files([Path(s.results) for s in earlier if s.n < shard.n and s.results])
+                for earlier in self.ledger.shards(run.id):
+                    if earlier.kind == "rows" and earlier.n < shard.n:
+                        joiner.add(shard_answers(self.ledger, run, earlier, shape))
                 joiner.add_files([dest])
         if shard.kind == "retry":
             from mistral_chat.services.batch.retry import patch_answers
 
+            for base in self.ledger.shards(run.id):
+                if base.kind == "rows":
+                    materialize(self.ledger, run, base, shape)
+            assert dest is not None  # a retry is never joined as it is read
             patch_answers(self.ledger.shards(run.id), dest)
         still = {row for row, _cid, _msg in collector.failed}
         self.ledger.clear_failures(run.id, (r for r in rows if r not in still))
@@ -402,14 +415,16 @@ class BatchService:
             shard,
             state="collected",
             job_status=status,
-            results=str(dest),
+            results=str(dest) if dest is not None else None,
+            raw=kept,
             succeeded=collector.answered,
             failed=len(collector.failed),
             output_file=getattr(job, "output_file", None),
             error_file=getattr(job, "error_file", None),
         )
-        for source in sources:
-            source.unlink(missing_ok=True)
+        if kept is None:
+            for source in sources:
+                source.unlink(missing_ok=True)
 
     # the output
 
@@ -432,7 +447,9 @@ class BatchService:
                 f"run {run.id} is not finished ({len(pending)} job(s) still running); "
                 f"`mistral-chat batch wait {run.id}` waits for them"
             )
-        joiner.add_files([Path(s.results) for s in shards if s.results is not None])
+        shape = AnswerShape(**run.request["shape"])
+        for shard in shards:
+            joiner.add(shard_answers(self.ledger, run, shard, shape))
 
 
 def _run_id(table: InputTable, request: RunRequest) -> str:
