@@ -320,11 +320,12 @@ class BatchService:
         shape = AnswerShape(**run.request["shape"])
         shards = self.ledger.shards(run.id)
         views = {s.n: _view(s) for s in shards}
+        ended: dict[int, Any] = {}  # jobs that ended before their turn to be joined
         joined = 0
         delay = _POLL_FIRST
         while True:
             for shard in shards:
-                if shard.state != "submitted":
+                if shard.state != "submitted" or shard.n in ended:
                     continue
                 job = self.client.batch.get(shard.job_id) if shard.job_id else None
                 if job is not None:
@@ -335,29 +336,41 @@ class BatchService:
                     if job.status != shard.job_status:
                         self.ledger.update_shard(shard, job_status=job.status)
                 if job is None or job.status in TERMINAL:
-                    # the next shard to join is joined as it is read: one pass over it
-                    fused = joiner is not None and _next_to_join(shards, joined) is shard
-                    self.collect(run, shard, job, shape, joiner if fused else None)
-                    joined += fused
-                    views[shard.n] = _view(shard)
+                    if joiner is None or shard.kind == "retry":
+                        self.collect(run, shard, job, shape)
+                        views[shard.n] = _view(shard)
+                    else:  # collected when its turn comes, joined as it is read
+                        ended[shard.n] = job
+            joined = self._join_ready(run, shards, joined, joiner, ended, views)
             if on_progress is not None:
                 on_progress(list(views.values()))
-            joined = self._join_ready(shards, joined, joiner)
             if all(s.state == "collected" for s in shards):
                 return shards
             self.sleep(delay)
             delay = min(delay * 2, self.poll_max)
 
-    def _join_ready(self, shards: list[Shard], joined: int, joiner: Joiner | None) -> int:
+    def _join_ready(
+        self,
+        run: Run,
+        shards: list[Shard],
+        joined: int,
+        joiner: Joiner | None,
+        ended: dict[int, Any],
+        views: dict[int, JobView],
+    ) -> int:
+        """Join the shards whose turn has come: collected already (an earlier process), or
+        whose job has ended (collected now, in the same pass)."""
+        shape = AnswerShape(**run.request["shape"])
         while joiner is not None and (shard := _next_to_join(shards, joined)) is not None:
-            if shard.state != "collected":
+            if shard.n in ended:
+                self.collect(run, shard, ended.pop(shard.n), shape, joiner)
+                views[shard.n] = _view(shard)
+            elif shard.state == "collected":
+                # as the ledger has it now: a retry may have moved its answers since
+                fresh = next(s for s in self.ledger.shards(run.id) if s.n == shard.n)
+                joiner.add(shard_answers(self.ledger, run, fresh, shape))
+            else:
                 break
-            run = self.ledger.run(shard.run_id)
-            assert run is not None
-            shape = AnswerShape(**run.request["shape"])
-            # as the ledger has it now: a retry may have moved its answers since
-            fresh = next(s for s in self.ledger.shards(run.id) if s.n == shard.n)
-            joiner.add(shard_answers(self.ledger, run, fresh, shape))
             joined += 1
         return joined
 
@@ -381,32 +394,34 @@ class BatchService:
         reason = f"no answer: job {getattr(job, 'id', '')} ended {status}"
         if job is not None and job.errors:
             reason += f" ({job.errors[0].message})"
-        dest: Path | None = folder / f"answers-{shard.n}.jsonl"
-        kept: str | None = None
-        if joiner is None:  # not its turn to be joined: one answer a row, in its own file
-            collector = Collector(sources, shape, rows, dest, failed_before, reason).run()
-        else:  # joined as it is read; the job's files are kept as they are
-            collector = Collector(sources, shape, rows, None, failed_before, reason)
-            try:
+        dest = folder / f"answers-{shard.n}.jsonl"
+        # a retry's answers are written out (they patch other shards); other shards keep the
+        # job's own files, read again when joined
+        keep = dest if shard.kind == "retry" else None
+        collector = Collector(sources, shape, rows, keep, failed_before, reason)
+        try:
+            if joiner is None:
+                for _ in collector:
+                    pass
+            else:
                 joiner.add(iter(collector))
-                kept, dest = json.dumps([str(p) for p in sources]), None
-            except OutOfOrder:  # rare: sort, then write the output again from the start
-                assert dest is not None
-                collector = collector.sorted()
-                collector.dest = dest
-                collector.run()
+        except OutOfOrder:  # rare: sorted on disk, answers written out, output started again
+            collector = collector.sorted()
+            collector.dest = dest
+            collector.run()
+            if joiner is not None:
                 joiner.restart()
                 for earlier in self.ledger.shards(run.id):
                     if earlier.kind == "rows" and earlier.n < shard.n:
                         joiner.add(shard_answers(self.ledger, run, earlier, shape))
                 joiner.add_files([dest])
+        kept = None if collector.dest is not None else json.dumps([str(p) for p in sources])
         if shard.kind == "retry":
             from mistral_chat.services.batch.retry import patch_answers
 
             for base in self.ledger.shards(run.id):
                 if base.kind == "rows":
                     materialize(self.ledger, run, base, shape)
-            assert dest is not None  # a retry is never joined as it is read
             patch_answers(self.ledger.shards(run.id), dest)
         still = {row for row, _cid, _msg in collector.failed}
         self.ledger.clear_failures(run.id, (r for r in rows if r not in still))
@@ -415,7 +430,7 @@ class BatchService:
             shard,
             state="collected",
             job_status=status,
-            results=str(dest) if dest is not None else None,
+            results=str(collector.dest) if collector.dest is not None else None,
             raw=kept,
             succeeded=collector.answered,
             failed=len(collector.failed),
