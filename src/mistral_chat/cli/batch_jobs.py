@@ -477,7 +477,7 @@ def run_live(
         return AsyncClient(s.api_key, base_url=s.base_url, timeout=s.timeout, max_retries=0)
 
     runner = LiveRunner(service, async_client, concurrency=args.concurrency)
-    with BatchProgress(ctx.terminal, label="rows") as progress:
+    with BatchProgress(ctx.terminal, label="live", numbered=False) as progress:
         runner.run(prepared, progress.update)
     summary = _join(service, prepared.run, out)
     _remember(service, prepared.run, out)

@@ -24,9 +24,10 @@ __all__ = ["BatchProgress"]
 class BatchProgress:
     """A context manager drawing the progress of a run's jobs."""
 
-    def __init__(self, terminal: Terminal, label: str = "job") -> None:
+    def __init__(self, terminal: Terminal, label: str = "job", numbered: bool = True) -> None:
         self.terminal = terminal
         self.label = label
+        self.numbered = numbered  # "job 2/3"; else the label alone
         self._progress: Progress | None = None
         self._tasks: dict[int, TaskID] = {}
         self._said: dict[int, str] = {}
@@ -53,7 +54,7 @@ class BatchProgress:
     def update(self, views: Sequence[Any]) -> None:
         count = len(views)
         for view in views:
-            name = f"{self.label} {view.n % 1_000_000 + 1}/{count}"
+            name = f"{self.label} {view.n % 1_000_000 + 1}/{count}" if self.numbered else self.label
             failed = f"{view.failed} failed" if view.failed else ""
             if self._progress is not None:
                 description = f"{name} {view.status.lower()}"
