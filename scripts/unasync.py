@@ -40,6 +40,7 @@ _RENAMED = (
     "Libraries",
     "Moderations",
     "BaseTransport",
+    "Batch",
     "ChatStream",
     "Chat",
     "Client",

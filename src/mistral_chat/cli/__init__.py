@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "libraries": ("libraries", "document libraries (beta): create, upload, status"),
     "agents": ("agents", "agents made on La Plateforme (list, show)"),
     "mcp": ("mcp", "MCP servers: the configured ones and their tools"),
+    "batch": ("batch", "run a prompt over many rows or files on the Batch API (half price)"),
     "history": ("history", "browse, search and export past conversations"),
     "usage": ("usage", "tokens and estimated cost from the history"),
     "auth": ("auth", "store, check or remove the API key"),

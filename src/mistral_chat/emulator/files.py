@@ -212,6 +212,38 @@ class FileStore:
             while chunk := fh.read(_CHUNK):
                 yield chunk
 
+    def add(self, source: Path, filename: str, purpose: str, sample_type: str) -> StoredFile:
+        """Store a file the emulator made itself (a batch job's output), moving ``source``
+        into place; as for uploads, its metadata is written last."""
+        file_id = str(uuid.uuid4())
+        size = lines = 0
+        digest = hashlib.sha256()
+        with source.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                size += len(chunk)
+                lines += chunk.count(b"\n")
+                digest.update(chunk)
+        stored = StoredFile(
+            id=file_id,
+            object="file",
+            bytes=size,
+            created_at=int(self.clock()),
+            filename=filename,
+            purpose=purpose,
+            sample_type=sample_type,
+            num_lines=lines,
+            mimetype="application/jsonl",
+            source="mistral",
+            signature=digest.hexdigest()[:16],
+            expires_at=None,
+            visibility="workspace",
+        )
+        source.replace(self.content_path(file_id))
+        meta = self.dir / f"{file_id}.json.part"
+        meta.write_text(json.dumps(stored.to_json()))
+        meta.replace(self.dir / f"{file_id}.json")
+        return stored
+
     def upload(self, reader: Reader, boundary: bytes) -> StoredFile:
         """Parse a multipart upload from ``reader``, store it, return its metadata."""
         file_id = str(uuid.uuid4())

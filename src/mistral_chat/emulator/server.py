@@ -418,6 +418,7 @@ class Emulator:
         server.server_close()
         if self._thread is not None:
             self._thread.join()
+        self.app.batch.join()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None
@@ -461,6 +462,8 @@ class Emulator:
         if path == "/_emulator/requests" and method == "GET":
             data = [r.__dict__ for r in self.requests]
             return json_response(200, {"data": data})
+        if path == "/_emulator/batch" and method in ("GET", "POST"):
+            return json_response(*self.app.batch.control(method, raw))
         return json_response(404, {"detail": "Not Found"})
 
 

@@ -15,6 +15,7 @@ from .api_client import AsyncAPIClient
 if TYPE_CHECKING:
     from .agents import AsyncAgents
     from .audio import AsyncAudio
+    from .batch import AsyncBatch
     from .chat import AsyncChat
     from .conversations import AsyncConversations
     from .embeddings import AsyncEmbeddings
@@ -109,3 +110,8 @@ class AsyncClient(AsyncAPIClient):
         from .agents import AsyncAgents
 
         return AsyncAgents(self)
+
+    def batch(self) -> AsyncBatch:
+        from .batch import AsyncBatch
+
+        return AsyncBatch(self)

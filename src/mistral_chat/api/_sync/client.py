@@ -16,6 +16,7 @@ from .api_client import APIClient
 if TYPE_CHECKING:
     from .agents import Agents
     from .audio import Audio
+    from .batch import Batch
     from .chat import Chat
     from .conversations import Conversations
     from .embeddings import Embeddings
@@ -110,3 +111,8 @@ class Client(APIClient):
         from .agents import Agents
 
         return Agents(self)
+
+    def batch(self) -> Batch:
+        from .batch import Batch
+
+        return Batch(self)
