@@ -258,7 +258,7 @@ class FileStore:
         self._write_meta(stored)
         return stored
 
-    def add(self, filename: str, data: bytes, *, purpose: str) -> StoredFile:
+    def add_generated(self, filename: str, data: bytes, *, purpose: str) -> StoredFile:
         """Store bytes the service made itself (a generated image): ``source`` is ``mistral``."""
         file_id = str(uuid.uuid4())
         digest = hashlib.sha256(data).hexdigest()

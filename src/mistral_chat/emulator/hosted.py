@@ -132,7 +132,7 @@ def _image(prompt: str, number: int, files: FileStore) -> HostedRun:
     buffer = io.BytesIO()
     Image.new("RGB", (IMAGE_SIZE, IMAGE_SIZE), rgb).save(buffer, "PNG")
     name = f"image_generated_{number}"
-    stored = files.add(f"{name}.png", buffer.getvalue(), purpose="ocr")
+    stored = files.add_generated(f"{name}.png", buffer.getvalue(), purpose="ocr")
     chunk = {
         "type": "tool_file",
         "tool": "image_generation",

@@ -15,6 +15,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import quote, unquote
 
 from .agents import Agents, AgentStore

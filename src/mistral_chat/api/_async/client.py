@@ -111,6 +111,7 @@ class AsyncClient(AsyncAPIClient):
 
         return AsyncAgents(self)
 
+    @cached_property
     def batch(self) -> AsyncBatch:
         from .batch import AsyncBatch
 

@@ -112,6 +112,7 @@ class Client(APIClient):
 
         return Agents(self)
 
+    @cached_property
     def batch(self) -> Batch:
         from .batch import Batch
 
