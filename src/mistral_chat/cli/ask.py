@@ -10,10 +10,12 @@ gives tokens, time to first token, speed and estimated cost.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import TYPE_CHECKING, Any
 
 from ._argtypes import non_empty, positive_int
+from ._tools import add_tool_options, equip, terminal_approval
 from ._uploads import UploadBars
 from .context import AppContext
 from .exit import UsageError
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ..services.attachments import AttachmentSpec
+    from ..services.chat import TurnResult
 
 __all__ = ["ask", "register"]
 
@@ -127,6 +130,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help='one JSON object: {"conversation_id", "model", "content", "finish_reason", "usage"}',
     )
+    add_tool_options(p)
     h = p.add_argument_group("history")
     conv = h.add_mutually_exclusive_group()
     conv.add_argument(
@@ -147,8 +151,6 @@ def register(subparsers: Any) -> None:
 
 
 def ask(args: argparse.Namespace, ctx: AppContext) -> int:
-    import contextlib
-
     options = _options(args)
     with contextlib.ExitStack() as stack:
 
@@ -166,7 +168,7 @@ def ask(args: argparse.Namespace, ctx: AppContext) -> int:
             attachments.append(piped)
         if not prompt and not attachments:
             raise UsageError('no prompt given; try `mistral-chat ask "your question"` or pipe text')
-        return _answer(args, ctx, options, prompt, attachments)
+        return _answer(args, ctx, options, prompt, attachments, stack)
 
 
 def _answer(
@@ -175,9 +177,9 @@ def _answer(
     options: dict[str, Any],
     prompt: str,
     attachments: list[AttachmentSpec | str],
+    stack: contextlib.ExitStack,
 ) -> int:
     from ..render.answer import AnswerView
-    from ..render.formats import finish_note, turn_summary
     from ..services.chat import Start, open_session
 
     ref: Start | str = args.conversation or (Start.LATEST if args.continue_latest else Start.NEW)
@@ -191,6 +193,7 @@ def _answer(
         stream=not args.no_stream,
         image_max_side=args.image_max_side,
     )
+    equip(session, args, ctx, stack, terminal_approval(ctx.terminal))
     view = AnswerView(
         ctx.terminal,
         f"{session.model} is thinking",
@@ -201,24 +204,47 @@ def _answer(
         uploads=UploadBars(ctx),
     )
     result = session.send(prompt, attachments, view)
-    if args.json:
-        ctx.terminal.json(
-            {
-                "conversation_id": result.conversation_id,
-                "model": result.model,
-                "content": result.text,
-                "finish_reason": result.finish_reason,
-                "usage": result.usage,
-            }
-        )
-    elif ctx.terminal.stderr_isatty and result.error is None:
-        ctx.terminal.err_line(turn_summary(result))
-    note = finish_note(result.finish_reason)
-    if note is not None and result.error is None:
-        ctx.terminal.warning(note)
+    _report(result, args, ctx)
     if result.error is not None:
         raise result.error  # cut stream -> 5, Ctrl-C -> 130; what arrived is kept
     return 0
+
+
+def _report(result: TurnResult, args: argparse.Namespace, ctx: AppContext) -> None:
+    """After the answer: its sources and saved files, then the stats line and warnings (or
+    the one JSON document)."""
+    from ..render.formats import finish_note, sources_block, turn_summary
+
+    if args.json:
+        document: dict[str, Any] = {
+            "conversation_id": result.conversation_id,
+            "model": result.model,
+            "content": result.text,
+            "finish_reason": result.finish_reason,
+            "usage": result.usage,
+        }
+        if result.tools_run:
+            document["tool_calls"] = [
+                {"name": c.name, "arguments": c.arguments, "result": o.text, "error": o.is_error}
+                for c, o in result.tools_run
+            ]
+        if result.sources:
+            document["sources"] = result.sources
+        if result.files:
+            document["files"] = [str(path) for path in result.files]
+        ctx.terminal.json(document)
+    else:
+        if result.sources:
+            ctx.terminal.out(sources_block(result.sources))
+        for path in result.files:
+            ctx.terminal.err_line(f"saved {path}")
+        if ctx.terminal.stderr_isatty and result.error is None:
+            ctx.terminal.err_line(turn_summary(result))
+    for warning in result.warnings:
+        ctx.terminal.warning(warning)
+    note = finish_note(result.finish_reason)
+    if note is not None and result.error is None:
+        ctx.terminal.warning(note)
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from ._argtypes import non_empty
+from ._tools import add_tool_options, equip
 from .context import EMULATOR_KEY, AppContext, local_emulator
 from .exit import ExitCode
 
@@ -56,6 +57,7 @@ def register(subparsers: Any) -> None:
         help="show a reasoning model's reasoning (default: config `show_thinking`; "
         "/thinking toggles it)",
     )
+    add_tool_options(p)
     p.set_defaults(handler=handler)
 
 
@@ -104,6 +106,12 @@ class _Interactive:
         )
         if getattr(self.args, "thinking", None) is not None:
             repl.show_thinking = self.args.thinking
+        if hasattr(self.args, "mcp"):  # `chat`'s tool options (not the bare start's)
+            try:
+                equip(chat, self.args, self.ctx, repl.resources, ask=repl.approve)
+            except BaseException:
+                repl.resources.close()  # servers started before the one that failed
+                raise
         return repl.run()
 
     def session(self, model: str | None) -> ChatSession:

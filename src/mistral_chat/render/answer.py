@@ -160,12 +160,13 @@ def tool_call_line(call: ToolCall, *, color: bool = False) -> str:
 
 
 def tool_result_line(outcome: ToolOutcome, *, color: bool = False) -> str:
-    """``  → 14:02 (5 chars)`` or ``  ✗ not allowed``: a short view of what a tool gave."""
+    """``  → 14:02`` or ``  ✗ not allowed``: a short view of what a tool gave (its size when
+    the view is cut)."""
     body = " ".join(outcome.text.split())
-    size = len(outcome.text)
+    size = ""
     if len(body) > _SHOWN:
-        body = body[: _SHOWN - 1] + "…"
+        body, size = body[: _SHOWN - 1] + "…", f" ({len(outcome.text):,} chars)"
     mark = "✗" if outcome.is_error else "→"
-    cut = ", cut" if outcome.truncated else ""
-    text = shown_controls(f"  {mark} {body} ({size:,} chars{cut})")
+    cut = " (cut for the model)" if outcome.truncated else ""
+    text = shown_controls(f"  {mark} {body}{size}{cut}")
     return f"{_DIM}{text}{_RESET}" if color else text

@@ -168,3 +168,19 @@ def answer_stats(
     if cost_usd is not None:
         parts.append(f"~{money(cost_usd)}")
     return " · ".join(parts)
+
+
+def sources_block(sources: list[dict[str, Any]]) -> str:
+    """The sources an answer used (hosted web search, libraries), numbered, with their URLs.
+
+    >>> print(sources_block([{"title": "Euro 2024", "url": "https://example.com/euro"}]))
+    <BLANKLINE>
+    Sources:
+    [1] Euro 2024 <https://example.com/euro>
+    """
+    lines = ["", "Sources:"]
+    for n, source in enumerate(sources, start=1):
+        title = str(source.get("title") or source.get("tool") or "source")
+        url = source.get("url")
+        lines.append(f"[{n}] {title} <{url}>" if url else f"[{n}] {title}")
+    return "\n".join(lines)

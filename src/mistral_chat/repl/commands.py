@@ -254,14 +254,19 @@ def usage(repl: ChatRepl, arg: str) -> None:
 
 
 @command(
-    "/image PATH|URL | test [COLOR] [WxH] | upload PATH",
-    "attach an image to the next message",
+    "/image PATH|URL | test [COLOR] [WxH] | upload PATH | on|off",
+    "attach an image to the next message (on|off: hosted image generation)",
     complete="image",
 )
 def image(repl: ChatRepl, arg: str) -> None:
     words = _split(arg)
     if not words:
         raise CommandError("usage: /image PATH|URL, /image test [COLOR] [WxH], /image upload PATH")
+    if words[0] in ("on", "off") and len(words) == 1:  # hosted image generation
+        from mistral_chat.repl.tool_commands import hosted_switch
+
+        hosted_switch(repl, "image", words[0])
+        return
     if words[0] == "test":
         repl.attach_test_image(*_test_image_args(words[1:]))
     elif words[0] == "upload":

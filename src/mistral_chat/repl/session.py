@@ -20,9 +20,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mistral_chat.errors import MistralChatError
+from mistral_chat.repl import tool_commands as _tool_commands  # noqa: F401 - registers them
 from mistral_chat.repl.commands import REGISTRY, CommandError, expand_path
 from mistral_chat.services.attachments import (
     AttachmentError,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from mistral_chat.repl.prompt import LineReader
     from mistral_chat.services.catalog import ModelCatalog, ModelInfo
     from mistral_chat.services.chat import ChatSession, Pending, TurnResult
+    from mistral_chat.services.chat.tooling import Answer, ToolCall
     from mistral_chat.services.settings import Settings
     from mistral_chat.storage.history import HistoryStore
 
@@ -91,6 +93,8 @@ class ChatRepl:
         self._pending_told = False  # the last line's output already showed the attachments
         self._uploads: dict[str, bool] = {}  # document name -> its upload finished
         self.show_thinking = app.settings.show_thinking  # a reasoning model's reasoning
+        #: what lives as long as the chat: MCP servers started with /mcp add
+        self.resources = contextlib.ExitStack()
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> int:
@@ -98,18 +102,19 @@ class ChatRepl:
         read = self.reader or self._default_reader()
         self.terminal.out(f"chatting with {self.chat.model}; /help lists the commands")
         self._check_model(self.chat.model)
-        while self.running:
-            if not self._pending_told:
-                self.show_pending()  # a reminder, unless the last command just showed them
-            try:
-                line = read(f"{self.chat.model}> ")
-            except EOFError:
-                break
-            except KeyboardInterrupt:
-                if self._confirm_leave(read):
+        with self.resources:  # MCP servers stop when the chat ends, however it ends
+            while self.running:
+                if not self._pending_told:
+                    self.show_pending()  # a reminder, unless the last command just showed them
+                try:
+                    line = read(f"{self.chat.model}> ")
+                except EOFError:
                     break
-                continue
-            self.handle(line)
+                except KeyboardInterrupt:
+                    if self._confirm_leave(read):
+                        break
+                    continue
+                self.handle(line)
         self.terminal.out("bye")
         return 0
 
@@ -325,10 +330,60 @@ class ChatRepl:
             raise CommandError("the file manager is not available here")
         self.open_files()
 
+    def approve(self, call: ToolCall) -> Answer:
+        """Ask before a tool runs: yes, no, or always for this tool this session (Ctrl-C
+        stops the turn)."""
+        read = self.reader or self._default_reader()
+        while True:
+            try:
+                line = read(f"run {call.name}? [y]es, [n]o, [a]lways: ")
+            except EOFError:
+                return "no"
+            answer = line.strip().lower()
+            if answer in ("y", "yes"):
+                return "yes"
+            if answer in ("n", "no"):
+                return "no"
+            if answer in ("a", "always"):
+                return "always"
+
+    def add_mcp_server(self, text: str) -> tuple[str, list[str]]:
+        """Start an MCP server (stopped when the chat ends) and offer its tools."""
+        from mistral_chat.services.chat.tooling import Approvals, Tools
+        from mistral_chat.services.tools import (
+            Toolbox,
+            log_dir,
+            server_spec,
+            servers_in_config,
+            start_server,
+        )
+
+        settings = self.app.settings
+        spec = server_spec(text, servers_in_config(settings.config_path))
+        server = start_server(spec, log_dir=log_dir(settings.history_path.parent))
+        self.resources.callback(server.close)
+        if self.chat.tools is None:
+            approvals = Approvals(self.approve, approve_all=settings.approve_tools)
+            self.chat.tools = Tools(Toolbox(), approvals)
+        toolbox: Any = self.chat.tools.runner
+        toolbox.add(server)
+        return server.name, [t.name for t in toolbox.offered() if t.source is server]
+
+    def drop_mcp_server(self, name: str) -> None:
+        toolbox: Any = self.chat.tools.runner if self.chat.tools is not None else None
+        if toolbox is None or toolbox.drop(name) is None:
+            raise CommandError(f"no MCP server named {name!r}; /tools lists them")
+
     def resume(self, ref: str) -> None:
         from mistral_chat.services.chat import open_session
 
-        self.chat = open_session(self.app, ref, stream=self.chat.stream)
+        old = self.chat
+        self.chat = open_session(self.app, ref, stream=old.stream)
+        self.chat.tools = old.tools  # the servers and functions stay on
+        if self.chat.hosted is None and old.hosted is not None and old.hosted.on:
+            from mistral_chat.services.chat.hosted import Hosted
+
+            self.chat.hosted = Hosted(old.hosted.tools, old.hosted.agent_id)
         count = len(self.chat.turns)
         self.terminal.out(
             f"resumed {self.chat.conversation_id} ({count} message{'s' * (count != 1)}), "

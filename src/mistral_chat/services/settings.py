@@ -88,6 +88,7 @@ class Settings:
     api_key_env: str = KEY_ENV  # the variable that holds the key for this profile
     base_url_source: str = "default"  # "emulator" | "option" | "env" | "profile" | "config"
     theme: str = "auto"  # colours for a dark or light terminal: "auto" | "dark" | "light"
+    approve_tools: bool = False  # tool calls run without asking (as --approve)
 
     @property
     def home(self) -> Path:
@@ -213,6 +214,7 @@ CONFIG_KEYS: dict[str, Callable[[str], Any]] = {
     "timeout": _timeout,
     "max_retries": _int_range(0, 10),
     "theme": _theme,
+    "approve_tools": _bool,
 }
 #: settable keys of each `profiles.<name>` table
 PROFILE_KEYS: dict[str, Callable[[str], Any]] = {"base_url": _url, "api_key_env": _env_name}
@@ -437,6 +439,7 @@ def resolve_settings(
     side = typed("image_max_side", int)
     thinking = typed("show_thinking", bool)
     theme = typed("theme", str)
+    approve = typed("approve_tools", bool)
     return Settings(
         base_url=url,
         api_key=key,
@@ -455,6 +458,7 @@ def resolve_settings(
         api_key_env=key_env,
         base_url_source=url_source,
         theme=_theme(theme) if theme else "auto",
+        approve_tools=bool(approve),
     )
 
 

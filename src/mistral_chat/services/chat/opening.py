@@ -15,6 +15,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mistral_chat.api import content as chunks
+from mistral_chat.services.chat.hosted import RECORD_KEY, Hosted
 from mistral_chat.services.chat.results import Turn, text_of
 from mistral_chat.services.chat.session import ChatSession
 from mistral_chat.services.chat.tooling import (
@@ -154,6 +155,10 @@ def _from_conversation(
     session.conversation_id = conv.id
     loaded = [_turn_from_history(m) for m in conv.messages]
     session.turns.extend(_mend_tool_calls([t for t in loaded if t is not None]))
+    record = conv.options.get(RECORD_KEY)
+    if isinstance(record, dict):  # a conversation with hosted tools: -c appends to it
+        session.hosted = Hosted.from_record(record)
+        session.mark_sent_to_server()
     if log:
         if model and model != conv.model:
             store.set_model(conv.id, model)

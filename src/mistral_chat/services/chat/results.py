@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Protocol
 
@@ -120,6 +121,10 @@ class TurnResult:
     tools_run: list[tuple[ToolCall, ToolOutcome]] = field(default_factory=list)
     #: things the user should know that are not errors (a tool-call budget spent ...)
     warnings: list[str] = field(default_factory=list)
+    #: the sources hosted tools used (web pages, library passages): title, url, tool
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    #: files hosted tools made, saved locally (generated images)
+    files: list[Path] = field(default_factory=list)
 
     def record(self) -> dict[str, Any]:
         """What the history keeps of the answer besides its content (whole or streamed)."""

@@ -32,6 +32,7 @@ from mistral_chat.api import content as chunks
 from mistral_chat.errors import UsageError
 from mistral_chat.services.attachments import AttachmentSpec
 from mistral_chat.services.chat.exchange import Exchange
+from mistral_chat.services.chat.hosted import RECORD_KEY, Hosted, HostedExchange, entries
 from mistral_chat.services.chat.outbox import Outbox
 from mistral_chat.services.chat.results import (
     CostEstimator,
@@ -105,6 +106,9 @@ class ChatSession:
         self.outbox = Outbox(max_side=image_max_side)
         #: tools offered to the model (MCP servers, functions) and who approves their calls
         self.tools: Tools | None = None
+        #: Mistral's hosted tools or an agent: the turn goes through the Conversations API
+        self.hosted: Hosted | None = None
+        self._hosted_sent = 0  # how many turns the server conversation already holds
         self.turns: list[Turn] = []
         self.usage_total: dict[str, float] = {
             "prompt_tokens": 0,
@@ -143,23 +147,30 @@ class ChatSession:
             self.options.pop(key, None)
         else:
             self.options[key] = checked
-        if self.store is not None and self.conversation_id is not None:
-            self.store.set_options(self.conversation_id, self.options)
+        self._save_options()
         return key, checked
+
+    def mark_sent_to_server(self) -> None:
+        """The turns so far are in the server conversation (a conversation resumed)."""
+        self._hosted_sent = len(self.turns)
+
+    def _stored_options(self) -> dict[str, Any]:
+        """The options the history keeps: the generation options, and the server side of a
+        conversation with hosted tools (so `-c` appends to it)."""
+        if self.hosted is not None and self.hosted.on:
+            return {**self.options, RECORD_KEY: self.hosted.record()}
+        return dict(self.options)
+
+    def _save_options(self) -> None:
+        if self.store is not None and self.conversation_id is not None:
+            self.store.set_options(self.conversation_id, self._stored_options())
 
     # -- the messages sent ---------------------------------------------------------------------
     @property
     def messages(self) -> list[dict[str, Any]]:
         """The messages of the next request: the system message, then every turn."""
         head = [chunks.message("system", self.system)] if self.system else []
-        # an empty answer (e.g. max_tokens 0) stays in the history but is not sent back
-        sent = [t for t in self.turns if t.message["content"] or t.message.get("tool_calls")]
-        # nor is a question that failed and was followed by another one
-        return head + [
-            t.message
-            for t, after in zip(sent, [*sent[1:], None], strict=False)
-            if not (t.role == "user" and after is not None and after.role == "user")
-        ]
+        return head + _sendable(self.turns)
 
     def clear(self) -> None:
         """Start afresh (a new conversation in the history), keeping system, model, options."""
@@ -234,7 +245,7 @@ class ChatSession:
             return
         if self.conversation_id is None:
             conv = self.store.create_conversation(
-                self.model, system=self.system, options=self.options or None
+                self.model, system=self.system, options=self._stored_options() or None
             )
             self.conversation_id = conv.id
         stored = self.store.add_message(
@@ -277,6 +288,8 @@ class ChatSession:
         options = dict(self.options)
         if self.tools is not None:
             options.update(self.tools.request_options(last_round=last_round))
+        if self.hosted is not None and self.hosted.on:
+            return self._ask_hosted(view, options)
         exchange = Exchange(
             client=self.client,
             model=self.model,
@@ -289,6 +302,31 @@ class ChatSession:
         )
         turn, result = exchange.stream(view) if self.stream else exchange.complete(view)
         self.turns.append(turn)
+        return result
+
+    def _ask_hosted(self, view: TurnView, options: dict[str, Any]) -> TurnResult:
+        """One request through the Conversations API: the turns the server does not hold yet
+        go as its inputs (all of them when a server conversation starts)."""
+        assert self.hosted is not None
+        sent = self._hosted_sent if self.hosted.server_id is not None else 0
+        function_tools = options.pop("tools", [])
+        exchange = HostedExchange(
+            client=self.client,
+            model=self.model,
+            hosted=self.hosted,
+            inputs=entries(_sendable(self.turns[sent:])),
+            system=self.system,
+            options=options,
+            function_tools=function_tools,
+            store=self.store,
+            conversation_id=self.conversation_id,
+            cost=self.cost,
+            checkpoint_interval_s=self.checkpoint_interval_s,
+        )
+        turn, result = exchange.stream(view)
+        self.turns.append(turn)
+        self._hosted_sent = len(self.turns)
+        self._save_options()
         return result
 
     def _run_tools(
@@ -312,6 +350,11 @@ class ChatSession:
                     view.on_tool_call(call)
                     allowed = self.tools.approvals(call)
                     outcome = self.tools.run(call) if allowed else refused(call)
+                    if not allowed and self.tools.approvals.ask is None:
+                        first.warnings.append(
+                            f"{call.name} was not run: there is no terminal to ask; pass "
+                            "--approve (or `config set approve_tools true`) to run tools"
+                        )
                 except KeyboardInterrupt as exc:
                     first.error = exc
                     for rest in calls[index:]:
@@ -336,6 +379,18 @@ class ChatSession:
         self.turns.append(turn)
 
 
+def _sendable(turns: list[Turn]) -> list[dict[str, Any]]:
+    """The turns' messages as a request carries them: an empty answer (e.g. max_tokens 0)
+    stays in the history but is not sent back, nor is a question that failed and was
+    followed by another one."""
+    sent = [t for t in turns if t.message["content"] or t.message.get("tool_calls")]
+    return [
+        t.message
+        for t, after in zip(sent, [*sent[1:], None], strict=False)
+        if not (t.role == "user" and after is not None and after.role == "user")
+    ]
+
+
 def _whole_turn(rounds: list[TurnResult]) -> TurnResult:
     """One result for a turn of several requests: the last answer, with the first one's time
     to first token, summed usage, time and cost, and the calls and warnings of all."""
@@ -354,6 +409,8 @@ def _whole_turn(rounds: list[TurnResult]) -> TurnResult:
     last.thinking = "".join(r.thinking for r in rounds)
     last.tools_run = first.tools_run
     last.warnings = [w for r in rounds for w in r.warnings]
+    last.sources = [s for r in rounds for s in r.sources]
+    last.files = [f for r in rounds for f in r.files]
     if last.error is None and first.error is not None:
         last.error, last.status = first.error, "interrupted"
     return last

@@ -1,0 +1,94 @@
+"""The REPL's tool commands: `/tools`, `/mcp add|drop`, `/web`, `/code` (and `/image on|off`).
+
+Registered in the same registry as the other slash commands (importing this module registers
+them). Local tools (MCP servers, functions) run here after approval; hosted tools run on
+Mistral's side, through the Conversations API, so switching one starts a new server
+conversation (the local one goes on).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mistral_chat.repl.commands import ChatRepl, CommandError, command
+
+if TYPE_CHECKING:
+    from mistral_chat.services.chat import ChatSession
+
+__all__ = ["hosted_switch"]
+
+
+@command("/tools", "the tools on: MCP servers, functions, hosted tools, and approvals")
+def tools(repl: ChatRepl, arg: str) -> None:
+    chat = repl.chat
+    lines: list[str] = []
+    if chat.tools is not None:
+        runner: Any = chat.tools.runner
+        offered = getattr(runner, "offered", None)
+        names = [t.name for t in offered()] if callable(offered) else []
+        sources = [s.name for s in getattr(runner, "sources", [])]
+        lines.append(f"local tools ({', '.join(sources) or 'none'}): {', '.join(names) or '-'}")
+        lines.append(f"approval: {chat.tools.approvals.describe()}")
+        lines.append(f"at most {chat.tools.max_calls} calls per question")
+    hosted = chat.hosted
+    if hosted is not None and hosted.on:
+        on = ", ".join(hosted.names()) or "-"
+        agent = f"; agent {hosted.agent_id}" if hosted.agent_id else ""
+        lines.append(f"hosted tools (Conversations API): {on}{agent}")
+    if not lines:
+        lines.append("no tools are on; /mcp add SERVER, /web on, /code on, /image on")
+    repl.terminal.out("\n".join(lines))
+
+
+@command("/mcp add SERVER | drop NAME", "start an MCP server and offer its tools, or stop one")
+def mcp(repl: ChatRepl, arg: str) -> None:
+    verb, _, rest = arg.strip().partition(" ")
+    rest = rest.strip()
+    if verb not in ("add", "drop") or not rest:
+        raise CommandError(
+            "usage: /mcp add 'COMMAND ARGS' | URL | NAME, or /mcp drop NAME (/tools lists them)"
+        )
+    add_server = getattr(repl, "add_mcp_server", None)
+    drop_server = getattr(repl, "drop_mcp_server", None)
+    if add_server is None or drop_server is None:
+        raise CommandError("MCP servers cannot be started here")
+    if verb == "add":
+        name, offered = add_server(rest)
+        repl.terminal.out(f"{name}: {len(offered)} tools ({', '.join(offered) or 'none'})")
+    else:
+        drop_server(rest)
+        repl.terminal.out(f"{rest} stopped; its tools are no longer offered")
+
+
+@command("/web [on|off|premium]", "Mistral's hosted web search for the next questions")
+def web(repl: ChatRepl, arg: str) -> None:
+    if arg.strip().lower() == "premium":
+        hosted_switch(repl, "web-premium", "on")
+        return
+    hosted_switch(repl, "web", arg)
+
+
+@command("/code [on|off]", "Mistral's hosted code interpreter for the next questions")
+def code(repl: ChatRepl, arg: str) -> None:
+    hosted_switch(repl, "code", arg)
+
+
+def hosted_switch(repl: ChatRepl, name: str, arg: str) -> None:
+    """`/web on`, `/code off`, `/image on`: switch a hosted tool; without `on|off`, say."""
+    from mistral_chat.services.chat.hosted import Hosted
+
+    chat: ChatSession = repl.chat
+    value = arg.strip().lower()
+    hosted = chat.hosted or Hosted()
+    current = name in hosted.names()
+    if not value:
+        repl.terminal.out(f"{name} is {'on' if current else 'off'}")
+        return
+    if value not in ("on", "off"):
+        raise CommandError(f"usage: /{name.split('-')[0]} on|off, got {arg.strip()!r}")
+    if value == "on" and not hosted.agent_id:
+        hosted.output_dir = repl.cwd
+    hosted.set_tool(name, value == "on")
+    chat.hosted = hosted
+    where = "through the Conversations API" if hosted.on else "back to chat completions"
+    repl.terminal.out(f"{name} {value}; the next questions go {where}")
