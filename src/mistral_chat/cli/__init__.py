@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from .. import __version__
+from ..services.setting_values import MAX_RETRIES
 from ._argtypes import int_range, non_empty, positive_seconds
 from .exit import ExitCode
 
@@ -133,7 +134,10 @@ def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
         "between pieces; file transfers, between reads (default 60, up to 3600)",
     )
     g.add_argument(
-        "--max-retries", type=int_range(0, 10), metavar="N", help="retries per request (0-10)"
+        "--max-retries",
+        type=int_range(0, MAX_RETRIES),
+        metavar="N",
+        help=f"retries per request (0-{MAX_RETRIES})",
     )
     g.add_argument("--no-color", action="store_true", help="no colour or escape codes")
     g.add_argument("--debug", action="store_true", help="log requests; tracebacks on errors")
