@@ -77,6 +77,13 @@ def register(subparsers: Any) -> None:
         "(8 images max)",
     )
     p.add_argument(
+        "--vision",
+        action="store_true",
+        default=None,
+        help="send images even if the model list does not say the model reads them "
+        "(self-hosted servers; default: config `vision`)",
+    )
+    p.add_argument(
         "--image-max-side",
         type=positive_int,
         metavar="PX",
@@ -178,8 +185,9 @@ def _answer(
 ) -> int:
     from ..render.answer import AnswerView
     from ..render.formats import finish_note, turn_summary
-    from ..services.chat import Start, open_session
+    from ..services.chat import Outbox, Start, open_session
 
+    checked = Outbox.check(attachments)  # local mistakes first: before a server is asked
     ref: Start | str = args.conversation or (Start.LATEST if args.continue_latest else Start.NEW)
     session = open_session(
         ctx,
@@ -190,6 +198,8 @@ def _answer(
         log=ctx.settings.log_history and not args.no_log,
         stream=not args.no_stream,
         image_max_side=args.image_max_side,
+        vision=args.vision,
+        on_warning=ctx.terminal.warning,
     )
     view = AnswerView(
         ctx.terminal,
@@ -200,7 +210,7 @@ def _answer(
         markdown=not session.answers_in_json,
         uploads=UploadBars(ctx),
     )
-    result = session.send(prompt, attachments, view)
+    result = session.send(prompt, checked, view)
     if args.json:
         ctx.terminal.json(
             {

@@ -50,7 +50,15 @@ def register(subparsers: Any) -> None:
     )
     up.set_defaults(handler=upload)
 
-    ls = sub.add_parser("list", help="list files", description="List uploaded files.")
+    ls = sub.add_parser(
+        "list",
+        help="list files",
+        description=(
+            "List uploaded files. The `chat` column marks the files mistral-chat uploaded "
+            "itself for `ask -a`, `/attach` and `ocr` (reused while they last, and given an "
+            "expiry); --json adds `chat_upload` (true or false)."
+        ),
+    )
     ls.add_argument("--purpose", choices=PURPOSES, help="only files with this purpose")
     ls.add_argument("--search", metavar="S", help="only files whose name contains S")
     ls.add_argument(
@@ -216,8 +224,11 @@ def list_files(args: argparse.Namespace, ctx: AppContext) -> int:
         search=args.search,
         include_total=True,
     )
+    from ..services.upload_reuse import chat_upload_ids, ledger_path_for
+
+    ours = chat_upload_ids(ledger_path_for(ctx.settings.history_path), ctx.settings.base_url)
     if args.json:
-        ctx.terminal.json([f.to_dict() for f in result.data])
+        ctx.terminal.json([{**f.to_dict(), "chat_upload": f.id in ours} for f in result.data])
         return ExitCode.OK
     total = result.total if result.total is not None else len(result.data)
     pages = max(1, -(-total // args.page_size))
@@ -238,10 +249,12 @@ def list_files(args: argparse.Namespace, ctx: AppContext) -> int:
             f.purpose or "-",
             local_time(f.created_at),
             local_time(f.expires_at) if f.expires_at else "-",
+            "yes" if f.id in ours else "-",
         ]
         for f in result.data
     ]
-    table(ctx.terminal, ["id", "filename", "size", "purpose", "created", "expires"], rows)
+    columns = ["id", "filename", "size", "purpose", "created", "expires", "chat"]
+    table(ctx.terminal, columns, rows)
     ctx.terminal.out(f"page {args.page} of {pages}, {total} file{'s' if total != 1 else ''}")
     return ExitCode.OK
 

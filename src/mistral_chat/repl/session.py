@@ -320,7 +320,13 @@ class ChatRepl:
     def resume(self, ref: str) -> None:
         from mistral_chat.services.chat import open_session
 
-        self.chat = open_session(self.app, ref, stream=self.chat.stream)
+        self.chat = open_session(
+            self.app,
+            ref,
+            stream=self.chat.stream,
+            vision=self.chat.outbox.vision,
+            on_warning=self.terminal.warning,
+        )
         count = len(self.chat.turns)
         self.terminal.out(
             f"resumed {self.chat.conversation_id} ({count} message{'s' * (count != 1)}), "

@@ -85,10 +85,19 @@ class Settings:
     show_thinking: bool = False  # a reasoning model's reasoning, on stderr
     api_key_env: str = KEY_ENV  # the variable that holds the key for this profile
     base_url_source: str = "default"  # "emulator" | "option" | "env" | "profile" | "config"
+    vision: bool = False  # send images whatever the catalog says (self-hosted servers)
+    model_source: str = "default"  # "config" when config `model` chose default_model
 
     @property
     def home(self) -> Path:
         return self.config_path.parent
+
+    @property
+    def mistral_server(self) -> bool:
+        """Mistral's API or the built-in emulator (not vLLM, llama.cpp, Ollama...)."""
+        from .servers import is_mistral_url
+
+        return self.base_url_source == "emulator" or is_mistral_url(self.base_url)
 
 
 def app_dirs(environ: Mapping[str, str] | None = None) -> AppDirs:
@@ -194,6 +203,7 @@ CONFIG_KEYS: dict[str, Callable[[str], Any]] = {
     "log": _bool,
     "image_max_side": _int_range(64, 8192),
     "show_thinking": _bool,
+    "vision": _bool,
     "base_url": _url,
     "timeout": _timeout,
     "max_retries": _int_range(0, 10),
@@ -411,12 +421,13 @@ def resolve_settings(
     log = typed("log", bool)
     side = typed("image_max_side", int)
     thinking = typed("show_thinking", bool)
+    model = typed("model", str)
     return Settings(
         base_url=url,
         api_key=key,
         api_key_source=key_source,
         profile=profile,
-        default_model=typed("model", str) or DEFAULT_MODEL,
+        default_model=model or DEFAULT_MODEL,
         timeout=float(t) if t is not None else DEFAULT_TIMEOUT,
         max_retries=int(retries) if retries is not None else DEFAULT_MAX_RETRIES,
         log_history=True if log is None else bool(log),
@@ -428,6 +439,8 @@ def resolve_settings(
         show_thinking=bool(thinking),
         api_key_env=key_env,
         base_url_source=url_source,
+        vision=bool(typed("vision", bool)),
+        model_source="config" if model else "default",
     )
 
 
