@@ -277,7 +277,8 @@ def _images_replaced(ctx: AppContext, doc: Any) -> set[str]:
     from ..services.image_store import conversation_images
     from ..storage.errors import AmbiguousConversationId, ConversationNotFound
 
-    conv_id = doc.get("id") if isinstance(doc, dict) else None
+    head = doc.get("conversation") if isinstance(doc, dict) else None
+    conv_id = head.get("id") if isinstance(head, dict) else None
     if not isinstance(conv_id, str) or not conv_id:
         return set()
     store = ctx.history()
