@@ -48,7 +48,7 @@ def test_no_key_no_model_an_image_and_a_text_file_work(
     body = server.chat_bodies()[0]
     assert body["model"] == "local-vlm"  # the server's only model, with none set
     assert body["stream"] is True
-    sent = [r for r in server.requests if r.path == "/v1/chat/completions"][0]
+    sent = next(r for r in server.requests if r.path == "/v1/chat/completions")
     assert "authorization" not in sent.headers  # no key, not even a dummy one
     # its model list said nothing of vision: the server decided, and took the image
     assert [r.path for r in server.requests] == ["/v1/models", "/v1/chat/completions"]
@@ -67,11 +67,11 @@ def test_a_pdf_names_the_missing_files_api(
 
 def test_the_first_chat_model_when_the_server_has_several(run_cli: RunCLI, tmp_path: Path) -> None:
     with OpenAICompatibleServer(models=["qwen2.5-7b", "llava-13b"]) as server:
-        code, out, err = run_cli("ask", "hi", input="", env=at(server))
+        code, _, err = run_cli("ask", "hi", input="", env=at(server))
         assert code == 0, err
-        code, out, err = run_cli("ask", "-m", "llava-13b", "hi", input="", env=at(server))
+        code, _, err = run_cli("ask", "-m", "llava-13b", "hi", input="", env=at(server))
         assert code == 0, err
-        code, out, err = run_cli("ask", "-m", "nope", "hi", input="", env=at(server))
+        code, _, err = run_cli("ask", "-m", "nope", "hi", input="", env=at(server))
         assert code == 4 and "The model `nope` does not exist" in err
     assert [b["model"] for b in server.chat_bodies()] == ["qwen2.5-7b", "llava-13b", "nope"]
 
