@@ -4,6 +4,7 @@ again."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -36,10 +37,8 @@ class Screen:
         while (found := self.text.find(needle, self.pos)) < 0:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{needle!r} not on screen:\n{self.text[-1500:]}")
-            try:
+            with contextlib.suppress(pexpect.TIMEOUT):
                 self.raw += self.child.read_nonblocking(65536, timeout=0.05)
-            except pexpect.TIMEOUT:
-                pass
         self.pos = found + len(needle)
 
     def line(self, text: str) -> None:
