@@ -106,3 +106,22 @@ def test_whole_answers_and_continued_conversations(
     assert out.splitlines()[0] == "1. user: one [images: data:image/png]"
     assert out.splitlines()[-1] == "3. user: two [images: none]"
     assert server.chat_bodies()[-1]["model"] == "local-vlm"
+
+
+def test_vision_lets_the_server_decide_when_the_catalog_says_no(
+    run_cli: RunCLI, tmp_path: Path
+) -> None:
+    Image.new("RGB", (16, 16), "red").save(tmp_path / "red.png")
+    ask = ("ask", "-m", "codestral-latest", "-a", "red.png", "what?")
+    code, _, err = run_cli(*ask, input="")
+    assert code == 2 and err.startswith("error: codestral-latest cannot read images")
+    # forced: the request goes, and the server (the emulator, as Mistral's API) refuses it
+    refused = (
+        "error: the API rejected the request (400): Model codestral-latest does not support "
+        "image input; `mistral-chat models list` shows the models\n"
+    )
+    assert run_cli(*ask[:1], "--vision", *ask[1:], input="")[::2] == (4, refused)
+    assert run_cli("config", "set", "vision", "true")[0] == 0
+    assert run_cli(*ask, input="")[::2] == (4, refused)
+    code, out, _ = run_cli("config", "get", "vision")
+    assert (code, out) == (0, "true\n")
