@@ -75,3 +75,20 @@ def test_files_the_user_uploads_are_not_marked(run_cli: RunCLI, tmp_path: Path) 
     assert code == 0, err
     listed = json.loads(run_cli("files", "list", "--search", doc.name, "--json")[1])
     assert [(f["chat_upload"], f["expires_at"]) for f in listed] == [(False, None)]
+
+
+def test_the_builtin_emulator_is_one_server_across_runs(run_cli: RunCLI, tmp_path: Path) -> None:
+    # --emulator starts a new emulator (a new port) in every process, on the same kept files
+    pdf = tmp_path / "emulated.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + b"emulated " * 100 + b"\n%%EOF\n")
+    env = {"MISTRAL_API_KEY": None, "MISTRAL_BASE_URL": None}
+    posted = []
+    for question in ("Summarise", "And the conclusion?"):
+        code, _, err = run_cli(
+            "--emulator", "--debug", "ask", "-a", pdf.name, question, input="", env=env
+        )
+        assert code == 0, err
+        posted.append(sum(" POST " in line and "/v1/files " in line for line in err.splitlines()))
+    assert posted == [1, 0]
+    code, out, _ = run_cli("--emulator", "files", "list", "--search", pdf.name, env=env)
+    assert code == 0 and out.splitlines()[1].split()[-1] == "yes"

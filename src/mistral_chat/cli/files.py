@@ -224,9 +224,10 @@ def list_files(args: argparse.Namespace, ctx: AppContext) -> int:
         search=args.search,
         include_total=True,
     )
-    from ..services.upload_reuse import chat_upload_ids, ledger_path_for
+    from ..services.upload_reuse import chat_upload_ids, ledger_path_for, server_key
 
-    ours = chat_upload_ids(ledger_path_for(ctx.settings.history_path), ctx.settings.base_url)
+    settings = ctx.settings
+    ours = chat_upload_ids(ledger_path_for(settings.history_path), server_key(settings))
     if args.json:
         ctx.terminal.json([{**f.to_dict(), "chat_upload": f.id in ours} for f in result.data])
         return ExitCode.OK

@@ -96,10 +96,10 @@ def _read(
 
     client = ctx.client()
     model = args.model or DEFAULT_OCR_MODEL
-    from ..services.upload_reuse import UploadReuse, ledger_path_for
+    from ..services.upload_reuse import UploadReuse
     from ._uploads import UploadBars
 
-    reuse = UploadReuse(ledger_path_for(ctx.settings.history_path), server=ctx.settings.base_url)
+    reuse = UploadReuse.for_settings(ctx.settings)
     document = document_for(spec, client, on_upload=UploadBars(ctx), uploads=reuse)
     from ..render.spinner import Spinner
 

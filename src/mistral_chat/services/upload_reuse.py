@@ -36,6 +36,7 @@ from mistral_chat.storage.errors import HistoryError
 if TYPE_CHECKING:
     from mistral_chat.api import Client
     from mistral_chat.api.types import FileObject
+    from mistral_chat.services.settings import Settings
     from mistral_chat.storage.uploads import UploadLedger
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "chat_upload_ids",
     "file_digest",
     "ledger_path_for",
+    "server_key",
     "upload_file",
 ]
 
@@ -91,6 +93,12 @@ def file_digest(source: Path | bytes) -> tuple[str, int]:
             digest.update(piece)
             size += len(piece)
     return digest.hexdigest(), size
+
+
+def server_key(settings: Settings) -> str:
+    """The server an upload went to, as the ledger names it: the base URL; the built-in
+    emulator (`--emulator`: a new port each run, the same kept files) is one server."""
+    return "emulator" if settings.base_url_source == "emulator" else settings.base_url
 
 
 def ledger_path_for(history_path: Path) -> Path:
@@ -155,6 +163,11 @@ class UploadReuse:
     server: str
     expiry_hours: int | None = CHAT_UPLOAD_EXPIRY_HOURS
     clock: Callable[[], float] = field(default=time.time)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> UploadReuse:
+        """Reuse through the ledger beside the history, for the server of `settings`."""
+        return cls(ledger_path_for(settings.history_path), server=server_key(settings))
 
     def upload(
         self,

@@ -126,13 +126,10 @@ def _default_model(ctx: ChatContext) -> str:
 
 def _equip(session: ChatSession, ctx: ChatContext, images: ImageStore | None, vision: bool) -> None:
     """Give the session's outbox what outlives a message: kept images, reused uploads."""
-    from mistral_chat.services.upload_reuse import UploadReuse, ledger_path_for
+    from mistral_chat.services.upload_reuse import UploadReuse
 
-    settings = ctx.settings
     session.outbox.kept_images = images
-    session.outbox.uploads = UploadReuse(
-        ledger_path_for(settings.history_path), server=settings.base_url
-    )
+    session.outbox.uploads = UploadReuse.for_settings(ctx.settings)
     session.outbox.vision = vision
 
 
