@@ -162,19 +162,25 @@ def test_latest_on_empty_history_starts_afresh(client: Client, store: HistorySto
     assert session.conversation_id is None and session.model == MODEL
 
 
-def test_api_error_rolls_the_user_turn_back(
+def test_an_api_error_keeps_the_question_and_it_is_not_resent(
     client: Client, store: HistoryStore, emu: Emulator
 ) -> None:
     session = ChatSession(client, store, model=MODEL)
     session.send("kept")
     emu.inject("status", status=503, times=3, path="/v1/chat/completions")
     with pytest.raises(ServerError) as info:
-        session.send("lost")
+        session.send("also kept")
     assert info.value.attempts == 3
-    assert session.turns[0].message["content"] == "kept"
-    assert len(session.turns) == 2
+    # nothing a user typed is lost to an error: in memory and in the history
+    assert [t.message["content"] for t in session.turns][::2] == ["kept", "also kept"]
     assert session.conversation_id is not None
-    assert len(store.get_conversation(session.conversation_id).messages) == 2
+    stored = store.get_conversation(session.conversation_id).messages
+    assert [m.text for m in stored if m.role == "user"] == ["kept", "also kept"]
+    # the next question goes without the unanswered one; /retry would send it again
+    start = len(emu.requests)
+    session.send("next")
+    sent = chat_bodies(emu, start)[0]["messages"]
+    assert [m["content"] for m in sent if m["role"] == "user"] == ["kept", "next"]
 
 
 def test_a_failed_retry_keeps_the_previous_answer(
@@ -202,12 +208,16 @@ def test_a_failed_retry_keeps_the_previous_answer(
     assert stored[-1].text == again.text and len(session.turns) == 4
 
 
-def test_failed_first_turn_leaves_no_conversation(client: Client, store: HistoryStore) -> None:
+def test_a_failed_first_turn_keeps_its_question(client: Client, store: HistoryStore) -> None:
     session = ChatSession(client, store, model="no-such-model")
     with pytest.raises(BadRequestError, match="no-such-model"):
         session.send("hello")
-    assert session.turns == [] and session.conversation_id is None
-    assert store.list_conversations() == []
+    assert [t.message["content"] for t in session.turns] == ["hello"]
+    (conv,) = store.list_conversations()
+    assert [m.text for m in store.get_conversation(conv.id).messages] == ["hello"]
+    session.set_model(MODEL)
+    again = session.retry()  # the question kept is the one answered
+    assert "You said: hello" in again.text
 
 
 def test_cut_stream_keeps_the_partial_answer(
@@ -321,3 +331,21 @@ def test_list_price_cost() -> None:
 def test_empty_message_is_refused(client: Client) -> None:
     with pytest.raises(ValueError, match="nothing to send"):
         ChatSession(client, None, model=MODEL).send("")
+
+
+def test_any_failure_after_text_arrived_keeps_the_text(client: Client, store: HistoryStore) -> None:
+    session = ChatSession(client, store, model=MODEL)
+    received: list[str] = []
+
+    def on_text(delta: str) -> None:
+        received.append(delta)
+        if len(received) == 5:
+            raise RuntimeError("a bug while drawing")
+
+    result = session.send("emulator:markdown 100", view=QuietView(on_text))
+    assert result.status == "interrupted" and isinstance(result.error, RuntimeError)
+    assert result.text.startswith("".join(received)) and result.text
+    assert session.conversation_id is not None
+    question, answer = store.get_conversation(session.conversation_id).messages
+    assert question.text == "emulator:markdown 100"
+    assert answer.status == "interrupted" and answer.text == result.text

@@ -4,7 +4,7 @@
 attachments); everything it prints goes through ``render.console.Terminal``. The rules:
 
 - an API, input or history error prints one ``error: ...`` line and the loop goes on; a failed
-  turn is rolled back by the ChatSession and its text stays in the input history (Up);
+  question stays in the conversation (and the history): ``/retry`` sends it again;
 - Ctrl-C while an answer streams stops it; the partial answer stays in the conversation, marked
   interrupted; Ctrl-C on an empty prompt asks before leaving; Ctrl-D (or ``/quit``) leaves;
 - finished markdown blocks are printed once, only the last one is live; a spinner runs until the
@@ -176,6 +176,7 @@ class ChatRepl:
         """Send a message with the pending attachments and render the answer."""
         self._uploads.clear()
         attached = bool(self.chat.outbox)
+        asked = len(self.chat.turns)
         try:
             self._turn(lambda view: self.chat.send(text, view=view))
         except (AttachmentError, ImageError) as exc:
@@ -183,6 +184,11 @@ class ChatRepl:
                 raise
             # e.g. a file deleted since it was attached: say how to get unstuck
             raise CommandError(f"{exc}; /detach N drops attachment N") from exc
+        except EXPECTED_ERRORS as exc:
+            if len(self.chat.turns) == asked:
+                raise  # refused before the question was saved
+            self.terminal.error(self.describe(exc))
+            self.terminal.err_line("the question is kept: /retry asks again")
 
     def retry(self) -> None:
         if not any(t.message["role"] == "user" for t in self.chat.turns):
@@ -205,7 +211,9 @@ class ChatRepl:
             with input_echo_off():
                 result = call(view)
         except KeyboardInterrupt:
-            self.terminal.err_line("interrupted before the answer began (Up recalls the message)")
+            self.terminal.err_line(
+                "interrupted before the answer began; the question is kept (/retry asks again)"
+            )
             return None
         self._after_answer(result)
         return result

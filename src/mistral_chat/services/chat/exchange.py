@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mistral_chat.api import content as chunks
 from mistral_chat.api.errors import StreamInterrupted
+from mistral_chat.errors import LocalStorageError
 from mistral_chat.services.chat.results import (
     CostEstimator,
     Turn,
@@ -25,6 +26,7 @@ from mistral_chat.services.chat.results import (
     text_of,
     thinking_of,
 )
+from mistral_chat.services.chat.tooling import ToolCall
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
@@ -58,6 +60,7 @@ class Exchange:
         elapsed = _ms(started)
         choice = answer.choices[0] if answer.choices else None
         content = choice.message.content if choice is not None else None
+        calls = (choice.message.tool_calls or []) if choice is not None else []
         result = TurnResult(
             text=text_of(content),
             thinking=thinking_of(content),
@@ -66,6 +69,7 @@ class Exchange:
             model=answer.model or self.model,
             ttft_ms=elapsed,
             duration_ms=elapsed,
+            tool_calls=[ToolCall.from_api(_call_dict(c), i) for i, c in enumerate(calls)],
         )
         result.cost_usd = self._cost(result.usage)
         if result.finish_reason == "error":  # the model failed mid-answer: keep what it wrote
@@ -73,9 +77,10 @@ class Exchange:
             result.error = StreamInterrupted(
                 "the model stopped with finish_reason 'error'", partial_text=result.text, chunks=0
             )
+            result.tool_calls = []  # a failed answer's calls are not run
             if not result.text:
                 raise result.error
-        turn = Turn(chunks.message("assistant", result.text))
+        turn = Turn(result.message())
         if self.store is not None and self.conversation_id is not None:
             turn.message_id = self.store.add_message(
                 self.conversation_id,
@@ -94,7 +99,13 @@ class Exchange:
         return turn, result
 
     def stream(self, view: TurnView) -> tuple[Turn, TurnResult]:
-        """Stream the answer to the view delta by delta, saving the text as it arrives."""
+        """Stream the answer to the view delta by delta, saving the text as it arrives.
+
+        Whatever ends the stream early (a cut, Ctrl-C, a signal, a bug) keeps the text that
+        arrived, marked interrupted, with the error in the result; only when no text arrived
+        does the error propagate. A disk that fails mid-answer does not stop the answer: it is
+        reported once the answer is whole (`LocalStorageError`, exit 6).
+        """
         started = time.monotonic()
         stream = self.client.chat.stream(self.model, list(self.messages), **self.options)
         # the stream is open (first event read): from here on, an answer is being written
@@ -121,23 +132,31 @@ class Exchange:
                     partial_text=stream.text,
                     chunks=0,
                 )
-        except (StreamInterrupted, KeyboardInterrupt) as exc:
+        except BaseException as exc:  # noqa: BLE001 - kept in the result, raised by the caller
             result.status = "interrupted"
             result.error = exc
-        except BaseException:
-            result.status = "error"
-            raise
         finally:
             stream.close()
             self._fill(result, stream, started)
-            turn.message = chunks.message("assistant", result.text)
-            if result.status == "error" or (result.error is not None and not result.text):
-                self._forget(turn)  # no answer to keep
-            else:
-                self._finish(turn, checkpoint, result)
+            if result.error is not None:
+                result.tool_calls = []  # calls cut short are not run, nor sent back
+            turn.message = result.message()
+        self._record(turn, checkpoint, result)
         if result.error is not None and not result.text:
             raise result.error
         return turn, result
+
+    def _record(self, turn: Turn, checkpoint: StreamCheckpoint | None, result: TurnResult) -> None:
+        """Finish the streamed answer in the history (or drop it when no text arrived)."""
+        try:
+            if result.text or result.tool_calls:
+                self._finish(turn, checkpoint, result)
+            else:
+                self._forget(turn)  # an empty streaming message would read as interrupted
+        except LocalStorageError as exc:
+            # the answer is on screen; the disk is what failed: say so (exit 6)
+            if result.error is None:
+                result.error = exc
 
     def _fill(self, result: TurnResult, stream: Any, started: float) -> None:
         result.text = stream.text
@@ -147,6 +166,7 @@ class Exchange:
         result.finish_reason = stream.finish_reason
         result.model = stream.model or self.model
         result.cost_usd = self._cost(result.usage)
+        result.tool_calls = [ToolCall.from_api(c, i) for i, c in enumerate(stream.tool_calls)]
 
     def _start(self, turn: Turn) -> StreamCheckpoint | None:
         if self.store is None or self.conversation_id is None:
@@ -174,6 +194,12 @@ class Exchange:
         if self.cost is None or not usage:
             return None
         return self.cost(self.model, usage)
+
+
+def _call_dict(call: Any) -> dict[str, Any]:
+    """A decoded `ToolCall` struct in the API's dict shape."""
+    function = call.function
+    return {"id": call.id, "function": {"name": function.name, "arguments": function.arguments}}
 
 
 def _ms(started: float) -> int:

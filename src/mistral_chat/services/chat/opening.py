@@ -22,6 +22,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mistral_chat.api import content as chunks
 from mistral_chat.services.chat.results import Turn, text_of
 from mistral_chat.services.chat.session import ChatSession
+from mistral_chat.services.chat.tooling import (
+    ToolCall,
+    ToolOutcome,
+    assistant_message,
+    calls_from_content,
+    not_run,
+    tool_message,
+)
 from mistral_chat.services.chat_options import OPTION_NAMES
 
 if TYPE_CHECKING:
@@ -199,11 +207,13 @@ def _from_conversation(
     )
     session.conversation_id = conv.id
     gone = 0
+    loaded: list[Turn] = []
     for m in conv.messages:
         turn, missing = _turn_from_history(m, images)
         gone += missing
         if turn is not None:
-            session.turns.append(turn)
+            loaded.append(turn)
+    session.turns.extend(_mend_tool_calls(loaded))
     if gone and on_warning is not None:
         on_warning(
             f"{gone} image{'s' * (gone != 1)} of conversation {conv.id} "
@@ -224,13 +234,19 @@ def _from_conversation(
 def _turn_from_history(m: Message, images: ImageStore | None) -> tuple[Turn | None, int]:
     """A stored message as it can be sent again (None for what cannot: empty, system...),
     and how many of its images are no longer kept."""
+    if m.role == "tool":
+        meta = next((c for c in m.content if c.get("type") == "tool_result"), None)
+        if meta is None:
+            return None, 0
+        call = ToolCall(str(meta.get("tool_call_id", "")), str(meta.get("name", "")), "")
+        return Turn(tool_message(call, ToolOutcome(m.text)), message_id=m.id), 0
     if m.role not in ("user", "assistant"):
         return None, 0
     content: list[dict[str, Any]] = []
     gone = 0
     for chunk in m.content:
-        if chunk.get("type") == "thinking":
-            continue  # past reasoning is kept in the history, not sent back
+        if chunk.get("type") in ("thinking", "tool_call"):
+            continue  # past reasoning is kept in the history, not sent back; calls: below
         if chunk.get("type") != "image_url":
             content.append(chunk)
             continue
@@ -240,6 +256,9 @@ def _turn_from_history(m: Message, images: ImageStore | None) -> tuple[Turn | No
             gone += 1
         else:
             content.append(resent)
+    calls = calls_from_content(m.content) if m.role == "assistant" else []
+    if calls:
+        return Turn(assistant_message(text_of(content), calls), message_id=m.id), gone
     if not content or (m.role == "assistant" and not text_of(content)):
         return None, gone
     turn = Turn(chunks.message(m.role, content), message_id=m.id, attachments=m.attachments)
@@ -262,3 +281,22 @@ def _image_again(chunk: dict[str, Any], images: ImageStore | None) -> dict[str, 
     if isinstance(value, dict):
         return {**chunk, "image_url": {**value, "url": uri}}
     return {**chunk, "image_url": uri}
+
+
+def _mend_tool_calls(turns: list[Turn]) -> list[Turn]:
+    """Every call followed by its result, as the API requires: a process stopped while a
+    tool ran left calls without one; they are told "not run" (in the request, not the history)."""
+    mended: list[Turn] = []
+    open_calls: list[ToolCall] = []
+    for turn in turns:
+        if turn.role != "tool" and open_calls:
+            mended += [Turn(tool_message(c, not_run(c, "it was interrupted"))) for c in open_calls]
+            open_calls = []
+        if turn.role == "tool":
+            done = turn.message.get("tool_call_id")
+            open_calls = [c for c in open_calls if c.id != done]
+        calls = turn.message.get("tool_calls") or []
+        open_calls += [ToolCall.from_api(c, i) for i, c in enumerate(calls)]
+        mended.append(turn)
+    mended += [Turn(tool_message(c, not_run(c, "it was interrupted"))) for c in open_calls]
+    return mended

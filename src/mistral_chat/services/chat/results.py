@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, Protocol
 
+from mistral_chat.services.chat.tooling import ToolCall, ToolOutcome
 from mistral_chat.storage.records import content_thinking
 
 __all__ = [
@@ -54,6 +55,12 @@ class TurnView(Protocol):
 
     def on_upload(self, name: str, done: int, total: int | None) -> None: ...
 
+    def on_tool_call(self, call: ToolCall) -> None:
+        """The model called a tool: about to be approved (or not) and run."""
+        ...
+
+    def on_tool_result(self, call: ToolCall, outcome: ToolOutcome) -> None: ...
+
 
 class QuietView:
     """A view that draws nothing (scripts, tests); callbacks may still collect the deltas."""
@@ -83,6 +90,12 @@ class QuietView:
     def on_upload(self, name: str, done: int, total: int | None) -> None:
         return None
 
+    def on_tool_call(self, call: ToolCall) -> None:
+        return None
+
+    def on_tool_result(self, call: ToolCall, outcome: ToolOutcome) -> None:
+        return None
+
 
 @dataclass
 class TurnResult:
@@ -101,6 +114,12 @@ class TurnResult:
     cost_usd: float | None = None
     conversation_id: str | None = None
     error: BaseException | None = None
+    #: the calls the model asked for in this answer (the loop runs them and asks again)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    #: for the whole turn: every call the loop ran (or refused) and what it gave
+    tools_run: list[tuple[ToolCall, ToolOutcome]] = field(default_factory=list)
+    #: things the user should know that are not errors (a tool-call budget spent ...)
+    warnings: list[str] = field(default_factory=list)
 
     def record(self) -> dict[str, Any]:
         """What the history keeps of the answer besides its content (whole or streamed)."""
@@ -115,12 +134,25 @@ class TurnResult:
 
     def stored_content(self) -> str | list[dict[str, Any]]:
         """What the history keeps of the answer: its reasoning (if any) as a `thinking`
-        chunk, then its text."""
+        chunk, then its text, then the tool calls it made."""
         from mistral_chat.api import content as chunks
+        from mistral_chat.services.chat.tooling import stored_call_chunks
 
-        if not self.thinking:
+        if not self.thinking and not self.tool_calls:
             return self.text
-        return [chunks.thinking(self.thinking), chunks.text(self.text)]
+        stored = [chunks.thinking(self.thinking)] if self.thinking else []
+        if self.text or not self.tool_calls:
+            stored.append(chunks.text(self.text))
+        return stored + stored_call_chunks(self.tool_calls)
+
+    def message(self) -> dict[str, Any]:
+        """The answer as the next request carries it back (its text and any tool calls)."""
+        from mistral_chat.api import content as chunks
+        from mistral_chat.services.chat.tooling import assistant_message
+
+        if self.tool_calls:
+            return assistant_message(self.text, self.tool_calls)
+        return chunks.message("assistant", self.text)
 
 
 @dataclass

@@ -10,10 +10,12 @@ is off) a `HistoryStore`. `send` is one turn, start to end:
 3. the user message is committed to the history before the request goes out;
 4. the answer is asked for, streamed or whole (`Exchange`), drawn through the view and saved as
    it arrives (at least once a second), so a killed process loses at most about a second of it;
-5. a stream that breaks, or Ctrl-C, keeps what arrived, in memory and in the history, marked
-   "interrupted"; the `TurnResult` carries the error for the caller to report;
-6. an API error before any answer (401, 422, 503 after retries...) takes the user turn back out
-   of the session and the history, then propagates.
+5. a stream that breaks, Ctrl-C, or any other failure once text has arrived keeps what arrived,
+   in memory and in the history, marked "interrupted"; the `TurnResult` carries the error for
+   the caller to report;
+6. an error before any answer (401, 422, 503 after retries...) propagates, and the question
+   stays, in the session and in the history: nothing a user typed is lost to an error. An
+   unanswered question is not sent again with the next one (`/retry` sends it again).
 
     >>> session = open_session(ctx, Start.NEW, model="mistral-small-latest")  # doctest: +SKIP
     >>> result = session.send("Bonjour", ["photo.jpg"], view)                  # doctest: +SKIP
@@ -38,6 +40,15 @@ from mistral_chat.services.chat.results import (
     TurnResult,
     TurnView,
     list_price_cost,
+)
+from mistral_chat.services.chat.tooling import (
+    ToolCall,
+    ToolOutcome,
+    Tools,
+    not_run,
+    refused,
+    tool_message,
+    tool_result_chunks,
 )
 from mistral_chat.services.chat_options import validate_option
 from mistral_chat.services.content import ModelLookup, user_content
@@ -92,6 +103,8 @@ class ChatSession:
         self.stream = stream
         self.checkpoint_interval_s = checkpoint_interval_s
         self.outbox = Outbox(max_side=image_max_side)
+        #: tools offered to the model (MCP servers, functions) and who approves their calls
+        self.tools: Tools | None = None
         self.turns: list[Turn] = []
         self.usage_total: dict[str, float] = {
             "prompt_tokens": 0,
@@ -140,7 +153,13 @@ class ChatSession:
         """The messages of the next request: the system message, then every turn."""
         head = [chunks.message("system", self.system)] if self.system else []
         # an empty answer (e.g. max_tokens 0) stays in the history but is not sent back
-        return head + [t.message for t in self.turns if t.message["content"]]
+        sent = [t for t in self.turns if t.message["content"] or t.message.get("tool_calls")]
+        # nor is a question that failed and was followed by another one
+        return head + [
+            t.message
+            for t, after in zip(sent, [*sent[1:], None], strict=False)
+            if not (t.role == "user" and after is not None and after.role == "user")
+        ]
 
     def clear(self) -> None:
         """Start afresh (a new conversation in the history), keeping system, model, options."""
@@ -186,20 +205,10 @@ class ChatSession:
         turn = Turn(chunks.message("user", content))
         if prepared is not None:
             turn.attachments = list(prepared.attachments)
+        self._log_user(turn, content)
         self.turns.append(turn)
-        created = self._log_user(turn, content)
-        try:
-            result = self._answer(view)
-        except BaseException:
-            # nothing of an answer arrived: the user turn goes back out, as if never sent
-            self.turns.remove(turn)
-            self._forget(turn)
-            if created and self.store is not None and self.conversation_id is not None:
-                self.store.delete_conversation(self.conversation_id)
-                self.conversation_id = None
-            raise
-        self.outbox.clear()
-        return result
+        self.outbox.clear()  # sent (or kept with the question, should the answer fail)
+        return self._answer(view)
 
     def retry(self, view: TurnView | None = None) -> TurnResult:
         """Ask again for an answer to the last user message. The previous answer is dropped
@@ -219,22 +228,19 @@ class ChatSession:
             self._forget(turn)
         return result
 
-    def _log_user(self, turn: Turn, content: list[dict[str, Any]]) -> bool:
-        """Commit the user message; True if the history conversation was created for it."""
+    def _log_user(self, turn: Turn, content: list[dict[str, Any]]) -> None:
+        """Commit the user message (creating the history conversation on the first one)."""
         if self.store is None:
-            return False
-        created = False
+            return
         if self.conversation_id is None:
             conv = self.store.create_conversation(
                 self.model, system=self.system, options=self.options or None
             )
             self.conversation_id = conv.id
-            created = True
         stored = self.store.add_message(
             self.conversation_id, "user", content, attachments=turn.attachments
         )
         turn.message_id = stored.id
-        return created
 
     def _forget(self, turn: Turn) -> None:
         """Delete the turn's message from the history, if it was saved there."""
@@ -243,22 +249,111 @@ class ChatSession:
             turn.message_id = None
 
     def _answer(self, view: TurnView) -> TurnResult:
-        """Request the answer to the current messages; raises if nothing arrived."""
-        exchange = Exchange(
-            client=self.client,
-            model=self.model,
-            messages=self.messages,
-            options=self.options,
-            store=self.store,
-            conversation_id=self.conversation_id,
-            cost=self.cost,
-            checkpoint_interval_s=self.checkpoint_interval_s,
-        )
+        """Ask for the answer to the current messages, running the tools it calls and asking
+        again, until the model answers in text; raises if nothing of the first answer came."""
+        rounds: list[TurnResult] = []
+        used = 0
+        last_round = False
         with view:
-            turn, result = exchange.stream(view) if self.stream else exchange.complete(view)
-        self.turns.append(turn)
+            while True:
+                result = self._ask_once(view, last_round=last_round)
+                rounds.append(result)
+                if result.error is not None or not result.tool_calls or last_round:
+                    break
+                if self.tools is None:  # a server that calls tools nobody offered
+                    result.warnings.append("the model called tools, but none are on")
+                    break
+                used, last_round = self._run_tools(result, used, view, rounds[0])
+                if rounds[0].error is not None:
+                    break
+        result = _whole_turn(rounds)
         result.conversation_id = self.conversation_id
         for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
             self.usage_total[key] += (result.usage or {}).get(key, 0)
         self.usage_total["cost_usd"] += result.cost_usd or 0.0
         return result
+
+    def _ask_once(self, view: TurnView, *, last_round: bool) -> TurnResult:
+        options = dict(self.options)
+        if self.tools is not None:
+            options.update(self.tools.request_options(last_round=last_round))
+        exchange = Exchange(
+            client=self.client,
+            model=self.model,
+            messages=self.messages,
+            options=options,
+            store=self.store,
+            conversation_id=self.conversation_id,
+            cost=self.cost,
+            checkpoint_interval_s=self.checkpoint_interval_s,
+        )
+        turn, result = exchange.stream(view) if self.stream else exchange.complete(view)
+        self.turns.append(turn)
+        return result
+
+    def _run_tools(
+        self, answer: TurnResult, used: int, view: TurnView, first: TurnResult
+    ) -> tuple[int, bool]:
+        """Run (or refuse) each call of `answer` and record the results; (calls used so far,
+        whether the budget is spent). Ctrl-C stops the running tool and ends the turn (the
+        calls not run are told so, as the API wants a result for every call)."""
+        assert self.tools is not None
+        spent = False
+        calls = list(answer.tool_calls)
+        for index, call in enumerate(calls):
+            if used >= self.tools.max_calls:
+                spent = True
+                outcome = not_run(
+                    call, f"the limit of {self.tools.max_calls} tool calls was reached"
+                )
+            else:
+                used += 1
+                try:
+                    view.on_tool_call(call)
+                    allowed = self.tools.approvals(call)
+                    outcome = self.tools.run(call) if allowed else refused(call)
+                except KeyboardInterrupt as exc:
+                    first.error = exc
+                    for rest in calls[index:]:
+                        self._record_tool(rest, not_run(rest, "the user stopped it"), first)
+                    return used, True
+                view.on_tool_result(call, outcome)
+            self._record_tool(call, outcome, first)
+        if spent:
+            first.warnings.append(
+                f"stopped running tools after {self.tools.max_calls} calls (--max-tool-calls); "
+                "the model answered with what it had"
+            )
+        return used, spent
+
+    def _record_tool(self, call: ToolCall, outcome: ToolOutcome, first: TurnResult) -> None:
+        first.tools_run.append((call, outcome))
+        turn = Turn(tool_message(call, outcome))
+        if self.store is not None and self.conversation_id is not None:
+            turn.message_id = self.store.add_message(
+                self.conversation_id, "tool", tool_result_chunks(call, outcome)
+            ).id
+        self.turns.append(turn)
+
+
+def _whole_turn(rounds: list[TurnResult]) -> TurnResult:
+    """One result for a turn of several requests: the last answer, with the first one's time
+    to first token, summed usage, time and cost, and the calls and warnings of all."""
+    first, last = rounds[0], rounds[-1]
+    if len(rounds) == 1:
+        return first
+    usage: dict[str, int] = {}
+    for r in rounds:
+        for key, value in (r.usage or {}).items():
+            usage[key] = usage.get(key, 0) + value
+    costs = [r.cost_usd for r in rounds if r.cost_usd is not None]
+    last.usage = usage or None
+    last.cost_usd = sum(costs) if costs else None
+    last.ttft_ms = first.ttft_ms
+    last.duration_ms = sum(r.duration_ms or 0 for r in rounds)
+    last.thinking = "".join(r.thinking for r in rounds)
+    last.tools_run = first.tools_run
+    last.warnings = [w for r in rounds for w in r.warnings]
+    if last.error is None and first.error is not None:
+        last.error, last.status = first.error, "interrupted"
+    return last
