@@ -62,8 +62,8 @@ def register(subparsers: Any) -> None:
         "--model",
         type=non_empty,
         metavar="MODEL",
-        help="model id (default: config `model`, "
-        "else mistral-small-latest; with -c, the conversation's)",
+        help="model id (default: config `model`, else mistral-small-latest, or on a server "
+        "that is not Mistral's its own model; with -c, the conversation's)",
     )
     p.add_argument("-s", "--system", metavar="SYSTEM", help="system message")
     p.add_argument(
