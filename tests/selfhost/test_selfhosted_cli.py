@@ -125,3 +125,16 @@ def test_vision_lets_the_server_decide_when_the_catalog_says_no(
     assert run_cli(*ask, input="")[::2] == (4, refused)
     code, out, _ = run_cli("config", "get", "vision")
     assert (code, out) == (0, "true\n")
+
+
+def test_the_files_commands_name_the_missing_files_api(
+    run_cli: RunCLI, server: OpenAICompatibleServer, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    for args in (["files", "list"], ["files", "upload", "a.txt"]):
+        code, out, err = run_cli(*args, env=at(server))
+        assert (code, out) == (4, ""), args
+        assert err == (
+            "error: this server has no Files API (it answered 404 on /v1/files); the files "
+            "commands need one\n"
+        )

@@ -157,6 +157,24 @@ def _progress(ctx: AppContext, label: str, total: int | None) -> Iterator[Any]:
         yield on_progress
 
 
+@contextmanager
+def _files_api() -> Iterator[None]:
+    """A 404 or 405 on /v1/files itself (not on a file's id) means there is no Files API
+    (vLLM, llama.cpp, Ollama): say that, rather than "not found"."""
+    from ..api.errors import APIStatusError
+    from ..services.upload_reuse import NoFilesAPI
+
+    try:
+        yield
+    except APIStatusError as exc:
+        if exc.status_code in (404, 405):
+            raise NoFilesAPI(
+                "this server has no Files API (it answered "
+                f"{exc.status_code} on /v1/files); the files commands need one"
+            ) from exc
+        raise
+
+
 def _details(ctx: AppContext, f: FileObject) -> None:
     from ..render.tables import key_value
 
@@ -189,7 +207,10 @@ def upload(args: argparse.Namespace, ctx: AppContext) -> int:
     client = ctx.client()
     uploaded: list[FileObject] = []
     for path in paths:
-        with _progress(ctx, f"uploading {path.name}", path.stat().st_size) as on_progress:
+        with (
+            _progress(ctx, f"uploading {path.name}", path.stat().st_size) as on_progress,
+            _files_api(),
+        ):
             obj = client.files.upload(path, purpose=args.purpose, on_progress=on_progress)
         uploaded.append(obj)
         if not args.json and not ctx.terminal.stdout_isatty:
@@ -217,13 +238,14 @@ def _upload_path(arg: str) -> Path:
 
 
 def list_files(args: argparse.Namespace, ctx: AppContext) -> int:
-    result = ctx.client().files.list(
-        page=args.page - 1,
-        page_size=args.page_size,
-        purpose=args.purpose,
-        search=args.search,
-        include_total=True,
-    )
+    with _files_api():
+        result = ctx.client().files.list(
+            page=args.page - 1,
+            page_size=args.page_size,
+            purpose=args.purpose,
+            search=args.search,
+            include_total=True,
+        )
     from ..services.upload_reuse import chat_upload_ids, ledger_path_for, server_key
 
     settings = ctx.settings
