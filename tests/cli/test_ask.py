@@ -40,7 +40,7 @@ def test_plain_answer_when_piped_sends_exactly_one_request(
     run_cli: RunCLI, emulator: Emulator
 ) -> None:
     start = len(emulator.requests)
-    code, out, err = run_cli("ask", "Hello", "there", input="")
+    code, out, err = run_cli("ask", "-m", "mistral-small-latest", "Hello", "there", input="")
     assert code == 0, err
     assert out == "You said: Hello there\n\nMessages: 1 (user 1)\n"
     assert err == ""  # no spinner or stats line when stderr is not a terminal
@@ -48,6 +48,30 @@ def test_plain_answer_when_piped_sends_exactly_one_request(
     assert [(r.method, r.path) for r in sent] == [("POST", "/v1/chat/completions")]
     assert sent[0].json["stream"] is True
     assert sent[0].json["model"] == "mistral-small-latest"
+
+
+def test_with_no_model_set_a_server_that_is_not_mistrals_is_asked_once_a_day(
+    run_cli: RunCLI, emulator: Emulator
+) -> None:
+    # the emulator on loopback is, by its URL, a server like vLLM or Ollama: with no model
+    # given or configured, its model list (cached a day) says which to use; it offers
+    # mistral-small-latest, so that one
+    start = len(emulator.requests)
+    code, _, err = run_cli("ask", "Hello", input="")
+    assert code == 0, err
+    sent = emulator.requests[start:]
+    assert [r.path for r in sent] == ["/v1/models", "/v1/chat/completions"]
+    assert sent[1].json["model"] == "mistral-small-latest"
+    start = len(emulator.requests)
+    code, _, err = run_cli("ask", "Hello again", input="")
+    assert code == 0, err
+    assert [r.path for r in emulator.requests[start:]] == ["/v1/chat/completions"]
+    code, _, _ = run_cli("config", "set", "model", "ministral-8b-latest")
+    start = len(emulator.requests)
+    run_cli("--base-url", emulator.base_url + "/v1", "ask", "Hello", input="")
+    sent = emulator.requests[start:]
+    assert [r.path for r in sent] == ["/v1/chat/completions"]  # a configured model: no lookup
+    assert sent[0].json["model"] == "ministral-8b-latest"
 
 
 def test_stdin_is_appended_to_the_prompt(run_cli: RunCLI, emulator: Emulator) -> None:
@@ -162,7 +186,7 @@ def test_text_files_go_inline_with_no_upload(
 ) -> None:
     (tmp_path / "add.py").write_text("def add(a, b):\n    return a + b\n")
     start = len(emulator.requests)
-    code, out, err = run_cli("ask", "-a", "add.py", "Review this", input="")
+    code, out, err = run_cli("ask", "-m", "mistral-small-latest", "-a", "add.py", "Review this")
     assert code == 0, err
     assert [r.path for r in emulator.requests[start:]] == ["/v1/chat/completions"]
     assert "You said: Review this File: add.py ```py def add(a, b): return a + b ```" in " ".join(

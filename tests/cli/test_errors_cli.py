@@ -16,12 +16,22 @@ def _one_error_line(err: str) -> str:
     return lines[0]
 
 
-def test_no_key_and_usage_errors(run_cli: RunCLI) -> None:
-    code, out, err = run_cli("models", "list", env={"MISTRAL_API_KEY": None})
+def test_no_key_and_usage_errors(run_cli: RunCLI, emulator: Emulator) -> None:
+    # Mistral's API: refused before anything is sent (nothing is listening there in tests)
+    mistral = {"MISTRAL_API_KEY": None, "MISTRAL_BASE_URL": "https://api.mistral.ai"}
+    code, out, err = run_cli("models", "list", env=mistral)
     assert code == 3 and out == ""
     assert _one_error_line(err) == (
         "error: no API key found; run `mistral-chat auth login` or set MISTRAL_API_KEY "
         "(or try --emulator)"
+    )
+    # another server is asked without a key; this one (the emulator) wants one
+    code, out, err = run_cli("models", "list", env={"MISTRAL_API_KEY": None})
+    host = emulator.base_url.removeprefix("http://")
+    assert code == 3 and out == ""
+    assert _one_error_line(err) == (
+        f"error: no API key found, and {host} asks for one (401: Unauthorized); run "
+        "`mistral-chat auth login` or set MISTRAL_API_KEY"
     )
     for args, fragment in [
         (["--frobnicate"], "unrecognized arguments: --frobnicate"),

@@ -280,9 +280,9 @@ def test_images_go_out_and_only_metadata_is_stored(
     user = store.get_conversation(session.conversation_id).messages[0]
     assert user.attachments[0].name == "red.png" and user.attachments[0].mime_type == "image/png"
     assert "base64" not in json.dumps(user.content)
-    # resumed, the image is replaced by a note rather than sent as nothing
+    # resumed without the kept images, the image is replaced by a note rather than nothing
     resumed = resume(client, store, session.conversation_id)
-    assert "not kept in history" in json.dumps(resumed.messages)
+    assert "no longer kept" in json.dumps(resumed.messages)
     assert resumed.send("and now?").status == "complete"
 
 

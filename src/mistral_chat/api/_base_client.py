@@ -71,9 +71,13 @@ class BaseClient:
         base_url: str | None = None,
         timeout: float | None = 60.0,
         max_retries: int = 2,
+        anonymous: bool = False,
     ) -> None:
-        self._api_key = check_key(
-            api_key if api_key is not None else os.environ.get("MISTRAL_API_KEY")
+        # anonymous: no key and no Authorization header, for a self-hosted server that needs none
+        self._api_key: str | None = (
+            None
+            if anonymous and not api_key
+            else check_key(api_key if api_key is not None else os.environ.get("MISTRAL_API_KEY"))
         )
         self.base_url = normalize_base_url(
             base_url or os.environ.get("MISTRAL_BASE_URL") or DEFAULT_BASE_URL
@@ -102,12 +106,13 @@ class BaseClient:
 
     def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = {
-            "Authorization": f"Bearer {self._api_key}",
             "User-Agent": f"mistral-chat/{__version__}",
             "Accept": "application/json",
             # only what `_body.BodyDecoder` inflates within its limits
             "Accept-Encoding": ACCEPT_ENCODING,
         }
+        if self._api_key is not None:
+            headers["Authorization"] = f"Bearer {self._api_key}"
         if extra:
             headers.update(extra)
         return headers

@@ -74,7 +74,8 @@ class ModelCard(_Wire):
     """A base or fine-tuned model card (`type` tells which)."""
 
     id: str
-    capabilities: ModelCapabilities = msgspec.field(default_factory=ModelCapabilities)
+    #: None when the server lists none (OpenAI-compatible servers: vLLM, llama.cpp, Ollama)
+    capabilities: ModelCapabilities | None = None
     object: str = "model"
     created: int | None = None
     owned_by: str | None = None

@@ -65,8 +65,8 @@ def register(subparsers: Any) -> None:
         "--model",
         type=non_empty,
         metavar="MODEL",
-        help="model id (default: config `model`, "
-        "else mistral-small-latest; with -c, the conversation's)",
+        help="model id (default: config `model`, else mistral-small-latest, or on a server "
+        "that is not Mistral's its own model; with -c, the conversation's)",
     )
     p.add_argument("-s", "--system", metavar="SYSTEM", help="system message")
     p.add_argument(
@@ -78,6 +78,13 @@ def register(subparsers: Any) -> None:
         help="an image (PNG, JPEG, WEBP, GIF), a document (PDF, DOCX...), a text file (sent "
         "inline), an http(s):// URL, file:ID of an uploaded file, or - for stdin; repeatable "
         "(8 images max)",
+    )
+    p.add_argument(
+        "--vision",
+        action="store_true",
+        default=None,
+        help="send images even if the model list does not say the model reads them "
+        "(self-hosted servers; default: config `vision`)",
     )
     p.add_argument(
         "--image-max-side",
@@ -180,8 +187,9 @@ def _answer(
     stack: contextlib.ExitStack,
 ) -> int:
     from ..render.answer import AnswerView
-    from ..services.chat import Start, open_session
+    from ..services.chat import Outbox, Start, open_session
 
+    checked = Outbox.check(attachments)  # local mistakes first: before a server is asked
     ref: Start | str = args.conversation or (Start.LATEST if args.continue_latest else Start.NEW)
     session = open_session(
         ctx,
@@ -192,6 +200,8 @@ def _answer(
         log=ctx.settings.log_history and not args.no_log,
         stream=not args.no_stream,
         image_max_side=args.image_max_side,
+        vision=args.vision,
+        on_warning=ctx.terminal.warning,
     )
     equip(session, args, ctx, stack, terminal_approval(ctx.terminal))
     view = AnswerView(
@@ -203,7 +213,7 @@ def _answer(
         markdown=not session.answers_in_json,
         uploads=UploadBars(ctx),
     )
-    result = session.send(prompt, attachments, view)
+    result = session.send(prompt, checked, view)
     _report(result, args, ctx)
     if result.error is not None:
         raise result.error  # cut stream -> 5, Ctrl-C -> 130; what arrived is kept

@@ -51,6 +51,13 @@ def register(subparsers: Any) -> None:
         "--conversation", type=non_empty, metavar="ID", help="continue conversation ID"
     )
     p.add_argument(
+        "--vision",
+        action="store_true",
+        default=None,
+        help="send images even if the model list does not say the model reads them "
+        "(self-hosted servers; default: config `vision`)",
+    )
+    p.add_argument(
         "--thinking",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -63,7 +70,7 @@ def register(subparsers: Any) -> None:
 
 def handler(args: argparse.Namespace, ctx: AppContext) -> int:
     with contextlib.ExitStack() as stack:
-        if not ctx.settings.api_key and not _offer_key(ctx, args, stack):
+        if _needs_key(ctx) and not _offer_key(ctx, args, stack):
             return int(ExitCode.OK)
         code = _Interactive(ctx, args).run()
         ctx.close()  # the client and the store go before an emulator started here stops
@@ -120,13 +127,20 @@ class _Interactive:
         args = self.args
         ref: Start | str = args.conversation or (Start.LATEST if args.continue_ else Start.NEW)
         # a continued conversation keeps its own model unless one was chosen
-        return open_session(self.ctx, ref, model=model, system=args.system)
+        return open_session(
+            self.ctx,
+            ref,
+            model=model,
+            system=args.system,
+            vision=getattr(args, "vision", None),
+            on_warning=self.ctx.terminal.warning,
+        )
 
     def describe(self, exc: BaseException) -> str:
         """The one-line message for an error inside the session."""
         from .exit import exit_for
 
-        return exit_for(exc, host=self.ctx.host)[1]
+        return exit_for(exc, host=self.ctx.host, key_origin=self.ctx.key_origin)[1]
 
     # -- the browser and the file manager -------------------------------------------------------
     def ask(self) -> LineReader:
@@ -179,6 +193,25 @@ No API key found (MISTRAL_API_KEY, the keyring or the config file).
   1  enter a key now (stored as `mistral-chat auth login` does)
   2  try the offline emulator (no key needed; answers describe what they receive)
   3  quit"""
+
+
+def _needs_key(ctx: AppContext) -> bool:
+    """No key is set, and the server wants one: Mistral's API always does; another server
+    (vLLM, llama.cpp, Ollama) only if it refuses to list its models without one."""
+    if ctx.settings.api_key:
+        return False
+    if ctx.settings.mistral_server:
+        return True
+    from ..api.errors import AuthenticationError, MistralError, PermissionDeniedError
+
+    try:
+        ctx.catalog().models(max_age=_FRESH)
+    except (AuthenticationError, PermissionDeniedError):
+        ctx.forget_client()  # a key (or the emulator) is about to be chosen
+        return True
+    except MistralError:
+        return False  # no model list: the chat itself will say what is wrong
+    return False
 
 
 def _offer_key(ctx: AppContext, args: argparse.Namespace, stack: contextlib.ExitStack) -> bool:

@@ -56,6 +56,7 @@ def _effective(ctx: AppContext) -> dict[str, Any]:
         "log": s.log_history,
         "image_max_side": s.image_max_side,
         "show_thinking": s.show_thinking,
+        "vision": s.vision,
         "base_url": s.base_url,
         "timeout": s.timeout,
         "max_retries": s.max_retries,

@@ -81,15 +81,27 @@ class AppContext:
         return self.settings
 
     def client(self) -> Client:
-        """The API client, built once; NoAPIKey (exit 3) when there is no key."""
+        """The API client, built once. Without a key: NoAPIKey (exit 3) for Mistral's API;
+        for another server (vLLM, llama.cpp, Ollama) a client that sends none, since it may
+        need none (if it answers 401, the error says to set one)."""
         if self._client is None:
-            if not self.settings.api_key:
+            key = self.settings.api_key
+            if not key and self.settings.mistral_server:
                 from ..services.credentials import NoAPIKey
 
                 raise NoAPIKey()
-            self._check_key(self.settings.api_key)
-            self._client = self.client_with(self.settings.api_key)
+            if key:
+                self._check_key(key)
+            self._client = self.client_with(key or None)
         return self._client
+
+    def forget_client(self) -> None:
+        """Close the client and the catalog built on it: the next use builds them anew (the
+        settings changed: a key was stored, the emulator was started)."""
+        if self._client is not None:
+            self._client.close()
+        self._client = None
+        self._catalog = None
 
     def _check_key(self, key: str) -> None:
         from ..services.credentials import BAD_KEY_CHARACTERS, InvalidAPIKey, plausible_key
@@ -107,13 +119,19 @@ class AppContext:
             "`mistral-chat auth login`"
         )
 
-    def client_with(self, api_key: str) -> Client:
-        """A new client for another key (e.g. one being checked), same URL, timeout, retries.
-        The caller closes it."""
+    def client_with(self, api_key: str | None) -> Client:
+        """A new client for another key (e.g. one being checked; None: no key at all), same
+        URL, timeout, retries. The caller closes it."""
         from ..api import Client
 
         s = self.settings
-        return Client(api_key, base_url=s.base_url, timeout=s.timeout, max_retries=s.max_retries)
+        return Client(
+            api_key,
+            base_url=s.base_url,
+            timeout=s.timeout,
+            max_retries=s.max_retries,
+            anonymous=api_key is None,
+        )
 
     def history(self) -> HistoryStore:
         """The history store at settings.history_path, opened once."""
@@ -159,6 +177,10 @@ class AppContext:
     def key_origin(self) -> str | None:
         """Where the key in use came from, for a message about a rejected key."""
         s = self.settings
+        if not s.api_key:
+            from .exit import NO_KEY
+
+            return NO_KEY
         return {
             "env": f"the {s.api_key_env} environment variable",
             "keyring": "the OS keyring (`mistral-chat auth login` replaces it)",

@@ -37,7 +37,10 @@ from ..api.errors import (
 )
 from ..errors import ExitCode, MistralChatError, UsageError
 
-__all__ = ["ExitCode", "UsageError", "exit_for", "one_line"]
+__all__ = ["NO_KEY", "ExitCode", "UsageError", "exit_for", "one_line"]
+
+#: `key_origin` when no key was sent (a server that is not Mistral's may need none)
+NO_KEY = "no key"
 
 #: longer messages (a server's whole page, say) are cut here, and say so
 _MAX_MESSAGE = 600
@@ -96,6 +99,11 @@ def _api_message(exc: MistralError, where: str, key_origin: str | None) -> str:
     attempts = exc.attempts if isinstance(exc.attempts, int) and exc.attempts > 0 else 1
     tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
     msg = str(getattr(exc, "message", None) or exc).rstrip(".")
+    if isinstance(exc, AuthenticationError) and key_origin == NO_KEY:
+        return (
+            f"no API key found, and {where} asks for one (401: {msg}); run "
+            "`mistral-chat auth login` or set MISTRAL_API_KEY"
+        )
     if isinstance(exc, AuthenticationError):
         where_from = (
             f"it came from {key_origin}: fix it there or run `mistral-chat auth login`"

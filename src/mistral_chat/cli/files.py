@@ -56,7 +56,15 @@ def register(subparsers: Any) -> None:
     )
     up.set_defaults(handler=upload)
 
-    ls = sub.add_parser("list", help="list files", description="List uploaded files.")
+    ls = sub.add_parser(
+        "list",
+        help="list files",
+        description=(
+            "List uploaded files. The `chat` column marks the files mistral-chat uploaded "
+            "itself for `ask -a`, `/attach` and `ocr` (reused while they last, and given an "
+            "expiry); --json adds `chat_upload` (true or false)."
+        ),
+    )
     ls.add_argument("--purpose", choices=PURPOSES, help="only files with this purpose")
     ls.add_argument("--search", metavar="S", help="only files whose name contains S")
     ls.add_argument(
@@ -161,6 +169,24 @@ def _file_id(ctx: AppContext, ref: str) -> str:
     return resolve_file_id(ctx.client(), ref, listing="`mistral-chat files list`")
 
 
+@contextmanager
+def _files_api() -> Iterator[None]:
+    """A 404 or 405 on /v1/files itself (not on a file's id) means there is no Files API
+    (vLLM, llama.cpp, Ollama): say that, rather than "not found"."""
+    from ..api.errors import APIStatusError
+    from ..services.upload_reuse import NoFilesAPI
+
+    try:
+        yield
+    except APIStatusError as exc:
+        if exc.status_code in (404, 405):
+            raise NoFilesAPI(
+                "this server has no Files API (it answered "
+                f"{exc.status_code} on /v1/files); the files commands need one"
+            ) from exc
+        raise
+
+
 def _details(ctx: AppContext, f: FileObject) -> None:
     from ..render.tables import key_value
 
@@ -193,7 +219,10 @@ def upload(args: argparse.Namespace, ctx: AppContext) -> int:
     client = ctx.client()
     uploaded: list[FileObject] = []
     for path in paths:
-        with _progress(ctx, f"uploading {path.name}", path.stat().st_size) as on_progress:
+        with (
+            _progress(ctx, f"uploading {path.name}", path.stat().st_size) as on_progress,
+            _files_api(),
+        ):
             obj = client.files.upload(path, purpose=args.purpose, on_progress=on_progress)
         uploaded.append(obj)
         if not args.json and not ctx.terminal.stdout_isatty:
@@ -221,15 +250,20 @@ def _upload_path(arg: str) -> Path:
 
 
 def list_files(args: argparse.Namespace, ctx: AppContext) -> int:
-    result = ctx.client().files.list(
-        page=args.page - 1,
-        page_size=args.page_size,
-        purpose=args.purpose,
-        search=args.search,
-        include_total=True,
-    )
+    with _files_api():
+        result = ctx.client().files.list(
+            page=args.page - 1,
+            page_size=args.page_size,
+            purpose=args.purpose,
+            search=args.search,
+            include_total=True,
+        )
+    from ..services.upload_reuse import chat_upload_ids, ledger_path_for, server_key
+
+    settings = ctx.settings
+    ours = chat_upload_ids(ledger_path_for(settings.history_path), server_key(settings))
     if args.json:
-        ctx.terminal.json([f.to_dict() for f in result.data])
+        ctx.terminal.json([{**f.to_dict(), "chat_upload": f.id in ours} for f in result.data])
         return ExitCode.OK
     total = result.total if result.total is not None else len(result.data)
     pages = max(1, -(-total // args.page_size))
@@ -250,10 +284,11 @@ def list_files(args: argparse.Namespace, ctx: AppContext) -> int:
             f.purpose or "-",
             local_time(f.created_at),
             local_time(f.expires_at) if f.expires_at else "-",
+            "yes" if f.id in ours else "-",
         ]
         for f in result.data
     ]
-    columns = ["id", "filename", "size", "purpose", "created", "expires"]
+    columns = ["id", "filename", "size", "purpose", "created", "expires", "chat"]
     table(ctx.terminal, columns, rows, no_wrap=_IDS)
     ctx.terminal.out(f"page {args.page} of {pages}, {total} file{'s' if total != 1 else ''}")
     return ExitCode.OK

@@ -272,6 +272,7 @@ def import_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     store = ctx.history()
     from ..storage.errors import ConversationExists, ExportFormatError
 
+    replaced = _images_replaced(ctx, doc) if args.replace else set()
     try:
         conv = store.import_json(doc, replace=args.replace)
     except ConversationExists as exc:
@@ -282,6 +283,10 @@ def import_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     except ExportFormatError as exc:
         hint = "" if "upgrade" in str(exc) else "; `history export --format json` makes one"
         raise UsageError(f"cannot import {source}: {exc}{hint}") from exc
+    if replaced:
+        from ..services.image_store import forget_unreferenced, image_store_for
+
+        forget_unreferenced(store, image_store_for(ctx.settings.history_path), replaced)
     ctx.terminal.out(conv.id)
     ctx.terminal.err_line(
         f"imported {conv.title or '(untitled)'} with {len(conv.messages)} messages"
@@ -316,6 +321,24 @@ def repair_history(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
+def _images_replaced(ctx: AppContext, doc: Any) -> set[str]:
+    """The kept images of the conversation an import is about to replace (if it exists)."""
+    from ..services.image_store import conversation_images
+    from ..storage.errors import AmbiguousConversationId, ConversationNotFound
+
+    head = doc.get("conversation") if isinstance(doc, dict) else None
+    conv_id = head.get("id") if isinstance(head, dict) else None
+    if not isinstance(conv_id, str) or not conv_id:
+        return set()
+    store = ctx.history()
+    try:
+        if store.resolve_id(conv_id) != conv_id:
+            return set()  # only a prefix of another conversation's id: nothing is replaced
+        return conversation_images(store.get_conversation(conv_id))
+    except (ConversationNotFound, AmbiguousConversationId):
+        return set()
+
+
 def _latest_id(ctx: AppContext) -> str:
     latest = ctx.history().latest_conversation()
     if latest is None:
@@ -338,9 +361,15 @@ def delete_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     if not args.yes and not ctx.confirm(f"deleting {what}", question):
         ctx.terminal.err_line("not deleted")
         return 0
+    from ..services.image_store import conversation_images, forget_unreferenced, image_store_for
+
+    images: set[str] = set()
     for conv_id in ids:
+        images |= conversation_images(store.get_conversation(conv_id))
         store.delete_conversation(conv_id)
         ctx.terminal.err_line(f"deleted conversation {conv_id}")
+    # the kept images of those conversations go too, unless another message has them
+    forget_unreferenced(store, image_store_for(ctx.settings.history_path), images)
     return 0
 
 

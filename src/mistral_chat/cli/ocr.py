@@ -96,9 +96,11 @@ def _read(
 
     client = ctx.client()
     model = args.model or DEFAULT_OCR_MODEL
+    from ..services.upload_reuse import UploadReuse
     from ._uploads import UploadBars
 
-    document = document_for(spec, client, on_upload=UploadBars(ctx))
+    reuse = UploadReuse.for_settings(ctx.settings)
+    document = document_for(spec, client, on_upload=UploadBars(ctx), uploads=reuse)
     from ..render.spinner import Spinner
 
     with Spinner(ctx.terminal, f"{model} is reading {spec.label}"):

@@ -378,7 +378,13 @@ class ChatRepl:
         from mistral_chat.services.chat import open_session
 
         old = self.chat
-        self.chat = open_session(self.app, ref, stream=old.stream)
+        self.chat = open_session(
+            self.app,
+            ref,
+            stream=old.stream,
+            vision=old.outbox.vision,
+            on_warning=self.terminal.warning,
+        )
         self.chat.tools = old.tools  # the servers and functions stay on
         if self.chat.hosted is None and old.hosted is not None and old.hosted.on:
             from mistral_chat.services.chat.hosted import Hosted

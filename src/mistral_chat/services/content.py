@@ -5,7 +5,8 @@ it the way the API wants it and records what was attached for the history:
 
     ImageFile       prepare_image() -> `image_url` with a data URI (its true MIME type)
     TextFile        its text, fenced under its name -> `text` (no upload)
-    DocumentFile    Files API upload (purpose "ocr") -> signed URL -> `document_url`
+    DocumentFile    Files API upload (purpose "ocr"; an earlier upload of the same bytes is
+                    reused, see services.upload_reuse) -> signed URL -> `document_url`
     RemoteURL       `image_url` or `document_url` with the URL itself
     UploadedFile    `file` chunk with the file id
 
@@ -17,7 +18,9 @@ it the way the API wants it and records what was attached for the history:
 
 Cheap checks come first (how many images) so nothing is encoded or uploaded for a message that
 would be refused anyway. `require_vision` refuses images for a model whose catalog entry lacks
-`vision`, naming the models that have it.
+`vision`, naming the models that have it (a server that lists no capabilities decides itself).
+With an `ImageStore`, each image's prepared bytes are kept, so that a continued conversation
+sends them again (services.image_store).
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ from mistral_chat.storage.records import Attachment
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
+    from mistral_chat.services.image_store import ImageStore
+    from mistral_chat.services.upload_reuse import UploadReuse
 
 __all__ = [
     "DOCUMENT_PURPOSE",
@@ -106,17 +111,22 @@ def prepare_attachments(
     *,
     max_side: int = DEFAULT_MAX_SIDE,
     on_upload: UploadProgress | None = None,
+    images: ImageStore | None = None,
+    uploads: UploadReuse | None = None,
 ) -> PreparedAttachments:
     """Encode images, upload documents and build the chunks, in the order given.
 
     Raises `ImageError` (an unusable image) before any upload; `client` is needed only when a
     local document has to be uploaded. How many images a message may hold is checked as they
-    join it (`services.chat.outbox`).
+    join it (`services.chat.outbox`). `images` keeps each image's bytes; `uploads` reuses
+    earlier uploads of the same documents.
     """
     out = PreparedAttachments()
     for spec in specs:
         if isinstance(spec, ImageFile):
             image = prepare_image(spec.path, max_side=max_side)
+            if images is not None:
+                _keep(images, image.data)
             out.chunks.append(chunks.image_url(image.data_uri()))
             out.attachments.append(
                 Attachment(
@@ -135,7 +145,7 @@ def prepare_attachments(
         elif isinstance(spec, DocumentFile):
             if client is None:
                 raise ValueError("a client is needed to upload documents")
-            chunk, record = upload_document(spec, client, on_upload)
+            chunk, record = upload_document(spec, client, on_upload, uploads)
             out.chunks.append(chunk)
             out.attachments.append(record)
         elif isinstance(spec, RemoteURL):
@@ -149,6 +159,15 @@ def prepare_attachments(
             out.chunks.append(chunks.file_chunk(spec.file_id))
             out.attachments.append(Attachment(kind="file", file_id=spec.file_id))
     return out
+
+
+def _keep(images: ImageStore, data: bytes) -> None:
+    """Keep an image's bytes for later turns; a disk that refuses only costs that (a resumed
+    conversation then says the image is gone)."""
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        images.put(data)
 
 
 def read_text_file(spec: TextFile) -> tuple[dict[str, Any], Attachment]:
@@ -204,10 +223,19 @@ def inline_text(name: str, text: str) -> str:
 
 
 def upload_document(
-    spec: DocumentFile, client: Client, on_upload: UploadProgress | None
+    spec: DocumentFile,
+    client: Client,
+    on_upload: UploadProgress | None,
+    uploads: UploadReuse | None = None,
 ) -> tuple[dict[str, Any], Attachment]:
     """Upload a local document (purpose ocr) and give its `document_url` chunk (a signed URL),
-    as Mistral documents for document Q&A and OCR, with the record the history keeps."""
+    as Mistral documents for document Q&A and OCR, with the record the history keeps.
+
+    With `uploads`, an earlier upload of the same bytes that is still on the server is used
+    instead; without, the upload still expires (`CHAT_UPLOAD_EXPIRY_HOURS`). `NoFilesAPI` when
+    the server has none."""
+    from mistral_chat.services.upload_reuse import UploadReuse
+
     name = spec.path.name
     progress = None
     if on_upload is not None:
@@ -216,16 +244,20 @@ def upload_document(
         def progress(done: int, total: int | None) -> None:
             callback(name, done, total)
 
-    uploaded = client.files.upload(
-        spec.path, purpose=DOCUMENT_PURPOSE, mime=spec.mime, on_progress=progress
-    )
-    url = client.files.signed_url(uploaded.id)
+    reuse = uploads if uploads is not None else UploadReuse(None, server="")
+    try:
+        uploaded = reuse.upload(
+            client, spec.path, mime=spec.mime, purpose=DOCUMENT_PURPOSE, on_progress=progress
+        )
+    except OSError as exc:
+        raise AttachmentError(f"cannot read {spec.path}: {exc.strerror or exc}") from exc
+    url = client.files.signed_url(uploaded.file_id)
     record = Attachment(
         kind="document",
         name=name,
         mime_type=spec.mime,
-        size=uploaded.bytes if uploaded.bytes is not None else spec.path.stat().st_size,
-        file_id=uploaded.id,
+        size=uploaded.size,
+        file_id=uploaded.file_id,
     )
     return chunks.document_url(url, name=name), record
 
@@ -249,8 +281,9 @@ class ModelLookup(Protocol):
 def require_vision(model: str, catalog: ModelLookup | None) -> None:
     """Refuse images for `model` if the catalog knows it and it lacks `vision`.
 
-    Skipped (no error) when there is no catalog, it cannot be read, or it does not know the
-    model (a self-hosted server's own names): the server then has the last word.
+    Skipped (no error) when there is no catalog, it cannot be read, it does not know the
+    model, or its list says nothing of capabilities (vLLM, llama.cpp, Ollama): the server then
+    has the last word.
     """
     if catalog is None:
         return
@@ -258,7 +291,7 @@ def require_vision(model: str, catalog: ModelLookup | None) -> None:
 
     try:
         info = catalog.get(model)
-        if info is None or "vision" in list(info.capabilities):
+        if info is None or not info.capabilities_known or "vision" in list(info.capabilities):
             return
         others = [m.id for m in catalog.vision_models()]
     except (AuthenticationError, PermissionDeniedError):

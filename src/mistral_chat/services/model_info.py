@@ -117,6 +117,9 @@ class ModelInfo:
     card: dict[str, Any] = field(default_factory=dict)
     #: every list price in its own unit (per 1M tokens, per 1000 pages, per minute ...)
     prices: tuple[UnitPrice, ...] = ()
+    #: False when the server's list says nothing of capabilities (a self-hosted server):
+    #: `capabilities` is then empty because unknown, and the server decides what it accepts
+    capabilities_known: bool = True
 
     def has(self, capability: str) -> bool:
         return resolve_capability(capability) in self.capabilities
@@ -190,7 +193,9 @@ def _date_from(value: Any) -> date | None:
 
 def _info(card: Mapping[str, Any]) -> ModelInfo:
     mid = str(card["id"])
-    flags = card.get("capabilities") or {}
+    flags = card.get("capabilities")
+    known = isinstance(flags, Mapping)
+    flags = flags if known else {}
     caps = [n for n in CAPABILITY_NAMES if isinstance(flags, Mapping) and flags.get(n)]
     price_in, price_out = list_prices().get(mid, (None, None))
     if price_in is None:
@@ -215,6 +220,7 @@ def _info(card: Mapping[str, Any]) -> ModelInfo:
         price_out=price_out,
         card=dict(card),
         prices=prices,
+        capabilities_known=known,
     )
 
 

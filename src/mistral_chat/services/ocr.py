@@ -1,9 +1,10 @@
 """Reading a document with Mistral OCR: the document to send for a source, the pages a user
 names, and the answer as one markdown text.
 
-Sources are those of `ask -a`: a local PDF or other document is uploaded and sent by signed URL
-(Mistral's documented flow), a local image goes inline at up to 4096 px (OCR wants detail), an
-http(s) URL as `document_url` or `image_url`, `file:ID` as a file chunk.
+Sources are those of `ask -a`: a local PDF or other document is uploaded (once: the upload of
+`ask -a` or an earlier `ocr` is reused) and sent by signed URL (Mistral's documented flow), a
+local image goes inline at up to 4096 px (OCR wants detail), an http(s) URL as `document_url`
+or `image_url`, `file:ID` as a file chunk.
 
     >>> parse_pages("1,3-4")
     [0, 2, 3]
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from mistral_chat.api import Client
     from mistral_chat.api.types import OCRResponse
     from mistral_chat.services.content import UploadProgress
+    from mistral_chat.services.upload_reuse import UploadReuse
 
 __all__ = [
     "DEFAULT_OCR_MODEL",
@@ -90,9 +92,13 @@ def ocr_source(arg: str, stdin: bytes | None = None, scratch: Path | None = None
 
 
 def document_for(
-    spec: AttachmentSpec, client: Client, on_upload: UploadProgress | None = None
+    spec: AttachmentSpec,
+    client: Client,
+    on_upload: UploadProgress | None = None,
+    uploads: UploadReuse | None = None,
 ) -> dict[str, Any]:
-    """The `document` field of an OCR request for a classified source (uploads if local)."""
+    """The `document` field of an OCR request for a classified source (uploads if local;
+    with `uploads`, an earlier upload of the same bytes is reused, as `ask -a` does)."""
     if isinstance(spec, ImageFile):
         from mistral_chat.services.images import prepare_image
 
@@ -100,7 +106,7 @@ def document_for(
     if isinstance(spec, DocumentFile):
         from mistral_chat.services.content import upload_document
 
-        return upload_document(spec, client, on_upload)[0]
+        return upload_document(spec, client, on_upload, uploads)[0]
     if isinstance(spec, RemoteURL):
         if spec.kind == "image":
             return chunks.image_url(spec.url)

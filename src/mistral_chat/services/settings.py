@@ -91,10 +91,19 @@ class Settings:
     base_url_source: str = "default"  # "emulator" | "option" | "env" | "profile" | "config"
     theme: str = "auto"  # colours for a dark or light terminal: "auto" | "dark" | "light"
     approve_tools: bool = False  # tool calls run without asking (as --approve)
+    vision: bool = False  # send images whatever the catalog says (self-hosted servers)
+    model_source: str = "default"  # "config" when config `model` chose default_model
 
     @property
     def home(self) -> Path:
         return self.config_path.parent
+
+    @property
+    def mistral_server(self) -> bool:
+        """Mistral's API or the built-in emulator (not vLLM, llama.cpp, Ollama...)."""
+        from .servers import is_mistral_url
+
+        return self.base_url_source == "emulator" or is_mistral_url(self.base_url)
 
 
 def app_dirs(environ: Mapping[str, str] | None = None) -> AppDirs:
@@ -119,6 +128,7 @@ CONFIG_KEYS: dict[str, Callable[[str], Any]] = {
     "log": values.boolean,
     "image_max_side": values.whole_range(64, 8192),
     "show_thinking": values.boolean,
+    "vision": values.boolean,
     "base_url": values.base_url,
     "timeout": values.seconds,
     "max_retries": values.whole_range(0, values.MAX_RETRIES),
@@ -352,12 +362,13 @@ def resolve_settings(
     thinking = typed("show_thinking", bool)
     theme = typed("theme", str)
     approve = typed("approve_tools", bool)
+    model = typed("model", str)
     return Settings(
         base_url=url,
         api_key=key,
         api_key_source=key_source,
         profile=profile,
-        default_model=typed("model", str) or DEFAULT_MODEL,
+        default_model=model or DEFAULT_MODEL,
         timeout=float(t) if t is not None else DEFAULT_TIMEOUT,
         max_retries=int(retries) if retries is not None else DEFAULT_MAX_RETRIES,
         log_history=True if log is None else bool(log),
@@ -371,6 +382,8 @@ def resolve_settings(
         base_url_source=url_source,
         theme=values.theme(theme) if theme else "auto",
         approve_tools=bool(approve),
+        vision=bool(typed("vision", bool)),
+        model_source="config" if model else "default",
     )
 
 

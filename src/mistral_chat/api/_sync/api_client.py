@@ -42,8 +42,15 @@ class APIClient(BaseClient):
         max_retries: int = 2,
         http_client: httpx2.Client | None = None,
         transport: httpx2.BaseTransport | None = None,
+        anonymous: bool = False,
     ) -> None:
-        super().__init__(api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        super().__init__(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            anonymous=anonymous,
+        )
         if http_client is not None and transport is not None:
             # the transport would be silently unused: give it to the http_client instead
             raise ValueError("pass http_client or transport, not both")

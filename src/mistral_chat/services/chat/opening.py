@@ -5,7 +5,12 @@
 
 A continued conversation keeps its own model, system message and options unless new ones are
 given; the changes are saved with it. Stored turns that cannot be sent again (reasoning, an
-empty answer) are left in the history and out of the request.
+empty answer) are left in the history and out of the request. Its images go out again as they
+first went (the same data URI, from the kept images beside the history); an image that is no
+longer kept is replaced by a note, and `on_warning` hears one line about it.
+
+On a server that is not Mistral's (vLLM, llama.cpp, Ollama), a new session with no model given
+or configured uses the server's own (`services.servers.server_default_model`).
 """
 
 from __future__ import annotations
@@ -31,8 +36,14 @@ from mistral_chat.services.chat_options import OPTION_NAMES
 if TYPE_CHECKING:
     from mistral_chat.api import Client
     from mistral_chat.services.catalog import ModelCatalog
+    from mistral_chat.services.image_store import ImageStore
     from mistral_chat.services.settings import Settings
     from mistral_chat.storage import Conversation, HistoryStore, Message
+
+#: hears one line for the user (a `warning:` on the terminal)
+Warn = Callable[[str], None]
+#: what the request carries where an image is no longer kept
+GONE_IMAGE_NOTE = "[an image was attached here; it is no longer kept]"
 
 __all__ = ["ChatContext", "Start", "latest", "open_session", "resume"]
 
@@ -66,16 +77,22 @@ def open_session(
     log: bool | None = None,
     stream: bool = True,
     image_max_side: int | None = None,
+    vision: bool | None = None,
+    on_warning: Warn | None = None,
 ) -> ChatSession:
     """A session on a new conversation, the latest one, or conversation `ref` (an id or a
     unique prefix: `ConversationNotFound`, `AmbiguousConversationId` otherwise).
 
     `model`, `system` and `options` override a continued conversation's own; `log=False`
     (default: the `log` setting) keeps this session out of the history; `image_max_side`
-    overrides the setting of that name.
+    and `vision` (send images whatever the catalog says) override the settings of those
+    names; `on_warning` hears what the user should know (an image no longer kept).
     """
+    from mistral_chat.services.image_store import image_store_for
+
     settings = ctx.settings
     logged = settings.log_history if log is None else log
+    images = image_store_for(settings.history_path)
     kw: dict[str, Any] = {
         "system": system,
         "options": options,
@@ -85,17 +102,44 @@ def open_session(
     }
     if ref is Start.NEW:
         store = ctx.history() if logged else None
-        return ChatSession(ctx.client, store, model=model or settings.default_model, **kw)
-    if ref is Start.LATEST:
-        return latest(
-            ctx.client,
-            ctx.history(),
-            log=logged,
-            model=model,
-            default_model=settings.default_model,
-            **kw,
-        )
-    return resume(ctx.client, ctx.history(), ref, log=logged, model=model, **kw)
+        session = ChatSession(ctx.client, store, model=model or _default_model(ctx), **kw)
+    elif ref is Start.LATEST:
+        conv = ctx.history().latest_conversation()
+        if conv is None:
+            store = ctx.history() if logged else None
+            session = ChatSession(ctx.client, store, model=model or _default_model(ctx), **kw)
+        else:
+            session = _from_conversation(
+                ctx.client, ctx.history(), conv, log=logged, model=model, images=images,
+                on_warning=on_warning, **kw,
+            )  # fmt: skip
+    else:
+        session = resume(
+            ctx.client, ctx.history(), ref, log=logged, model=model, images=images,
+            on_warning=on_warning, **kw,
+        )  # fmt: skip
+    _equip(session, ctx, images if logged else None, settings.vision if vision is None else vision)
+    return session
+
+
+def _default_model(ctx: ChatContext) -> str:
+    """The model of a new session when none is given: the configured one, else the server's
+    own on a server that is not Mistral's, else mistral-small-latest."""
+    settings = ctx.settings
+    if settings.model_source != "default" or settings.mistral_server:
+        return settings.default_model
+    from mistral_chat.services.servers import server_default_model
+
+    return server_default_model(ctx.catalog(), settings.default_model)
+
+
+def _equip(session: ChatSession, ctx: ChatContext, images: ImageStore | None, vision: bool) -> None:
+    """Give the session's outbox what outlives a message: kept images, reused uploads."""
+    from mistral_chat.services.upload_reuse import UploadReuse
+
+    session.outbox.kept_images = images
+    session.outbox.uploads = UploadReuse.for_settings(ctx.settings)
+    session.outbox.vision = vision
 
 
 def resume(
@@ -107,13 +151,17 @@ def resume(
     model: str | None = None,
     system: str | None = None,
     options: Mapping[str, Any] | None = None,
+    images: ImageStore | None = None,
+    on_warning: Warn | None = None,
     **kw: Any,
 ) -> ChatSession:
-    """Continue the conversation whose id is or starts with `ref`."""
+    """Continue the conversation whose id is or starts with `ref`; its images come from
+    `images` (a note in their place, and a warning, when they are gone)."""
     conv = store.get_conversation(ref)
     return _from_conversation(
-        client, store, conv, log=log, model=model, system=system, options=options, **kw
-    )
+        client, store, conv, log=log, model=model, system=system, options=options,
+        images=images, on_warning=on_warning, **kw,
+    )  # fmt: skip
 
 
 def latest(
@@ -123,13 +171,17 @@ def latest(
     log: bool = True,
     model: str | None = None,
     default_model: str = "mistral-small-latest",
+    images: ImageStore | None = None,
+    on_warning: Warn | None = None,
     **kw: Any,
 ) -> ChatSession:
     """Continue the most recently updated conversation; a new one if there is none."""
     conv = store.latest_conversation()
     if conv is None:
         return ChatSession(client, store if log else None, model=model or default_model, **kw)
-    return _from_conversation(client, store, conv, log=log, model=model, **kw)
+    return _from_conversation(
+        client, store, conv, log=log, model=model, images=images, on_warning=on_warning, **kw
+    )
 
 
 def _from_conversation(
@@ -141,6 +193,8 @@ def _from_conversation(
     model: str | None = None,
     system: str | None = None,
     options: Mapping[str, Any] | None = None,
+    images: ImageStore | None = None,
+    on_warning: Warn | None = None,
     **kw: Any,
 ) -> ChatSession:
     merged = {**conv.options, **(options or {})}
@@ -153,8 +207,21 @@ def _from_conversation(
         **kw,
     )
     session.conversation_id = conv.id
-    loaded = [_turn_from_history(m) for m in conv.messages]
-    session.turns.extend(_mend_tool_calls([t for t in loaded if t is not None]))
+    gone = 0
+    loaded: list[Turn] = []
+    for m in conv.messages:
+        turn, missing = _turn_from_history(m, images)
+        gone += missing
+        if turn is not None:
+            loaded.append(turn)
+    session.turns.extend(_mend_tool_calls(loaded))
+    if gone and on_warning is not None:
+        on_warning(
+            f"{gone} image{'s' * (gone != 1)} of conversation {conv.id} "
+            f"{'are' if gone != 1 else 'is'} no longer kept (removed to stay under the size "
+            "cap, or deleted); the model gets a note in "
+            f"{'their' if gone != 1 else 'its'} place"
+        )
     record = conv.options.get(RECORD_KEY)
     if isinstance(record, dict):  # a conversation with hosted tools: -c appends to it
         session.hosted = Hosted.from_record(record)
@@ -169,34 +236,56 @@ def _from_conversation(
     return session
 
 
-def _turn_from_history(m: Message) -> Turn | None:
-    """A stored message as it can be sent again; None for what cannot (empty, system...)."""
+def _turn_from_history(m: Message, images: ImageStore | None) -> tuple[Turn | None, int]:
+    """A stored message as it can be sent again (None for what cannot: empty, system...),
+    and how many of its images are no longer kept."""
     if m.role == "tool":
         meta = next((c for c in m.content if c.get("type") == "tool_result"), None)
         if meta is None:
-            return None
+            return None, 0
         call = ToolCall(str(meta.get("tool_call_id", "")), str(meta.get("name", "")), "")
-        return Turn(tool_message(call, ToolOutcome(m.text)), message_id=m.id)
+        return Turn(tool_message(call, ToolOutcome(m.text)), message_id=m.id), 0
     if m.role not in ("user", "assistant"):
-        return None
+        return None, 0
     content: list[dict[str, Any]] = []
+    gone = 0
     for chunk in m.content:
         if chunk.get("type") in ("thinking", "tool_call"):
             continue  # past reasoning is kept in the history, not sent back; calls: below
-        url = chunk.get("image_url")
-        if chunk.get("type") == "image_url" and isinstance(url, dict):
-            url = url.get("url")
-        if chunk.get("type") == "image_url" and not str(url).startswith(("http://", "https://")):
-            # inline image bytes are not kept in the history: say so rather than resend nothing
-            content.append(chunks.text("[an image was attached here; it is not kept in history]"))
-        else:
+        if chunk.get("type") != "image_url":
             content.append(chunk)
+            continue
+        resent = _image_again(chunk, images)
+        if resent is None:  # say so rather than send nothing
+            content.append(chunks.text(GONE_IMAGE_NOTE))
+            gone += 1
+        else:
+            content.append(resent)
     calls = calls_from_content(m.content) if m.role == "assistant" else []
     if calls:
-        return Turn(assistant_message(text_of(content), calls), message_id=m.id)
+        return Turn(assistant_message(text_of(content), calls), message_id=m.id), gone
     if not content or (m.role == "assistant" and not text_of(content)):
+        return None, gone
+    turn = Turn(chunks.message(m.role, content), message_id=m.id, attachments=m.attachments)
+    return turn, gone
+
+
+def _image_again(chunk: dict[str, Any], images: ImageStore | None) -> dict[str, Any] | None:
+    """An `image_url` chunk as it was first sent: a URL as is, inline bytes from the kept
+    images (the same data URI); None when the bytes are gone."""
+    from mistral_chat.services.image_store import kept_image_ref
+
+    value = chunk.get("image_url")
+    url = str(value.get("url") if isinstance(value, dict) else value)
+    if url.startswith(("http://", "https://", "data:")):
+        return chunk
+    ref = kept_image_ref(url)
+    uri = images.data_uri(ref.mime, ref.sha256) if ref is not None and images else None
+    if uri is None:
         return None
-    return Turn(chunks.message(m.role, content), message_id=m.id, attachments=m.attachments)
+    if isinstance(value, dict):
+        return {**chunk, "image_url": {**value, "url": uri}}
+    return {**chunk, "image_url": uri}
 
 
 def _mend_tool_calls(turns: list[Turn]) -> list[Turn]:

@@ -3,6 +3,9 @@ prepared (vision checked, images encoded, documents uploaded) once, when the mes
 
 This is the one attachment pipeline: `ask -a`, piped stdin and the REPL's `/image` and
 `/attach` all put their specs here, and nothing else counts images or checks vision.
+`open_session` gives the outbox what outlives a message: the kept images (`kept_images`), the
+upload ledger (`uploads`), and `vision` (`--vision`, config `vision`: the model reads images,
+whatever the catalog says).
 
     >>> box = Outbox()
     >>> box.add(RemoteURL("https://example.com/a.png", "image")).detail
@@ -13,8 +16,7 @@ This is the one attachment pipeline: `ask -a`, piped stdin and the REPL's `/imag
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +47,8 @@ from mistral_chat.services.images import (
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
+    from mistral_chat.services.image_store import ImageStore
+    from mistral_chat.services.upload_reuse import UploadReuse
 
 __all__ = ["Outbox", "Pending"]
 
@@ -68,10 +72,23 @@ class Outbox:
     def __init__(self, *, max_side: int = DEFAULT_MAX_SIDE) -> None:
         self.max_side = max_side
         self.items: list[Pending] = []
+        #: where images' bytes are kept for later turns (None: not kept, e.g. --no-log)
+        self.kept_images: ImageStore | None = None
+        #: earlier uploads to reuse (None: every document is uploaded, with an expiry)
+        self.uploads: UploadReuse | None = None
+        #: True: send images without asking the catalog whether the model reads them
+        self.vision = False
 
     @property
     def images(self) -> int:
         return count_images([p.spec for p in self.items])
+
+    @classmethod
+    def check(cls, attachments: Iterable[AttachmentSpec | str]) -> list[AttachmentSpec]:
+        """Classify and count `attachments` as `add` would, before any session exists (so a
+        missing file or a ninth image is refused before anything is asked of a server)."""
+        box = cls()
+        return [box.add(attachment).spec for attachment in attachments]
 
     def add(
         self,
@@ -114,12 +131,13 @@ class Outbox:
         image = prepare_image(spec.path, max_side=self.max_side)
         if on_upload is not None:
             on_upload(path.name, "uploading")
-        uploaded = client.files.upload(
-            io.BytesIO(image.data), filename=path.name, mime=image.mime, purpose="ocr"
-        )
-        url = client.files.signed_url(uploaded.id)
+        from mistral_chat.services.upload_reuse import UploadReuse
+
+        reuse = self.uploads if self.uploads is not None else UploadReuse(None, server="")
+        uploaded = reuse.upload(client, image.data, name=path.name, mime=image.mime)
+        url = client.files.signed_url(uploaded.file_id)
         if on_upload is not None:
-            on_upload(path.name, uploaded.id)
+            on_upload(path.name, uploaded.file_id)
         detail = f"image {image.width}x{image.height} via signed URL"
         pending = Pending(RemoteURL(url, "image"), path.name, detail)
         self.items.append(pending)
@@ -156,11 +174,16 @@ class Outbox:
         if not self.items:
             return None
         specs = [p.spec for p in self.items]
-        if self.images:
+        if count_images(specs) and not self.vision:
             require_vision(model, catalog)
         needs_client = any(isinstance(s, DocumentFile) for s in specs)
         return prepare_attachments(
-            specs, client() if needs_client else None, max_side=self.max_side, on_upload=on_upload
+            specs,
+            client() if needs_client else None,
+            max_side=self.max_side,
+            on_upload=on_upload,
+            images=self.kept_images,
+            uploads=self.uploads,
         )
 
     def _detail(self, spec: AttachmentSpec, describe: bool) -> str:
