@@ -135,7 +135,8 @@ def test_a_damaged_search_index_names_the_repair_command(db_path: Path) -> None:
         conv = store.create_conversation("m")
         store.add_message(conv.id, "user", "okra soup")
     conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE messages_fts_data SET block = randomblob(length(block)) WHERE id > 10")
+    for index in ("messages_fts", "messages_trigram"):  # words, and substrings
+        conn.execute(f"UPDATE {index}_data SET block = randomblob(length(block)) WHERE id > 10")
     conn.commit()
     conn.close()
     with HistoryStore(db_path) as store, pytest.raises(HistoryCorruptError) as info:

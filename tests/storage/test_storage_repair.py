@@ -12,7 +12,7 @@ import pytest
 from broken_state import damage_page_holding
 from mistral_chat.storage.errors import HistoryCorruptError, HistoryLocked
 from mistral_chat.storage.history import HistoryStore
-from mistral_chat.storage.repair import repair_history
+from mistral_chat.storage.repair import SEARCH_INDEXES, repair_history
 
 NOW = datetime(2026, 12, 7, 1, 2, 3, tzinfo=UTC)
 
@@ -40,15 +40,33 @@ def test_nothing_to_repair(db_path: Path) -> None:
     assert sorted(p.name for p in db_path.parent.iterdir()) == ["history.db"]
 
 
-def test_a_damaged_search_index_is_rebuilt_in_place(db_path: Path) -> None:
+@pytest.mark.parametrize("index", sorted(SEARCH_INDEXES))
+def test_a_damaged_search_index_is_rebuilt_in_place(db_path: Path, index: str) -> None:
     fill(db_path, 3, 2)
+    with HistoryStore(db_path) as store:
+        store.create_conversation("m", system="a system prompt about okra")
     conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE messages_fts_data SET block = randomblob(length(block)) WHERE id > 10")
+    conn.execute(f"UPDATE {index}_data SET block = randomblob(length(block)) WHERE id > 10")
     conn.commit()
     conn.close()
     report = repair_history(db_path)
-    assert report.outcome == "reindexed" and report.set_aside is None
-    assert counts(db_path) == (3, 6, 6)
+    assert report.outcome == "reindexed" and index in report.problem
+    assert report.set_aside is None
+    assert counts(db_path) == (4, 6, 7)  # 6 messages and a system prompt found again
+    assert repair_history(db_path).outcome == "healthy"
+
+
+def test_every_search_index_can_be_rebuilt(db_path: Path) -> None:
+    fill(db_path, 1, 1)
+    conn = sqlite3.connect(db_path)
+    indexes = {
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'"
+        )
+    }
+    conn.close()
+    assert indexes == set(SEARCH_INDEXES)  # a new index in migrations.py needs its rebuild
 
 
 def test_an_index_that_cannot_be_rebuilt_is_salvaged_into_a_fresh_file(db_path: Path) -> None:

@@ -1,7 +1,8 @@
 """`mistral-chat history repair`: check history.db and mend what it can, never silently.
 
 1. A healthy file is left alone.
-2. A damaged search index (FTS5; it is derived from the messages) is rebuilt in place.
+2. A damaged search index (the FTS5 word and trigram indexes; they are derived from the
+   messages and system prompts) is rebuilt in place.
 3. Damaged pages, or an index that cannot be rebuilt: every row that can still be read is
    copied into a fresh database (search index rebuilt as the rows go in); the damaged file is
    kept beside it as ``history.db.damaged-YYYYmmddTHHMMSS`` (with its ``-wal``), and the
@@ -21,14 +22,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mistral_chat.storage import db
+from mistral_chat.storage import _fold, db
 from mistral_chat.storage._failures import classified
 from mistral_chat.storage.errors import HistoryCorruptError
 from mistral_chat.storage.migrations import migrate
 
-__all__ = ["RepairReport", "repair_history"]
+__all__ = ["SEARCH_INDEXES", "RepairReport", "repair_history"]
 
 _TABLES = ("conversations", "messages", "attachments")  # parents first: foreign keys
+#: The search indexes (FTS5 tables, see migrations.py) and how each is built again from what it
+#: indexes; a test checks that every index a fresh history has is listed here.
+SEARCH_INDEXES: dict[str, tuple[str, ...]] = {
+    "messages_fts": ("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",),
+    "messages_trigram": (  # contentless: emptied, then filled from the messages
+        "INSERT INTO messages_trigram (messages_trigram) VALUES ('delete-all')",
+        "INSERT INTO messages_trigram (rowid, text) SELECT n, mc_fold(text) FROM messages",
+    ),
+    "system_trigram": ("INSERT INTO system_trigram (system_trigram) VALUES ('rebuild')",),
+}
 _MAX_PROBES = 100_000  # rowids tried past a damaged page before a table is given up
 _SMALLEST_ROWID = -(2**63)
 
@@ -89,12 +100,21 @@ def _problem(src: sqlite3.Connection, path: str, busy_timeout_ms: int) -> str | 
             f"{path} is not a mistral-chat history database (it has no conversations); "
             "it is left as it is: move it aside to start afresh"
         )
-    try:
-        src.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)")
-    except sqlite3.DatabaseError as exc:
-        _raise_if_not_damage(exc, path, busy_timeout_ms)
-        return f"search index damaged: {exc}"
+    for index in SEARCH_INDEXES:
+        if index not in tables:
+            continue  # a database from before that index's migration
+        try:
+            _check_index(src, index)
+        except sqlite3.DatabaseError as exc:
+            _raise_if_not_damage(exc, path, busy_timeout_ms)
+            return f"search index damaged ({index}): {exc}"
     return None
+
+
+def _check_index(src: sqlite3.Connection, index: str) -> None:
+    # rank 1: also compare with the indexed content (a contentless index has none to compare)
+    rank = 0 if index == "messages_trigram" else 1
+    src.execute(f"INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', {rank})")
 
 
 def _raise_if_not_damage(exc: sqlite3.Error, path: str, busy_timeout_ms: int) -> None:
@@ -105,10 +125,18 @@ def _raise_if_not_damage(exc: sqlite3.Error, path: str, busy_timeout_ms: int) ->
 
 
 def _reindexed(src: sqlite3.Connection) -> bool:
-    """Rebuild the search index from the messages in place; False if that fails too."""
+    """Build every search index again from what it indexes, in place; False if that fails."""
+    _fold.register(src)  # the trigram indexes hold folded text
+    tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master").fetchall()}
     try:
-        src.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
-        src.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)")
+        with db.transaction(src):
+            for index, statements in SEARCH_INDEXES.items():
+                if index in tables:
+                    for statement in statements:
+                        src.execute(statement)
+        for index in SEARCH_INDEXES:
+            if index in tables:
+                _check_index(src, index)
     except sqlite3.DatabaseError:
         return False
     return True
