@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fim": ("fim", "fill in the middle of code (Codestral)"),
     "libraries": ("libraries", "document libraries (beta): create, upload, status"),
     "history": ("history", "browse, search and export past conversations"),
+    "template": ("template", "saved prompts, models and options (ask -t NAME)"),
     "auth": ("auth", "store, check or remove the API key"),
     "config": ("config", "show and change settings"),
     "emulator": ("emulator", "run the offline API emulator"),

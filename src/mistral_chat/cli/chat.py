@@ -10,7 +10,7 @@ import argparse
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from ._argtypes import non_empty
+from ._argtypes import non_empty, usd_amount
 from .context import EMULATOR_KEY, AppContext, local_emulator
 from .exit import ExitCode
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..repl.prompt import LineReader
     from ..services.catalog import ModelInfo
     from ..services.chat import ChatSession
+    from ..services.templates import Template
 
 __all__ = ["handler", "register"]
 
@@ -41,6 +42,20 @@ def register(subparsers: Any) -> None:
         "-m", "--model", type=non_empty, metavar="MODEL", help="model id (default: the config's)"
     )
     p.add_argument("-s", "--system", metavar="SYSTEM", help="system message")
+    p.add_argument(
+        "-t",
+        "--template",
+        type=non_empty,
+        metavar="NAME",
+        help="start from a saved template (`mistral-chat template list`); -m and -s win",
+    )
+    p.add_argument(
+        "--max-cost",
+        type=usd_amount,
+        metavar="USD",
+        help="refuse any request whose estimated cost is higher (input at list price + "
+        "max_tokens, or 1,000 answer tokens)",
+    )
     resume = p.add_mutually_exclusive_group()
     resume.add_argument(
         "-c", "--continue", dest="continue_", action="store_true",
@@ -92,7 +107,8 @@ class _Interactive:
             if chosen is None:
                 return ExitCode.OK
             model = chosen.id
-        chat = self.session(model)
+        template = self.template()
+        chat = self.session(model, template)
         repl = ChatRepl(
             self.ctx,
             chat,
@@ -104,15 +120,38 @@ class _Interactive:
         )
         if getattr(self.args, "thinking", None) is not None:
             repl.show_thinking = self.args.thinking
+        repl.prompt_template = template.prompt if template is not None else None
         return repl.run()
 
-    def session(self, model: str | None) -> ChatSession:
+    def template(self) -> Template | None:
+        from ..services.templates import TemplateStore
+
+        name = getattr(self.args, "template", None)
+        if name is None:
+            return None
+        template = TemplateStore(self.ctx.settings.home / "templates").load(name)
+        if template.tools:
+            self.ctx.terminal.warning(
+                f"template {name} names tools ({', '.join(template.tools)}); "
+                "the chat cannot use tools yet, so they are left out"
+            )
+        return template
+
+    def session(self, model: str | None, template: Template | None = None) -> ChatSession:
+        from ..repl.context_window import request_guard
         from ..services.chat import Start, open_session
 
         args = self.args
         ref: Start | str = args.conversation or (Start.LATEST if args.continue_ else Start.NEW)
         # a continued conversation keeps its own model unless one was chosen
-        return open_session(self.ctx, ref, model=model, system=args.system)
+        return open_session(
+            self.ctx,
+            ref,
+            model=model,
+            system=args.system,
+            template=template,
+            guard=request_guard(self.ctx, getattr(args, "max_cost", None)),
+        )
 
     def describe(self, exc: BaseException) -> str:
         """The one-line message for an error inside the session."""

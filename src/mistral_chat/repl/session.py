@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from mistral_chat.errors import MistralChatError
+from mistral_chat.repl import context_window, templates  # noqa: F401 - their slash commands
 from mistral_chat.repl.commands import REGISTRY, CommandError, expand_path
 from mistral_chat.services.attachments import (
     AttachmentError,
@@ -91,6 +92,7 @@ class ChatRepl:
         self._pending_told = False  # the last line's output already showed the attachments
         self._uploads: dict[str, bool] = {}  # document name -> its upload finished
         self.show_thinking = app.settings.show_thinking  # a reasoning model's reasoning
+        self.prompt_template: str | None = None  # `/template`'s prompt, wrapping each message
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> int:
@@ -176,6 +178,10 @@ class ChatRepl:
         """Send a message with the pending attachments and render the answer."""
         self._uploads.clear()
         attached = bool(self.chat.outbox)
+        if self.prompt_template is not None:
+            from mistral_chat.services.templates import fill_input
+
+            text = fill_input(self.prompt_template, text)
         asked = len(self.chat.turns)
         try:
             self._turn(lambda view: self.chat.send(text, view=view))
@@ -230,7 +236,10 @@ class ChatRepl:
         if note is not None and result.status == "complete":
             self.terminal.warning(note)
         if result.usage or result.cost_usd is not None:
-            self.terminal.err_line(turn_summary(result))
+            note, warning = context_window.context_note(self, self.chat.model, result)
+            self.terminal.err_line(turn_summary(result) + note)
+            if warning is not None:
+                self.terminal.warning(warning)
 
     def _upload_note(self, name: str, done: int, total: int | None) -> None:
         # the callback may never report 0 bytes, and may report the end more than once
@@ -328,7 +337,9 @@ class ChatRepl:
     def resume(self, ref: str) -> None:
         from mistral_chat.services.chat import open_session
 
-        self.chat = open_session(self.app, ref, stream=self.chat.stream)
+        self.chat = open_session(
+            self.app, ref, stream=self.chat.stream, guard=self.chat.before_send
+        )
         count = len(self.chat.turns)
         self.terminal.out(
             f"resumed {self.chat.conversation_id} ({count} message{'s' * (count != 1)}), "

@@ -7,6 +7,7 @@ Precedence (first wins):
 - API key: the emulator's > `MISTRAL_API_KEY` (or the profile's `api_key_env` variable) > the OS
   keyring (only when a real backend exists) > the config file
 - everything else: command-line option > profile (where it applies) > config file > default
+- generation options (`Settings.defaults`): layered by `services.chat.open_session`
 
 `MISTRAL_CHAT_HOME=DIR` puts config.toml, history.db and the cache under DIR; otherwise the
 platform's directories (platformdirs). The config file is read with tomllib and written with
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from mistral_chat.errors import UsageError
+from mistral_chat.services.chat_options import config_defaults, config_parsers
 
 __all__ = [
     "CONFIG_KEYS",
@@ -85,6 +87,8 @@ class Settings:
     show_thinking: bool = False  # a reasoning model's reasoning, on stderr
     api_key_env: str = KEY_ENV  # the variable that holds the key for this profile
     base_url_source: str = "default"  # "emulator" | "option" | "env" | "profile" | "config"
+    #: generation options the config file sets (`config set temperature 0.3`), by config key
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def home(self) -> Path:
@@ -197,6 +201,7 @@ CONFIG_KEYS: dict[str, Callable[[str], Any]] = {
     "base_url": _url,
     "timeout": _timeout,
     "max_retries": _int_range(0, 10),
+    **config_parsers(),  # temperature, top_p, max_tokens, seed... (defaults for ask and chat)
 }
 #: settable keys of each `profiles.<name>` table
 PROFILE_KEYS: dict[str, Callable[[str], Any]] = {"base_url": _url, "api_key_env": _env_name}
@@ -428,6 +433,7 @@ def resolve_settings(
         show_thinking=bool(thinking),
         api_key_env=key_env,
         base_url_source=url_source,
+        defaults=config_defaults(config, dirs.config_path) if strict else {},
     )
 
 

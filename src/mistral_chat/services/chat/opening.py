@@ -5,7 +5,12 @@
 
 A continued conversation keeps its own model, system message and options unless new ones are
 given; the changes are saved with it. Stored turns that cannot be sent again (reasoning, an
-empty answer) are left in the history and out of the request.
+empty answer) are left in the history and out of the request; a compacted conversation starts
+from its latest summary (`compaction.resume_point`).
+
+The generation options are layered here, once: the arguments (the command line) over the
+template's over the conversation's own over the config file's defaults (`Settings.defaults`)
+over the API's. The model: argument > template > conversation > config > built-in default.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mistral_chat.api import content as chunks
+from mistral_chat.services.chat.compaction import resume_point
 from mistral_chat.services.chat.results import Turn, text_of
-from mistral_chat.services.chat.session import ChatSession
+from mistral_chat.services.chat.session import ChatSession, RequestCheck
 from mistral_chat.services.chat.tooling import (
     ToolCall,
     ToolOutcome,
@@ -25,12 +31,13 @@ from mistral_chat.services.chat.tooling import (
     not_run,
     tool_message,
 )
-from mistral_chat.services.chat_options import OPTION_NAMES
+from mistral_chat.services.chat_options import OPTION_NAMES, config_options
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
     from mistral_chat.services.catalog import ModelCatalog
     from mistral_chat.services.settings import Settings
+    from mistral_chat.services.templates import Template
     from mistral_chat.storage import Conversation, HistoryStore, Message
 
 __all__ = ["ChatContext", "Start", "latest", "open_session", "resume"]
@@ -65,28 +72,36 @@ def open_session(
     log: bool | None = None,
     stream: bool = True,
     image_max_side: int | None = None,
+    template: Template | None = None,
+    guard: RequestCheck | None = None,
 ) -> ChatSession:
     """A session on a new conversation, the latest one, or conversation `ref` (an id or a
     unique prefix: `ConversationNotFound`, `AmbiguousConversationId` otherwise).
 
-    `model`, `system` and `options` override a continued conversation's own; `log=False`
-    (default: the `log` setting) keeps this session out of the history; `image_max_side`
-    overrides the setting of that name.
+    `model`, `system` and `options` override the `template`'s, which override a continued
+    conversation's own; `log=False` (default: the `log` setting) keeps this session out of the
+    history; `image_max_side` overrides the setting of that name; `guard` checks each question
+    before it goes (`budget.RequestGuard`).
     """
     settings = ctx.settings
     logged = settings.log_history if log is None else log
+    if template is not None:
+        model = model or template.model
+        system = system if system is not None else template.fill("").system
+        options = {**template.request_options(), **(options or {})}
     kw: dict[str, Any] = {
         "system": system,
         "options": options,
         "catalog": ctx.catalog(),
         "image_max_side": image_max_side or settings.image_max_side,
         "stream": stream,
+        "base_options": config_options(settings.defaults),
     }
     if ref is Start.NEW:
         store = ctx.history() if logged else None
-        return ChatSession(ctx.client, store, model=model or settings.default_model, **kw)
-    if ref is Start.LATEST:
-        return latest(
+        session = _new(ctx.client, store, model=model or settings.default_model, **kw)
+    elif ref is Start.LATEST:
+        session = latest(
             ctx.client,
             ctx.history(),
             log=logged,
@@ -94,7 +109,22 @@ def open_session(
             default_model=settings.default_model,
             **kw,
         )
-    return resume(ctx.client, ctx.history(), ref, log=logged, model=model, **kw)
+    else:
+        session = resume(ctx.client, ctx.history(), ref, log=logged, model=model, **kw)
+    session.before_send = guard
+    return session
+
+
+def _new(
+    client: Client | Callable[[], Client],
+    store: HistoryStore | None,
+    *,
+    options: Mapping[str, Any] | None = None,
+    base_options: Mapping[str, Any] | None = None,
+    **kw: Any,
+) -> ChatSession:
+    """A new conversation: the config's defaults under the options given."""
+    return ChatSession(client, store, options={**(base_options or {}), **(options or {})}, **kw)
 
 
 def resume(
@@ -127,7 +157,7 @@ def latest(
     """Continue the most recently updated conversation; a new one if there is none."""
     conv = store.latest_conversation()
     if conv is None:
-        return ChatSession(client, store if log else None, model=model or default_model, **kw)
+        return _new(client, store if log else None, model=model or default_model, **kw)
     return _from_conversation(client, store, conv, log=log, model=model, **kw)
 
 
@@ -140,9 +170,10 @@ def _from_conversation(
     model: str | None = None,
     system: str | None = None,
     options: Mapping[str, Any] | None = None,
+    base_options: Mapping[str, Any] | None = None,
     **kw: Any,
 ) -> ChatSession:
-    merged = {**conv.options, **(options or {})}
+    merged = {**(base_options or {}), **conv.options, **(options or {})}
     session = ChatSession(
         client,
         store if log else None,
@@ -152,7 +183,7 @@ def _from_conversation(
         **kw,
     )
     session.conversation_id = conv.id
-    loaded = [_turn_from_history(m) for m in conv.messages]
+    loaded = [_turn_from_history(m) for m in resume_point(conv.messages)]
     session.turns.extend(_mend_tool_calls([t for t in loaded if t is not None]))
     if log:
         if model and model != conv.model:
