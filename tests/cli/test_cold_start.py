@@ -9,7 +9,10 @@ import sys
 from cli_support import RunCLI
 from probe_env import probe_env
 
-HEAVY = ("httpx2", "rich", "PIL", "prompt_toolkit", "msgspec", "sqlite3", "keyring")
+HEAVY = (
+    "httpx2", "rich", "PIL", "prompt_toolkit", "msgspec", "sqlite3", "keyring", "mistral_common",
+    "numpy", "tiktoken",
+)  # fmt: skip
 
 _PROBE = f"""
 import json, sys
@@ -53,6 +56,12 @@ def test_every_command_has_help(run_cli: RunCLI) -> None:
         ["config", "show"],
         ["config", "get"],
         ["config", "set"],
+        ["template"],
+        ["template", "save"],
+        ["template", "list"],
+        ["template", "show"],
+        ["template", "edit"],
+        ["template", "delete"],
         ["emulator"],
     ]
     # one process checks them all: `run` returns the code argparse would exit with

@@ -121,6 +121,8 @@ class Template:
             key, checked = validate_option(name, value)
             out[key] = checked
         if self.schema is not None:
+            if not self.schema.lstrip().startswith("{"):
+                raise TemplateError("schema must be a JSON Schema written out (starting with {)")
             out["response_format"] = response_format(None, self.schema)
         return out
 
@@ -157,7 +159,8 @@ def parse_template(name: str, doc: Mapping[str, Any], where: str) -> Template:
     try:
         template.request_options()
     except UsageError as exc:
-        raise TemplateError(f"{where}: {exc}") from None
+        said = str(exc).removeprefix("--schema: ")
+        raise TemplateError(f"{where}: {said.replace('the inline schema', 'schema')}") from None
     for key, value in tools.items():
         kind = TOOL_KEYS.get(key)
         if kind is None:
