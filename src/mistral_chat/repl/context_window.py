@@ -80,10 +80,8 @@ def context(repl: ChatRepl, arg: str) -> None:
     from mistral_chat.services.tokens import count_messages
 
     chat = repl.chat
-    messages = chat.messages
-    if not any(m["role"] == "user" for m in messages):
-        messages = [*messages, chunks.message("user", "")]  # as the first message would go
-    count = count_messages(chat.model, messages)
+    # the next request: the conversation, then a message whose text is still to be typed
+    count = count_messages(chat.model, [*chat.messages, chunks.message("user", "")])
     limit = context_length(repl.app, chat.model)
     share = f" of {limit:,} ({_percent(count.tokens / limit)})" if limit else ""
     how = "exact" if count.exact else "approximate: its own tokenizer is not shipped"
