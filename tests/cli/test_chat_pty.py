@@ -201,3 +201,25 @@ def test_a_resized_window_is_followed(spawn: Spawn) -> None:
     screen.line("q")
     screen.send("\x04")
     assert screen.finish() == 0
+
+
+def test_context_fill_template_and_compact_on_screen(spawn: Spawn, tmp_path: Path) -> None:
+    templates = tmp_path / "home" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "fr.toml").write_text('system = "Réponds en français."\nprompt = "FR: {input}"\n')
+    screen = spawn("chat", "--max-cost", "0.05")
+    screen.expect("mistral-small-latest>")
+    screen.line("Bonjour")
+    screen.expect("You said: Bonjour")
+    screen.expect("· context <1% of 262,144")
+    screen.line("/template fr")
+    screen.expect("template fr: system message set, your messages go into its prompt")
+    screen.line("merci")
+    screen.expect("You said: FR: merci")
+    screen.line("/compact")
+    screen.expect("compacted 2 messages into this summary; kept the last 1 exchange.")
+    screen.line("/context")
+    screen.expect("context: ~")
+    screen.expect("tokens of 262,144 (<1%) for mistral-small-latest")
+    screen.send("\x04")
+    assert screen.finish() == 0

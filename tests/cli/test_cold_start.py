@@ -9,7 +9,10 @@ import sys
 from cli_support import RunCLI
 from probe_env import probe_env
 
-HEAVY = ("httpx2", "rich", "PIL", "prompt_toolkit", "msgspec", "sqlite3", "keyring", "mcp", "anyio")
+HEAVY = (
+    "httpx2", "rich", "PIL", "prompt_toolkit", "msgspec", "sqlite3", "keyring", "mcp", "anyio",
+    "mistral_common", "numpy", "tiktoken",
+)  # fmt: skip
 
 _PROBE = f"""
 import json, sys
@@ -54,6 +57,12 @@ def test_every_command_has_help(run_cli: RunCLI) -> None:
         ["config", "show"],
         ["config", "get"],
         ["config", "set"],
+        ["template"],
+        ["template", "save"],
+        ["template", "list"],
+        ["template", "show"],
+        ["template", "edit"],
+        ["template", "delete"],
         ["emulator"],
         ["mcp"],
         ["mcp", "list"],

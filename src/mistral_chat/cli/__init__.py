@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("batch", "run a prompt over many rows or files on the Batch API (half price)"),
     "history": ("history", "browse, search and export past conversations"),
     "usage": ("usage", "tokens and estimated cost from the history"),
+    "template": ("template", "saved prompts, models and options (ask -t NAME)"),
     "auth": ("auth", "store, check or remove the API key"),
     "config": ("config", "show and change settings"),
     "emulator": ("emulator", "run the offline API emulator"),

@@ -23,6 +23,7 @@ __all__ = [
     "non_empty",
     "positive_int",
     "positive_seconds",
+    "usd_amount",
 ]
 
 
@@ -85,3 +86,16 @@ def file_id(text: str) -> str:
         return check_file_id(text)
     except AttachmentError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def usd_amount(text: str) -> float:
+    """An amount of US dollars, 0 or more (``0.05``, ``$0.05``)."""
+    try:
+        value = float(text.strip().removeprefix("$"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an amount of US dollars such as 0.05, got {text!r}"
+        ) from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more US dollars, got {text!r}")
+    return value

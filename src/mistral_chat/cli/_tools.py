@@ -218,3 +218,21 @@ def terminal_approval(terminal: Terminal) -> Any:
                 return "always"
 
     return ask
+
+
+def take_template_tools(args: argparse.Namespace, template: Any) -> None:
+    """A template's `[tools]` join the command line's (flags add to them, never remove)."""
+    tools = getattr(template, "tools", None) or {}
+    if not hasattr(args, "mcp"):
+        return
+    args.mcp = [*tools.get("mcp", []), *args.mcp]
+    if tools.get("functions"):
+        args.functions = [tools["functions"], *args.functions]
+    for flag in ("web", "code", "image"):
+        if tools.get(flag):
+            setattr(args, flag, True)
+    library = tools.get("library")
+    if library:
+        args.library = [*([library] if isinstance(library, str) else library), *args.library]
+    if tools.get("agent") and not args.agent:
+        args.agent = tools["agent"]

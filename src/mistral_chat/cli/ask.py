@@ -14,30 +14,22 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ._argtypes import non_empty, positive_int
+from ._argtypes import non_empty, positive_int, usd_amount
+from ._generation import add_flags, request_options
 from ._tools import add_tool_options, equip, terminal_approval
 from ._uploads import UploadBars
 from .context import AppContext
 from .exit import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
     from ..services.attachments import AttachmentSpec
-    from ..services.chat import TurnResult
+    from ..services.chat import ChatSession, TurnResult
+    from ..services.templates import Template
 
 __all__ = ["ask", "register"]
-
-_OPTION_FLAGS = (
-    ("temperature", "temperature"),
-    ("top_p", "top_p"),
-    ("max_tokens", "max_tokens"),
-    ("seed", "random_seed"),
-    ("safe_prompt", "safe_prompt"),
-    ("reasoning_effort", "reasoning_effort"),
-    ("stop", "stop"),
-)
 
 
 def register(subparsers: Any) -> None:
@@ -55,7 +47,9 @@ def register(subparsers: Any) -> None:
             '  git diff | mistral-chat ask "Write a commit message for this diff"\n'
             '  mistral-chat ask -a photo.jpg -m mistral-small-latest "What is in the picture?"\n'
             '  mistral-chat ask -a report.pdf "Summarise this report"\n'
-            '  mistral-chat ask -c "And in French?"          (continue the last conversation)'
+            '  mistral-chat ask -c "And in French?"          (continue the last conversation)\n'
+            "  git diff | mistral-chat ask -t commit          (a saved template)\n"
+            '  mistral-chat ask --count -a photo.png "Describe it"   (tokens; nothing is sent)'
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -92,37 +86,28 @@ def register(subparsers: Any) -> None:
         metavar="PX",
         help="scale images down so their longest side is at most PX (default 1024)",
     )
-    g = p.add_argument_group("generation options (checked before sending)")
-    g.add_argument("--temperature", metavar="T", help="sampling temperature, 0 to 1.5")
-    g.add_argument("--top-p", metavar="P", help="nucleus sampling mass, over 0 up to 1")
-    g.add_argument("--max-tokens", metavar="N", help="most tokens to generate (0 or more)")
-    g.add_argument("--seed", metavar="N", help="random seed for reproducible answers (0 or more)")
-    g.add_argument(
-        "--safe-prompt",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="prepend Mistral's safety prompt",
+    p.add_argument(
+        "-t",
+        "--template",
+        type=non_empty,
+        metavar="NAME",
+        help="use a saved template: its model, system message, prompt ({input} takes yours) "
+        "and options (`mistral-chat template list`); flags win",
     )
-    g.add_argument(
-        "--reasoning-effort",
-        metavar="LEVEL",
-        help="how hard a reasoning model thinks: none, minimal, low, medium, high, xhigh",
+    add_flags(p, "generation options (checked before sending; defaults: `config set`)")
+    c = p.add_argument_group("tokens and cost")
+    c.add_argument(
+        "--count",
+        action="store_true",
+        help="print the request's token count (mistral-common, chat template included) and "
+        "send nothing",
     )
-    g.add_argument(
-        "--stop",
-        action="append",
-        metavar="SEQ",
-        help="stop the answer where SEQ would appear; repeatable",
-    )
-    g.add_argument(
-        "--format",
-        choices=("text", "json"),
-        help="json: the answer is one JSON object (say what it should hold in the prompt)",
-    )
-    g.add_argument(
-        "--schema",
-        metavar="SCHEMA",
-        help="the answer is JSON valid against this JSON Schema (a file, or inline JSON)",
+    c.add_argument(
+        "--max-cost",
+        type=usd_amount,
+        metavar="USD",
+        help="refuse the request (exit 2) if its estimated cost is higher: input tokens at "
+        "list price + --max-tokens, or 1,000 answer tokens",
     )
     o = p.add_argument_group("output")
     o.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
@@ -158,7 +143,10 @@ def register(subparsers: Any) -> None:
 
 
 def ask(args: argparse.Namespace, ctx: AppContext) -> int:
-    options = _options(args)
+    from ..services.chat import Outbox
+
+    options = request_options(args)
+    template = _template(args, ctx)
     with contextlib.ExitStack() as stack:
 
         def scratch() -> Path:
@@ -173,37 +161,89 @@ def ask(args: argparse.Namespace, ctx: AppContext) -> int:
         attachments: list[AttachmentSpec | str] = [a for a in args.attach if a != "-"]
         if piped is not None:
             attachments.append(piped)
+        system = args.system
+        if template is not None:
+            filled = template.fill(prompt)
+            prompt, system = filled.message, system if system is not None else filled.system
         if not prompt and not attachments:
             raise UsageError('no prompt given; try `mistral-chat ask "your question"` or pipe text')
-        return _answer(args, ctx, options, prompt, attachments, stack)
+        checked = Outbox.check(attachments)  # local mistakes first: before a server is asked
+        session = _session(args, ctx, options, template, system)
+        if args.count:
+            return _count(args, ctx, session, prompt, checked)
+        equip(session, args, ctx, stack, terminal_approval(ctx.terminal))
+        return _answer(args, ctx, session, prompt, checked)
+
+
+def _template(args: argparse.Namespace, ctx: AppContext) -> Template | None:
+    if args.template is None:
+        return None
+    from ..services.templates import TemplateStore
+
+    template = TemplateStore(ctx.settings.home / "templates").load(args.template)
+    from ._tools import take_template_tools
+
+    take_template_tools(args, template)
+    return template
+
+
+def _session(
+    args: argparse.Namespace,
+    ctx: AppContext,
+    options: dict[str, Any],
+    template: Template | None,
+    system: str | None,
+) -> ChatSession:
+    from ..services.chat import Start, open_session
+    from ..services.chat.budget import RequestGuard
+
+    ref: Start | str = args.conversation or (Start.LATEST if args.continue_latest else Start.NEW)
+    return open_session(
+        ctx,
+        ref,
+        model=args.model,
+        system=system,
+        options=options,
+        log=ctx.settings.log_history and not args.no_log and not args.count,
+        stream=not args.no_stream,
+        image_max_side=args.image_max_side,
+        template=template,
+        guard=RequestGuard(max_cost=args.max_cost) if args.max_cost is not None else None,
+        vision=args.vision,
+        on_warning=ctx.terminal.warning,
+    )
+
+
+def _count(
+    args: argparse.Namespace,
+    ctx: AppContext,
+    session: ChatSession,
+    prompt: str,
+    attachments: Sequence[AttachmentSpec | str],
+) -> int:
+    """`--count`: the request as it would go, counted; nothing is sent or uploaded."""
+    from ..services.chat.counting import count_request
+
+    counted = count_request(session, prompt, attachments)
+    if args.json:
+        ctx.terminal.json(counted.to_json())
+        return 0
+    for line in counted.lines():
+        ctx.terminal.out(line)
+    for part in counted.count.not_counted:
+        ctx.terminal.warning(f"not counted: {part}")
+    return 0
 
 
 def _answer(
     args: argparse.Namespace,
     ctx: AppContext,
-    options: dict[str, Any],
+    session: ChatSession,
     prompt: str,
-    attachments: list[AttachmentSpec | str],
-    stack: contextlib.ExitStack,
+    attachments: Sequence[AttachmentSpec | str],
 ) -> int:
     from ..render.answer import AnswerView
-    from ..services.chat import Outbox, Start, open_session
 
-    checked = Outbox.check(attachments)  # local mistakes first: before a server is asked
-    ref: Start | str = args.conversation or (Start.LATEST if args.continue_latest else Start.NEW)
-    session = open_session(
-        ctx,
-        ref,
-        model=args.model,
-        system=args.system,
-        options=options,
-        log=ctx.settings.log_history and not args.no_log,
-        stream=not args.no_stream,
-        image_max_side=args.image_max_side,
-        vision=args.vision,
-        on_warning=ctx.terminal.warning,
-    )
-    equip(session, args, ctx, stack, terminal_approval(ctx.terminal))
     view = AnswerView(
         ctx.terminal,
         f"{session.model} is thinking",
@@ -213,7 +253,7 @@ def _answer(
         markdown=not session.answers_in_json,
         uploads=UploadBars(ctx),
     )
-    result = session.send(prompt, checked, view)
+    result = session.send(prompt, attachments, view)
     _report(result, args, ctx)
     if result.error is not None:
         raise result.error  # cut stream -> 5, Ctrl-C -> 130; what arrived is kept
@@ -255,32 +295,6 @@ def _report(result: TurnResult, args: argparse.Namespace, ctx: AppContext) -> No
     note = finish_note(result.finish_reason)
     if note is not None and result.error is None:
         ctx.terminal.warning(note)
-
-
-def _options(args: argparse.Namespace) -> dict[str, Any]:
-    """The generation options given, checked against the API's ranges (exit 2 if not)."""
-    from ..services.chat_options import InvalidOption, response_format, validate_option
-
-    options: dict[str, Any] = {}
-    for attr, name in _OPTION_FLAGS:
-        value = getattr(args, attr)
-        if value is None:
-            continue
-        try:
-            key, checked = validate_option(name, value)
-        except InvalidOption as exc:
-            # "random_seed must be ..." -> "--seed must be ...": name the flag the user typed
-            flag, text = f"--{attr.replace('_', '-')}", str(exc)
-            text = flag + text[len(name) :] if text.startswith(name) else f"{text} ({flag})"
-            raise UsageError(text) from None
-        options[key] = checked
-    try:
-        fmt = response_format(args.format, args.schema)
-    except InvalidOption as exc:
-        raise UsageError(str(exc)) from None
-    if fmt is not None or args.format == "text":
-        options["response_format"] = fmt  # None: back to text in a continued conversation
-    return options
 
 
 def _prompt(

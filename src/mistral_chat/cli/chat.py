@@ -10,8 +10,8 @@ import argparse
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from ._argtypes import non_empty
-from ._tools import add_tool_options, equip
+from ._argtypes import non_empty, usd_amount
+from ._tools import add_tool_options, equip, take_template_tools
 from .context import EMULATOR_KEY, AppContext, local_emulator
 from .exit import ExitCode
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..repl.prompt import LineReader
     from ..services.catalog import ModelInfo
     from ..services.chat import ChatSession
+    from ..services.templates import Template
 
 __all__ = ["handler", "register"]
 
@@ -49,6 +50,20 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     resume.add_argument(
         "--conversation", type=non_empty, metavar="ID", help="continue conversation ID"
+    )
+    p.add_argument(
+        "-t",
+        "--template",
+        type=non_empty,
+        metavar="NAME",
+        help="start from a saved template (`mistral-chat template list`); -m and -s win",
+    )
+    p.add_argument(
+        "--max-cost",
+        type=usd_amount,
+        metavar="USD",
+        help="refuse any request whose estimated cost is higher (input at list price + "
+        "max_tokens, or 1,000 answer tokens)",
     )
     p.add_argument(
         "--vision",
@@ -101,7 +116,8 @@ class _Interactive:
             if chosen is None:
                 return ExitCode.OK
             model = chosen.id
-        chat = self.session(model)
+        template = self.template()
+        chat = self.session(model, template)
         repl = ChatRepl(
             self.ctx,
             chat,
@@ -113,6 +129,7 @@ class _Interactive:
         )
         if getattr(self.args, "thinking", None) is not None:
             repl.show_thinking = self.args.thinking
+        repl.prompt_template = template.prompt if template is not None else None
         if hasattr(self.args, "mcp"):  # `chat`'s tool options (not the bare start's)
             try:
                 equip(chat, self.args, self.ctx, repl.resources, ask=repl.approve)
@@ -121,7 +138,18 @@ class _Interactive:
                 raise
         return repl.run()
 
-    def session(self, model: str | None) -> ChatSession:
+    def template(self) -> Template | None:
+        from ..services.templates import TemplateStore
+
+        name = getattr(self.args, "template", None)
+        if name is None:
+            return None
+        template = TemplateStore(self.ctx.settings.home / "templates").load(name)
+        take_template_tools(self.args, template)
+        return template
+
+    def session(self, model: str | None, template: Template | None = None) -> ChatSession:
+        from ..repl.context_window import request_guard
         from ..services.chat import Start, open_session
 
         args = self.args
@@ -134,6 +162,8 @@ class _Interactive:
             system=args.system,
             vision=getattr(args, "vision", None),
             on_warning=self.ctx.terminal.warning,
+            template=template,
+            guard=request_guard(self.ctx, getattr(args, "max_cost", None)),
         )
 
     def describe(self, exc: BaseException) -> str:

@@ -28,7 +28,7 @@ __all__ = ["EMULATOR_KEY", "AppContext", "local_emulator"]
 
 EMULATOR_KEY = "emulator"
 #: commands that never call the API, so never look the key up
-OFFLINE_COMMANDS = frozenset({"history", "emulator", "completion", "mcp", "usage"})
+OFFLINE_COMMANDS = frozenset({"history", "emulator", "completion", "mcp", "usage", "template"})
 
 
 def local_emulator() -> Any:

@@ -23,10 +23,20 @@ from mistral_chat.render.formats import local_time
 
 if TYPE_CHECKING:
     from mistral_chat.render.console import Terminal
+    from mistral_chat.services.catalog import ModelCatalog
     from mistral_chat.services.chat import ChatSession
+    from mistral_chat.services.settings import Settings
     from mistral_chat.storage.history import HistoryStore
 
 __all__ = ["REGISTRY", "ChatRepl", "Command", "CommandError", "CommandRegistry"]
+
+
+class CommandApp(Protocol):
+    """What a command may use of the application (`cli.context.AppContext` is one)."""
+
+    settings: Settings
+
+    def catalog(self) -> ModelCatalog: ...
 
 
 class ChatRepl(Protocol):
@@ -37,6 +47,10 @@ class ChatRepl(Protocol):
     cwd: Path
     running: bool
     show_thinking: bool
+    prompt_template: str | None  # a template's prompt that wraps each message (`{input}`)
+
+    @property
+    def app(self) -> CommandApp: ...
 
     def store(self) -> HistoryStore: ...
     def show_model(self) -> None: ...

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mistral_chat.errors import MistralChatError
-from mistral_chat.repl import tool_commands as _tool_commands  # noqa: F401 - registers them
+from mistral_chat.repl import context_window, templates, tool_commands  # noqa: F401 - their commands
 from mistral_chat.repl.commands import REGISTRY, CommandError, expand_path
 from mistral_chat.services.attachments import (
     AttachmentError,
@@ -95,6 +95,7 @@ class ChatRepl:
         self.show_thinking = app.settings.show_thinking  # a reasoning model's reasoning
         #: what lives as long as the chat: MCP servers started with /mcp add
         self.resources = contextlib.ExitStack()
+        self.prompt_template: str | None = None  # `/template`'s prompt, wrapping each message
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> int:
@@ -181,6 +182,10 @@ class ChatRepl:
         """Send a message with the pending attachments and render the answer."""
         self._uploads.clear()
         attached = bool(self.chat.outbox)
+        if self.prompt_template is not None:
+            from mistral_chat.services.templates import fill_input
+
+            text = fill_input(self.prompt_template, text)
         asked = len(self.chat.turns)
         try:
             self._turn(lambda view: self.chat.send(text, view=view))
@@ -235,7 +240,10 @@ class ChatRepl:
         if note is not None and result.status == "complete":
             self.terminal.warning(note)
         if result.usage or result.cost_usd is not None:
-            self.terminal.err_line(turn_summary(result))
+            note, warning = context_window.context_note(self, self.chat.model, result)
+            self.terminal.err_line(turn_summary(result) + note)
+            if warning is not None:
+                self.terminal.warning(warning)
 
     def _upload_note(self, name: str, done: int, total: int | None) -> None:
         # the callback may never report 0 bytes, and may report the end more than once
@@ -384,6 +392,7 @@ class ChatRepl:
             stream=old.stream,
             vision=old.outbox.vision,
             on_warning=self.terminal.warning,
+            guard=old.before_send,
         )
         self.chat.tools = old.tools  # the servers and functions stay on
         if self.chat.hosted is None and old.hosted is not None and old.hosted.on:

@@ -9,15 +9,20 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from mistral_chat.errors import UsageError
 
 __all__ = [
+    "GENERATION_KEYS",
     "OPTION_NAMES",
     "REASONING_EFFORTS",
     "InvalidOption",
+    "config_defaults",
+    "config_options",
+    "config_parsers",
     "response_format",
     "validate_option",
 ]
@@ -97,6 +102,65 @@ def validate_option(name: str, value: object) -> tuple[str, Any]:
     if integer < 0:
         raise InvalidOption(f"{key} must be 0 or more, got {value}")
     return key, integer
+
+
+#: the generation options `config set` makes defaults for ask and chat (and templates hold)
+GENERATION_KEYS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "seed",
+    "safe_prompt",
+    "reasoning_effort",
+    "stop",
+    "format",
+)
+
+
+def config_parsers() -> dict[str, Callable[[str], Any]]:
+    """`config set KEY TEXT` for each generation option: checked as the flag is, kept as typed
+    (`format json` stays "json"; the request's form is made when a session opens)."""
+
+    def parser(key: str) -> Callable[[str], Any]:
+        def parse(text: str) -> Any:
+            _, checked = validate_option(key, text)
+            if checked is None and not (key == "format" and text.strip().lower() == "text"):
+                raise InvalidOption(f"to go back to the API's default, `config unset {key}`")
+            return text.strip().lower() if key in ("format", "reasoning_effort") else checked
+
+        return parse
+
+    return {key: parser(key) for key in GENERATION_KEYS}
+
+
+def config_defaults(config: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """The generation options the config file at `path` sets (TOML-typed), checked, as they are
+    written; `InvalidOption` names the first that is not valid and how to fix it."""
+    found = {key: config[key] for key in GENERATION_KEYS if config.get(key) is not None}
+    for key, value in found.items():
+        try:
+            validate_option(key, value)
+        except InvalidOption as exc:
+            raise InvalidOption(
+                f"config key {key!r} in {path} has an invalid value {value!r}: {exc}; "
+                f"fix it with `mistral-chat config set {key} VALUE`"
+            ) from None
+    return found
+
+
+def config_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Options named as `config set` and templates name them (`seed`, `format`...) in the
+    request's form (`random_seed`, `response_format`...), each checked.
+
+        >>> config_options({"seed": 7, "format": "json"})
+        {'random_seed': 7, 'response_format': {'type': 'json_object'}}
+    """
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        key, checked = validate_option(name, value)
+        if checked is not None:
+            out[key] = checked
+    return out
 
 
 def _number(key: str, value: object, kind: type[float] | type[int]) -> float:

@@ -7,6 +7,7 @@ Precedence (first wins):
 - API key: the emulator's > `MISTRAL_API_KEY` (or the profile's `api_key_env` variable) > the OS
   keyring (only when a real backend exists) > the config file
 - everything else: command-line option > profile (where it applies) > config file > default
+- generation options (`Settings.defaults`): layered by `services.chat.open_session`
 
 `MISTRAL_CHAT_HOME=DIR` puts config.toml, history.db and the cache under DIR; otherwise the
 platform's directories (platformdirs). The config file is read with tomllib and written with
@@ -29,6 +30,7 @@ from typing import Any
 
 from mistral_chat.errors import UsageError
 from mistral_chat.services import setting_values as values
+from mistral_chat.services.chat_options import config_defaults, config_parsers
 from mistral_chat.services.setting_values import THEMES
 
 __all__ = [
@@ -93,6 +95,8 @@ class Settings:
     approve_tools: bool = False  # tool calls run without asking (as --approve)
     vision: bool = False  # send images whatever the catalog says (self-hosted servers)
     model_source: str = "default"  # "config" when config `model` chose default_model
+    #: generation options the config file sets (`config set temperature 0.3`), by config key
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def home(self) -> Path:
@@ -134,6 +138,7 @@ CONFIG_KEYS: dict[str, Callable[[str], Any]] = {
     "max_retries": values.whole_range(0, values.MAX_RETRIES),
     "theme": values.theme,
     "approve_tools": values.boolean,
+    **config_parsers(),  # temperature, top_p, max_tokens, seed... (defaults for ask and chat)
 }
 #: settable keys of each `profiles.<name>` table
 PROFILE_KEYS: dict[str, Callable[[str], Any]] = {
@@ -384,6 +389,7 @@ def resolve_settings(
         approve_tools=bool(approve),
         vision=bool(typed("vision", bool)),
         model_source="config" if model else "default",
+        defaults=config_defaults(config, dirs.config_path) if strict else {},
     )
 
 

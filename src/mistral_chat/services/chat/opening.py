@@ -11,6 +11,11 @@ longer kept is replaced by a note, and `on_warning` hears one line about it.
 
 On a server that is not Mistral's (vLLM, llama.cpp, Ollama), a new session with no model given
 or configured uses the server's own (`services.servers.server_default_model`).
+
+The generation options are layered here, once: the arguments (the command line) over the
+template's over the conversation's own over the config file's defaults (`Settings.defaults`)
+over the API's. The model: argument > template > conversation > config > built-in default.
+A compacted conversation starts from its latest summary (`compaction.resume_point`).
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mistral_chat.api import content as chunks
+from mistral_chat.services.chat.compaction import resume_point
 from mistral_chat.services.chat.hosted import RECORD_KEY, Hosted
 from mistral_chat.services.chat.results import Turn, text_of
-from mistral_chat.services.chat.session import ChatSession
+from mistral_chat.services.chat.session import ChatSession, RequestCheck
 from mistral_chat.services.chat.tooling import (
     ToolCall,
     ToolOutcome,
@@ -31,13 +37,14 @@ from mistral_chat.services.chat.tooling import (
     not_run,
     tool_message,
 )
-from mistral_chat.services.chat_options import OPTION_NAMES
+from mistral_chat.services.chat_options import OPTION_NAMES, config_options
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
     from mistral_chat.services.catalog import ModelCatalog
     from mistral_chat.services.image_store import ImageStore
     from mistral_chat.services.settings import Settings
+    from mistral_chat.services.templates import Template
     from mistral_chat.storage import Conversation, HistoryStore, Message
 
 #: hears one line for the user (a `warning:` on the terminal)
@@ -79,11 +86,15 @@ def open_session(
     image_max_side: int | None = None,
     vision: bool | None = None,
     on_warning: Warn | None = None,
+    template: Template | None = None,
+    guard: RequestCheck | None = None,
 ) -> ChatSession:
     """A session on a new conversation, the latest one, or conversation `ref` (an id or a
     unique prefix: `ConversationNotFound`, `AmbiguousConversationId` otherwise).
 
-    `model`, `system` and `options` override a continued conversation's own; `log=False`
+    `model`, `system` and `options` override the `template`'s, which override a continued
+    conversation's own; `guard` checks each question before it goes (`budget.RequestGuard`);
+    `log=False`
     (default: the `log` setting) keeps this session out of the history; `image_max_side`
     and `vision` (send images whatever the catalog says) override the settings of those
     names; `on_warning` hears what the user should know (an image no longer kept).
@@ -93,21 +104,26 @@ def open_session(
     settings = ctx.settings
     logged = settings.log_history if log is None else log
     images = image_store_for(settings.history_path)
+    if template is not None:
+        model = model or template.model
+        system = system if system is not None else template.fill("").system
+        options = {**template.request_options(), **(options or {})}
     kw: dict[str, Any] = {
         "system": system,
         "options": options,
         "catalog": ctx.catalog(),
         "image_max_side": image_max_side or settings.image_max_side,
         "stream": stream,
+        "base_options": config_options(settings.defaults),
     }
     if ref is Start.NEW:
         store = ctx.history() if logged else None
-        session = ChatSession(ctx.client, store, model=model or _default_model(ctx), **kw)
+        session = _new(ctx.client, store, model=model or _default_model(ctx), **kw)
     elif ref is Start.LATEST:
         conv = ctx.history().latest_conversation()
         if conv is None:
             store = ctx.history() if logged else None
-            session = ChatSession(ctx.client, store, model=model or _default_model(ctx), **kw)
+            session = _new(ctx.client, store, model=model or _default_model(ctx), **kw)
         else:
             session = _from_conversation(
                 ctx.client, ctx.history(), conv, log=logged, model=model, images=images,
@@ -119,7 +135,20 @@ def open_session(
             on_warning=on_warning, **kw,
         )  # fmt: skip
     _equip(session, ctx, images if logged else None, settings.vision if vision is None else vision)
+    session.before_send = guard
     return session
+
+
+def _new(
+    client: Client | Callable[[], Client],
+    store: HistoryStore | None,
+    *,
+    options: Mapping[str, Any] | None = None,
+    base_options: Mapping[str, Any] | None = None,
+    **kw: Any,
+) -> ChatSession:
+    """A new conversation: the config's defaults under the options given."""
+    return ChatSession(client, store, options={**(base_options or {}), **(options or {})}, **kw)
 
 
 def _default_model(ctx: ChatContext) -> str:
@@ -178,7 +207,7 @@ def latest(
     """Continue the most recently updated conversation; a new one if there is none."""
     conv = store.latest_conversation()
     if conv is None:
-        return ChatSession(client, store if log else None, model=model or default_model, **kw)
+        return _new(client, store if log else None, model=model or default_model, **kw)
     return _from_conversation(
         client, store, conv, log=log, model=model, images=images, on_warning=on_warning, **kw
     )
@@ -195,9 +224,10 @@ def _from_conversation(
     options: Mapping[str, Any] | None = None,
     images: ImageStore | None = None,
     on_warning: Warn | None = None,
+    base_options: Mapping[str, Any] | None = None,
     **kw: Any,
 ) -> ChatSession:
-    merged = {**conv.options, **(options or {})}
+    merged = {**(base_options or {}), **conv.options, **(options or {})}
     session = ChatSession(
         client,
         store if log else None,
@@ -209,7 +239,7 @@ def _from_conversation(
     session.conversation_id = conv.id
     gone = 0
     loaded: list[Turn] = []
-    for m in conv.messages:
+    for m in resume_point(conv.messages):
         turn, missing = _turn_from_history(m, images)
         gone += missing
         if turn is not None:

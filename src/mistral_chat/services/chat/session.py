@@ -57,9 +57,13 @@ from mistral_chat.services.images import DEFAULT_MAX_SIDE
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
+    from mistral_chat.services.chat.compaction import Compaction
     from mistral_chat.storage import HistoryStore
 
-__all__ = ["ChatSession", "NothingToSend"]
+__all__ = ["ChatSession", "NothingToSend", "RequestCheck"]
+
+#: (model, messages, options) -> None, or an exception that refuses the request
+RequestCheck = Callable[[str, list[dict[str, Any]], Mapping[str, Any]], None]
 
 
 class NothingToSend(UsageError, ValueError):
@@ -101,6 +105,9 @@ class ChatSession:
         for name, value in (options or {}).items():
             self.set_option(name, value)
         self.cost = cost
+        #: called with (model, messages, options) before a question or a retry is sent; raises
+        #: to refuse it, and then nothing is sent or saved (`budget.RequestGuard`)
+        self.before_send: RequestCheck | None = None
         self.stream = stream
         self.checkpoint_interval_s = checkpoint_interval_s
         self.outbox = Outbox(max_side=image_max_side)
@@ -216,10 +223,17 @@ class ChatSession:
         turn = Turn(chunks.message("user", content))
         if prepared is not None:
             turn.attachments = list(prepared.attachments)
+        self._check([*self.messages, turn.message])
         self._log_user(turn, content)
         self.turns.append(turn)
         self.outbox.clear()  # sent (or kept with the question, should the answer fail)
         return self._answer(view)
+
+    def compact(self, keep: int = 1, view: TurnView | None = None) -> Compaction | None:
+        """Summarise all but the last `keep` exchanges into one (`compaction.compact`)."""
+        from mistral_chat.services.chat.compaction import compact
+
+        return compact(self, keep, view)
 
     def retry(self, view: TurnView | None = None) -> TurnResult:
         """Ask again for an answer to the last user message. The previous answer is dropped
@@ -231,6 +245,7 @@ class ChatSession:
             self.turns.extend(reversed(dropped))
             raise NothingToSend("nothing to retry: no message has been sent yet")
         try:
+            self._check(self.messages)
             result = self._answer(view if view is not None else QuietView())
         except BaseException:
             self.turns.extend(reversed(dropped))  # in memory; the history never lost it
@@ -252,6 +267,10 @@ class ChatSession:
             self.conversation_id, "user", content, attachments=turn.attachments
         )
         turn.message_id = stored.id
+
+    def _check(self, messages: list[dict[str, Any]]) -> None:
+        if self.before_send is not None:
+            self.before_send(self.model, messages, self.options)
 
     def _forget(self, turn: Turn) -> None:
         """Delete the turn's message from the history, if it was saved there."""
