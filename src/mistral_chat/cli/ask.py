@@ -70,8 +70,8 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="ATTACHMENT",
         help="an image (PNG, JPEG, WEBP, GIF), a document (PDF, DOCX...), a text file (sent "
-        "inline), an http(s):// URL, file:ID of an uploaded file, or - for stdin; repeatable "
-        "(8 images max)",
+        "inline), an audio file (WAV, MP3, FLAC, OGG... for a model that hears audio), an "
+        "http(s):// URL, file:ID of an uploaded file, or - for stdin; repeatable (8 images max)",
     )
     p.add_argument(
         "--vision",

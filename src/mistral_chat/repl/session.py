@@ -26,6 +26,7 @@ from mistral_chat.errors import MistralChatError
 from mistral_chat.repl import context_window, templates, tool_commands  # noqa: F401 - their commands
 from mistral_chat.repl.commands import REGISTRY, CommandError, expand_path
 from mistral_chat.services.attachments import (
+    AudioClip,
     AttachmentError,
     DocumentFile,
     ImageFile,
@@ -408,7 +409,7 @@ class ChatRepl:
     def attach(self, arg: str, *, want: str | None) -> None:
         """Classify and check an attachment now, so errors show before the message is sent."""
         spec = classify(str(expand_path(arg, self.cwd)) if not _is_remote(arg) else arg)
-        local = isinstance(spec, ImageFile | TextFile | DocumentFile)
+        local = isinstance(spec, ImageFile | AudioClip | TextFile | DocumentFile)
         with _count_hint():
             pending = self.chat.outbox.add(
                 spec, label=arg if local else spec.label, want=want, describe=True

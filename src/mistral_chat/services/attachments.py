@@ -3,6 +3,7 @@
 `classify` turns one argument into one of five specs, each saying how it goes to the API:
 
     ImageFile(path)            local image  -> prepare_image() -> image_url (data URI)
+    AudioClip(path, mime)      local audio (WAV, MP3, FLAC, OGG...) -> input_audio (base64)
     TextFile(path, mime)       local UTF-8 text (code, notes, CSV, JSON) -> inline text chunk
     DocumentFile(path, mime)   local document -> Files API upload -> signed URL -> document_url
     RemoteURL(url, kind)       http(s) URL  -> image_url (kind "image") or document_url
@@ -44,6 +45,7 @@ __all__ = [
     "ACCEPTED_TYPES_TEXT",
     "AttachmentError",
     "AttachmentSpec",
+    "AudioClip",
     "DocumentFile",
     "ImageFile",
     "RemoteURL",
@@ -156,6 +158,14 @@ class ImageFile(_LocalFile):
 
 
 @dataclass(frozen=True)
+class AudioClip(_LocalFile):
+    """A local audio file, sent inline (base64) to a model that hears audio (Voxtral)."""
+
+    mime: str
+    kind: ClassVar[Literal["audio"]] = "audio"
+
+
+@dataclass(frozen=True)
 class TextFile(_LocalFile):
     """A local UTF-8 text file, sent inline in the message: the model reads it as text, with
     no upload (document Q&A reads PDFs and Office files; self-hosted servers have no Files API)."""
@@ -196,7 +206,9 @@ class UploadedFile:
         return f"file:{self.file_id}"
 
 
-AttachmentSpec: TypeAlias = ImageFile | TextFile | DocumentFile | RemoteURL | UploadedFile
+AttachmentSpec: TypeAlias = (
+    ImageFile | AudioClip | TextFile | DocumentFile | RemoteURL | UploadedFile
+)
 
 
 def classify(arg: str, cwd: Path | None = None) -> AttachmentSpec:
@@ -244,6 +256,8 @@ def classify_bytes(data: bytes, folder: Path, stem: str = "stdin") -> Attachment
         return ImageFile(named)
     if isinstance(spec, TextFile):
         return TextFile(named, spec.mime)
+    if isinstance(spec, AudioClip):
+        return AudioClip(named, spec.mime)
     return DocumentFile(named, spec.mime)
 
 
@@ -303,7 +317,9 @@ def _file_url_path(url: str) -> Path:
     return Path(url2pathname(parts.path))
 
 
-def _local(path: Path, shown: str, cwd: Path | None) -> ImageFile | TextFile | DocumentFile:
+def _local(
+    path: Path, shown: str, cwd: Path | None
+) -> ImageFile | AudioClip | TextFile | DocumentFile:
     if cwd is not None and not path.is_absolute():
         path = cwd / path
     try:
@@ -326,6 +342,11 @@ def _local(path: Path, shown: str, cwd: Path | None) -> ImageFile | TextFile | D
         raise AttachmentError(f"{shown} is empty; there is nothing to attach")
     if sniff_image_format(head) is not None:
         return ImageFile(path)
+    from mistral_chat.services.audio import AUDIO_MIME, detect_audio
+
+    sound = detect_audio(head)
+    if sound is not None:
+        return AudioClip(path, AUDIO_MIME[sound])
     mime = _document_mime(path, shown, head, complete)
     return TextFile(path, mime) if mime in _TEXT_MIMES else DocumentFile(path, mime)
 

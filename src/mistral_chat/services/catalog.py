@@ -143,8 +143,12 @@ class ModelCatalog:
         return find_model(result.models, model_id)
 
     def vision_models(self) -> list[ModelInfo]:
+        return self.models_with("vision")
+
+    def models_with(self, capability: str) -> list[ModelInfo]:
+        """The models whose card has `capability` (`vision`, `audio`...)."""
         result = self._result or self.models(max_age=CACHE_FRESH_SECONDS)
-        return [m for m in result.models if "vision" in m.capabilities]
+        return [m for m in result.models if capability in m.capabilities]
 
     def _fallback(self, reason: str, cached: CatalogResult | None) -> CatalogResult:
         if cached is not None and cached.fetched_at is not None:

@@ -35,6 +35,7 @@ from mistral_chat.api import content as chunks
 from mistral_chat.services.attachments import (
     AttachmentError,
     AttachmentSpec,
+    AudioClip,
     DocumentFile,
     ImageFile,
     RemoteURL,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DOCUMENT_PURPOSE",
     "MAX_TEXT_BYTES",
+    "AudioRequired",
     "ModelLookup",
     "PreparedAttachments",
     "UploadProgress",
@@ -63,7 +65,9 @@ __all__ = [
     "count_images",
     "inline_text",
     "prepare_attachments",
+    "read_audio_clip",
     "read_text_file",
+    "require_audio",
     "require_vision",
     "upload_document",
     "user_content",
@@ -72,11 +76,18 @@ __all__ = [
 #: the Files API purpose under which a document for document Q&A is uploaded
 DOCUMENT_PURPOSE = "ocr"
 
+#: the largest audio file sent inline in a chat message (about 20 minutes of MP3 at 128 kbit/s)
+MAX_AUDIO_BYTES = 20_000_000
+
 #: the largest text file sent inline (about 500k tokens: more than any model's context)
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 
 #: called as a document uploads: (file name, bytes sent, total bytes or None)
 UploadProgress = Callable[[str, int, "int | None"], None]
+
+
+class AudioRequired(AttachmentError):
+    """Audio was attached for a model that cannot hear it (exit 2)."""
 
 
 class VisionRequired(ImageError):
@@ -138,6 +149,10 @@ def prepare_attachments(
                 )
             )
             out.images += 1
+        elif isinstance(spec, AudioClip):
+            chunk, record = read_audio_clip(spec)
+            out.chunks.append(chunk)
+            out.attachments.append(record)
         elif isinstance(spec, TextFile):
             chunk, record = read_text_file(spec)
             out.chunks.append(chunk)
@@ -168,6 +183,35 @@ def _keep(images: ImageStore, data: bytes) -> None:
 
     with contextlib.suppress(OSError):
         images.put(data)
+
+
+def read_audio_clip(spec: AudioClip) -> tuple[dict[str, Any], Attachment]:
+    """A local audio file as an `input_audio` chunk (base64, as the API takes it), with the
+    record the history keeps; longer recordings belong to `mistral-chat transcribe`."""
+    import base64
+
+    try:
+        size = spec.path.stat().st_size
+        if size > MAX_AUDIO_BYTES:
+            from mistral_chat.services.transfers import human_size
+
+            raise AttachmentError(
+                f"{spec.path} is {human_size(size)} of audio, more than the "
+                f"{human_size(MAX_AUDIO_BYTES)} a chat message carries; use "
+                f"`mistral-chat transcribe {spec.path}` for long recordings"
+            )
+        data = spec.path.read_bytes()
+    except OSError as exc:
+        raise AttachmentError(f"cannot read {spec.path}: {exc.strerror or exc}") from exc
+    record = Attachment(
+        kind="audio",
+        name=spec.path.name,
+        mime_type=spec.mime,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    chunk = {"type": "input_audio", "input_audio": base64.b64encode(data).decode("ascii")}
+    return chunk, record
 
 
 def read_text_file(spec: TextFile) -> tuple[dict[str, Any], Attachment]:
@@ -285,19 +329,42 @@ def require_vision(model: str, catalog: ModelLookup | None) -> None:
     model, or its list says nothing of capabilities (vLLM, llama.cpp, Ollama): the server then
     has the last word.
     """
-    if catalog is None:
-        return
-    from mistral_chat.api.errors import AuthenticationError, MistralError, PermissionDeniedError
-
-    try:
-        info = catalog.get(model)
-        if info is None or not info.capabilities_known or "vision" in list(info.capabilities):
-            return
-        others = [m.id for m in catalog.vision_models()]
-    except (AuthenticationError, PermissionDeniedError):
-        raise
-    except (MistralError, OSError, ValueError):
+    others = _lacks(model, catalog, "vision")
+    if others is None:
         return
     shown = ", ".join(others[:6]) + (", ..." if len(others) > 6 else "")
     hint = f"; models that accept images: {shown}" if shown else ""
     raise VisionRequired(f"{model} cannot read images (no vision capability){hint}; use -m MODEL")
+
+
+def require_audio(model: str, catalog: ModelLookup | None) -> None:
+    """Refuse audio for `model` if the catalog knows it and it lacks `audio` (same rules as
+    `require_vision`)."""
+    others = _lacks(model, catalog, "audio")
+    if others is None:
+        return
+    shown = ", ".join(others[:6]) + (", ..." if len(others) > 6 else "")
+    hint = f"; models that hear audio: {shown}" if shown else ""
+    raise AudioRequired(
+        f"{model} cannot hear audio (no audio capability){hint}; use -m MODEL, or "
+        "`mistral-chat transcribe` for the text"
+    )
+
+
+def _lacks(model: str, catalog: ModelLookup | None, capability: str) -> list[str] | None:
+    """The ids of the models with `capability`, when `model` is known to lack it; else None."""
+    if catalog is None:
+        return None
+    from mistral_chat.api.errors import AuthenticationError, MistralError, PermissionDeniedError
+
+    try:
+        info = catalog.get(model)
+        if info is None or not info.capabilities_known or capability in list(info.capabilities):
+            return None
+        with_it = getattr(catalog, "models_with", None)
+        found = with_it(capability) if with_it is not None else catalog.vision_models()
+        return [m.id for m in found]
+    except (AuthenticationError, PermissionDeniedError):
+        raise
+    except (MistralError, OSError, ValueError):
+        return None

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from mistral_chat.services.attachments import (
     AttachmentError,
     AttachmentSpec,
+    AudioClip,
     DocumentFile,
     ImageFile,
     RemoteURL,
@@ -37,6 +38,7 @@ from mistral_chat.services.content import (
     UploadProgress,
     count_images,
     prepare_attachments,
+    require_audio,
     require_vision,
 )
 from mistral_chat.services.images import (
@@ -176,6 +178,8 @@ class Outbox:
         specs = [p.spec for p in self.items]
         if count_images(specs) and not self.vision:
             require_vision(model, catalog)
+        if any(isinstance(s, AudioClip) for s in specs):
+            require_audio(model, catalog)
         needs_client = any(isinstance(s, DocumentFile) for s in specs)
         return prepare_attachments(
             specs,
@@ -192,6 +196,8 @@ class Outbox:
                 return "image"
             image = prepare_image(spec.path, max_side=self.max_side)
             return f"image {image.width}x{image.height}"
+        if isinstance(spec, AudioClip):
+            return f"audio {spec.mime}, sent inline"
         if isinstance(spec, TextFile):
             return f"text {spec.mime}, sent inline"
         if isinstance(spec, DocumentFile):
