@@ -178,19 +178,28 @@ class MessageMethods(StoreBase):
             ]
         return message_from_row(row, attachments, live=row["id"] in LIVE_STREAMS)
 
-    def delete_message(self, message_id: str) -> None:
+    def delete_message(self, message_id: str, *, unless_followed: bool = False) -> bool:
         """Remove one message (REPL /undo, or a turn whose request failed); the messages that
-        followed it follow its parent instead."""
+        followed it follow its parent instead. With ``unless_followed``, a message that others
+        follow (on another branch) is kept. True if it was deleted."""
         with db.transaction(self.conn):
             row = self.conn.execute(
                 "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
             ).fetchone()
             if row is None:
                 raise MessageNotFound(message_id)
+            if (
+                unless_followed
+                and self.conn.execute(
+                    "SELECT 1 FROM messages WHERE parent_id = ? LIMIT 1", (message_id,)
+                ).fetchone()
+            ):
+                return False
             self.conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
             self._touch(row[0], self._now())
         self._streaming.discard(message_id)
         LIVE_STREAMS.discard(message_id)
+        return True
 
     def _insert_message(self, message: Message, parent_id: str | Parent | None) -> None:
         """Insert ``message`` (inside the caller's transaction), filling its id, seq and

@@ -104,5 +104,8 @@ class BranchNotFound(HistoryError, LookupError):
     def __init__(self, number: int, count: int) -> None:
         self.number = number
         self.count = count
-        have = "only branch 1" if count == 1 else f"branches 1 to {count}"
+        if count == 0:
+            have = "no branches: nothing of it is in the history"
+        else:
+            have = "only branch 1" if count == 1 else f"branches 1 to {count}"
         super().__init__(f"no branch {number}; this conversation has {have}")

@@ -4,8 +4,9 @@
     >>> session = open_session(ctx, Start.LATEST, model="codestral-latest")   # doctest: +SKIP
 
 A continued conversation keeps its own model, system message and options unless new ones are
-given; the changes are saved with it. Stored turns that cannot be sent again (reasoning, an
-empty answer) are left in the history and out of the request.
+given; the changes are saved with it. It goes on from its latest branch (the one holding its
+newest message; `switch_branch` moves a session to another). Stored turns that cannot be sent
+again (reasoning, an empty answer) are left in the history and out of the request.
 """
 
 from __future__ import annotations
@@ -26,14 +27,16 @@ from mistral_chat.services.chat.tooling import (
     tool_message,
 )
 from mistral_chat.services.chat_options import OPTION_NAMES
+from mistral_chat.storage.branches import select_branch
+from mistral_chat.storage.errors import BranchNotFound
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
     from mistral_chat.services.catalog import ModelCatalog
     from mistral_chat.services.settings import Settings
-    from mistral_chat.storage import Conversation, HistoryStore, Message
+    from mistral_chat.storage import Branch, Conversation, HistoryStore, Message
 
-__all__ = ["ChatContext", "Start", "latest", "open_session", "resume"]
+__all__ = ["ChatContext", "Start", "latest", "open_session", "resume", "switch_branch"]
 
 
 class Start(Enum):
@@ -152,8 +155,7 @@ def _from_conversation(
         **kw,
     )
     session.conversation_id = conv.id
-    loaded = [_turn_from_history(m) for m in conv.messages]
-    session.turns.extend(_mend_tool_calls([t for t in loaded if t is not None]))
+    _load_branch(session, select_branch(conv.messages))
     if log:
         if model and model != conv.model:
             store.set_model(conv.id, model)
@@ -162,6 +164,26 @@ def _from_conversation(
         if options:
             store.set_options(conv.id, session.options)
     return session
+
+
+def switch_branch(session: ChatSession, number: int) -> Branch:
+    """Put `session` on branch `number` of its conversation (`BranchNotFound` if there is no
+    such branch): the next message goes on from that branch's last one."""
+    if session.store is None or session.conversation_id is None:
+        raise BranchNotFound(number, 0)
+    conv = session.store.get_conversation(session.conversation_id)
+    branch = select_branch(conv.messages, number)
+    assert branch is not None  # a number was given: found, or BranchNotFound
+    _load_branch(session, branch)
+    return branch
+
+
+def _load_branch(session: ChatSession, branch: Branch | None) -> None:
+    """The session's turns become the branch's messages, as they can be sent again."""
+    messages = branch.messages if branch is not None else []
+    loaded = [_turn_from_history(m) for m in messages]
+    session.turns = _mend_tool_calls([t for t in loaded if t is not None])
+    session.branch_tip = branch.leaf_id if branch is not None else None
 
 
 def _turn_from_history(m: Message) -> Turn | None:
