@@ -3,7 +3,8 @@
 A command is ``def name(repl: ChatRepl, arg: str) -> None``, registered with ``@command``; it
 raises ``CommandError`` (or an API, image, attachment or history error) to report one line, and
 the session goes on. ``REGISTRY.parse("/model codestral-latest")`` finds the command (unique
-prefixes and aliases work: ``/q``, ``/exit``).
+prefixes and aliases work: ``/q``, ``/exit``). The editing commands (/edit, /messages, /branch,
+/copy) are registered by ``repl.editing``, which the chat loop imports.
 
     >>> cmd, arg = REGISTRY.parse("/set temperature 0.2")
     >>> cmd.name, arg
@@ -37,8 +38,12 @@ class ChatRepl(Protocol):
     cwd: Path
     running: bool
     show_thinking: bool
+    clipboard: str
+    last_message: str
 
     def store(self) -> HistoryStore: ...
+    def send(self, text: str) -> None: ...
+    def edit(self, index: int, text: str) -> None: ...
     def show_model(self) -> None: ...
     def switch_model(self, model_id: str) -> None: ...
     def browse_models(self) -> None: ...

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from mistral_chat.errors import MistralChatError
+from mistral_chat.repl import editing  # noqa: F401 - registers /edit, /messages, /branch, /copy
 from mistral_chat.repl.commands import REGISTRY, CommandError, expand_path
 from mistral_chat.services.attachments import (
     AttachmentError,
@@ -91,6 +92,8 @@ class ChatRepl:
         self._pending_told = False  # the last line's output already showed the attachments
         self._uploads: dict[str, bool] = {}  # document name -> its upload finished
         self.show_thinking = app.settings.show_thinking  # a reasoning model's reasoning
+        self.clipboard = app.settings.clipboard  # how /copy reaches the clipboard
+        self.last_message = ""  # the last message typed (sent or not): what /edit starts from
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> int:
@@ -174,6 +177,7 @@ class ChatRepl:
     # -- turns ---------------------------------------------------------------------------------
     def send(self, text: str) -> None:
         """Send a message with the pending attachments and render the answer."""
+        self.last_message = text
         self._uploads.clear()
         attached = bool(self.chat.outbox)
         asked = len(self.chat.turns)
@@ -189,6 +193,11 @@ class ChatRepl:
                 raise  # refused before the question was saved
             self.terminal.error(self.describe(exc))
             self.terminal.err_line("the question is kept: /retry asks again")
+
+    def edit(self, index: int, text: str) -> None:
+        """Resend the question `chat.turns[index]` as `text`, on a new branch."""
+        self.last_message = text
+        self._turn(lambda view: self.chat.edit(index, text, view))
 
     def retry(self) -> None:
         if not any(t.message["role"] == "user" for t in self.chat.turns):

@@ -30,6 +30,7 @@ from typing import Any
 from mistral_chat.errors import UsageError
 
 __all__ = [
+    "CLIPBOARDS",
     "CONFIG_KEYS",
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
@@ -85,6 +86,7 @@ class Settings:
     show_thinking: bool = False  # a reasoning model's reasoning, on stderr
     api_key_env: str = KEY_ENV  # the variable that holds the key for this profile
     base_url_source: str = "default"  # "emulator" | "option" | "env" | "profile" | "config"
+    clipboard: str = "auto"  # how /copy reaches the clipboard: "auto" | "osc52" | "system"
 
     @property
     def home(self) -> Path:
@@ -182,6 +184,18 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
+#: how the REPL's /copy reaches the clipboard: through the terminal (OSC 52, which works over
+#: SSH), the system's tool (pbcopy, wl-copy, xclip, xsel, clip.exe), or `auto` (see repl.clipboard)
+CLIPBOARDS = ("auto", "osc52", "system")
+
+
+def _clipboard(value: str) -> str:
+    low = value.strip().lower()
+    if low not in CLIPBOARDS:
+        raise ValueError(f"must be one of {', '.join(CLIPBOARDS)}")
+    return low
+
+
 def _env_name(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.strip()):
         raise ValueError("must be an environment variable name, like MY_MISTRAL_KEY")
@@ -197,6 +211,7 @@ CONFIG_KEYS: dict[str, Callable[[str], Any]] = {
     "base_url": _url,
     "timeout": _timeout,
     "max_retries": _int_range(0, 10),
+    "clipboard": _clipboard,
 }
 #: settable keys of each `profiles.<name>` table
 PROFILE_KEYS: dict[str, Callable[[str], Any]] = {"base_url": _url, "api_key_env": _env_name}
@@ -411,6 +426,7 @@ def resolve_settings(
     log = typed("log", bool)
     side = typed("image_max_side", int)
     thinking = typed("show_thinking", bool)
+    clipboard = typed("clipboard", str)
     return Settings(
         base_url=url,
         api_key=key,
@@ -428,6 +444,7 @@ def resolve_settings(
         show_thinking=bool(thinking),
         api_key_env=key_env,
         base_url_source=url_source,
+        clipboard=_clipboard(clipboard) if clipboard else "auto",
     )
 
 
