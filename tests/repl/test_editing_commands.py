@@ -189,3 +189,17 @@ def _latest_id(app: AppContext) -> str:
     conv = app.history().latest_conversation()
     assert conv is not None
     return conv.id
+
+
+def test_a_failed_edit_is_kept_and_retry_answers_it(
+    app: AppContext, editor: FakeEditor, emulator: Emulator
+) -> None:
+    from mistral_chat.emulator.faults import Fault
+
+    editor.saves("TWO")
+    run(app, ["one", "two"])
+    emulator.faults.add(Fault("status", status=503, path="/v1/chat/completions"))
+    result = run(app, ["/resume " + _latest_id(app), "/edit 3", "/retry"])
+    assert "the edited question is kept: /retry asks again" in result.err
+    assert "You said: TWO" in result.out
+    assert _branch_users(app) == [["one", "two"], ["one", "TWO"]]

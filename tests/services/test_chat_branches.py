@@ -151,19 +151,25 @@ def test_listing_numbers_the_branch_as_history_show_does(
     assert len(found) == 2 and mine is not None and mine.number == 2
 
 
-def test_a_failed_edit_leaves_the_session_and_the_history_as_they_were(
+def test_a_failed_edit_keeps_the_edited_question_on_its_branch(
     client: Client, store: HistoryStore, emu: Emulator
 ) -> None:
+    # nothing a user typed is lost to an error: the edit stays, unanswered, and /retry asks
     session = _three_turns(client, store)
-    before = [t.message for t in session.turns]
-    tip = session.branch_tip
     emu.faults.add(Fault("status", status=503, path="/v1/chat/completions"))
     with pytest.raises(ServerError):
         session.edit(2, "two, edited")
-    assert [t.message for t in session.turns] == before and session.branch_tip == tip
-    assert store.get_conversation(session.conversation_id or "").message_count == 6
-    session.send("four")  # still on the original branch
-    assert len(stored_branches(store.get_conversation(session.conversation_id or "").messages)) == 1
+    assert [_text(t.message["content"]) for t in session.turns][2:] == ["two, edited"]
+    conv_id = session.conversation_id or ""
+    found = stored_branches(store.get_conversation(conv_id).messages)
+    assert [[m.text for m in b.messages][-1] for b in found] == [
+        "You said: three\n\nMessages: 5 (user 3, assistant 2)",
+        "two, edited",
+    ]
+    since = len(emu.requests)
+    session.retry()
+    assert _sent(emu, since)[0][::2] == ["one", "two, edited"]
+    assert len(stored_branches(store.get_conversation(conv_id).messages)[1].messages) == 4
 
 
 def test_undo_on_a_branch_keeps_what_other_branches_follow(
@@ -214,3 +220,27 @@ def test_without_history_an_edit_replaces_the_rest_in_memory(client: Client, emu
     first = listing(session)[0]
     assert (first.position, first.text) == (1, "uno")
     assert session_branches(session) == ([], None)
+
+
+def test_a_tool_round_stays_on_the_branch_it_was_asked_on(
+    client: Client, store: HistoryStore, emu: Emulator
+) -> None:
+    from test_tool_loop import Adder
+
+    from mistral_chat.services.chat.tooling import Approvals, Tools
+
+    session = ChatSession(client, store, model=MODEL)
+    session.tools = Tools(Adder(), Approvals(approve_all=True))
+    session.send("one")
+    session.send('emulator:tool {"a": 2, "b": 3}')
+    session.edit(0, 'emulator:tool {"a": 4, "b": 5}')
+    found = stored_branches(store.get_conversation(session.conversation_id or "").messages)
+    assert [[m.role for m in b.messages] for b in found] == [
+        ["user", "assistant", "user", "assistant", "tool", "assistant"],
+        ["user", "assistant", "tool", "assistant"],
+    ]
+    assert found[1].messages[2].text == "9" and found[1].latest
+    since = len(emu.requests)
+    resume(client, store, session.conversation_id or "", model=MODEL).send("thanks")
+    sent = emu.requests[since:][0].json["messages"]  # type: ignore[index]
+    assert [m["role"] for m in sent] == ["user", "assistant", "tool", "assistant", "user"]

@@ -197,7 +197,14 @@ class ChatRepl:
     def edit(self, index: int, text: str) -> None:
         """Resend the question `chat.turns[index]` as `text`, on a new branch."""
         self.last_message = text
-        self._turn(lambda view: self.chat.edit(index, text, view))
+        old = self.chat.turns[index] if index < len(self.chat.turns) else None
+        try:
+            self._turn(lambda view: self.chat.edit(index, text, view))
+        except EXPECTED_ERRORS as exc:
+            if index >= len(self.chat.turns) or self.chat.turns[index] is old:
+                raise  # refused before the edited question was saved
+            self.terminal.error(self.describe(exc))
+            self.terminal.err_line("the edited question is kept: /retry asks again")
 
     def retry(self) -> None:
         if not any(t.message["role"] == "user" for t in self.chat.turns):
