@@ -203,3 +203,14 @@ def test_a_failed_edit_is_kept_and_retry_answers_it(
     assert "the edited question is kept: /retry asks again" in result.err
     assert "You said: TWO" in result.out
     assert _branch_users(app) == [["one", "two"], ["one", "TWO"]]
+
+
+def test_export_saves_the_branch_the_session_is_on(
+    app: AppContext, editor: FakeEditor, tmp_path: Path
+) -> None:
+    editor.saves("TWO")
+    run(app, ["one", "two", "/edit 3", "/branch 1", "/export first.md", "/branch 2",
+              "/export second.md"], cwd=tmp_path)  # fmt: skip
+    first, second = (tmp_path / "first.md").read_text(), (tmp_path / "second.md").read_text()
+    assert "You said: two" in first and "TWO" not in first
+    assert "You said: TWO" in second and "- branch 2 of 2, from message 3, the latest" in second

@@ -357,7 +357,9 @@ def resume(repl: ChatRepl, arg: str) -> None:
 
 
 @command(
-    "/export [PATH]", "save this conversation as Markdown (or JSON for .json)", complete="path"
+    "/export [PATH]",
+    "save this branch as Markdown (or every branch as JSON, for .json)",
+    complete="path",
 )
 def export(repl: ChatRepl, arg: str) -> None:
     conv_id = repl.chat.conversation_id
@@ -380,7 +382,10 @@ def export(repl: ChatRepl, arg: str) -> None:
 
         text = json.dumps(store.export_json(conv_id), ensure_ascii=False, indent=2) + "\n"
     else:
-        text = store.export_markdown(conv_id)
+        from mistral_chat.services.chat.branches import session_branches
+
+        _, mine = session_branches(repl.chat)  # the branch this session is on
+        text = store.export_markdown(conv_id, branch=mine.number if mine else None)
     from mistral_chat.services.transfers import write_text_atomic
 
     write_text_atomic(path, text)
