@@ -140,7 +140,8 @@ def help_(repl: ChatRepl, arg: str) -> None:
 
 
 _KEYS = (
-    "Enter sends; Alt-Enter (or Esc then Enter) starts a new line; Tab completes; "
+    "Enter sends; Alt-Enter (or Esc then Enter) starts a new line; Ctrl-X Ctrl-E edits the "
+    "message in $EDITOR; Tab completes; "
     "Ctrl-C stops an answer; Ctrl-D leaves."
 )
 

@@ -13,13 +13,12 @@ place of one of them, beside the original, and the history keeps both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mistral_chat.services.chat.results import Turn, text_of
 
 if TYPE_CHECKING:
-    from mistral_chat.services.chat.session import ChatSession
-    from mistral_chat.storage import Branch, Message
+    from mistral_chat.storage import Branch, HistoryStore, Message
 
 __all__ = [
     "Listed",
@@ -29,6 +28,15 @@ __all__ = [
     "listing",
     "session_branches",
 ]
+
+
+class ChatSession(Protocol):
+    """What the listing reads of a session (`session.ChatSession`, which imports this module)."""
+
+    store: HistoryStore | None
+    conversation_id: str | None
+    branch_tip: str | None
+    turns: list[Turn]
 
 
 @dataclass(frozen=True)
