@@ -214,3 +214,25 @@ def test_export_saves_the_branch_the_session_is_on(
     first, second = (tmp_path / "first.md").read_text(), (tmp_path / "second.md").read_text()
     assert "You said: two" in first and "TWO" not in first
     assert "You said: TWO" in second and "- branch 2 of 2, from message 3, the latest" in second
+
+
+def test_with_history_off_an_edit_replaces_what_followed(
+    emulator: Emulator, mistral_home: Path, editor: FakeEditor
+) -> None:
+    mistral_home.mkdir(parents=True, exist_ok=True)
+    (mistral_home / "config.toml").write_text("log = false\n")
+    settings = resolve_settings(
+        base_url=emulator.base_url,
+        environ={"MISTRAL_CHAT_HOME": str(mistral_home), "MISTRAL_API_KEY": "test"},
+        keyring_get=lambda profile: None,
+    )
+    ctx = AppContext(Terminal(stdout=io.StringIO(), stderr=io.StringIO(), width=100), settings)
+    try:
+        editor.saves("uno")
+        result = run(ctx, ["one", "two", "/edit 1", "/messages", "/branch"])
+    finally:
+        ctx.close()
+    assert "You said: uno\n\nMessages: 1 (user 1)" in result.out
+    assert "history is off: what followed the edited question is not kept" in result.out
+    assert "  1  you       uno\n  2  answer    You said: uno…\n/edit N" in result.out
+    assert "error: branches are kept in the history, and this conversation is not" in result.err

@@ -54,6 +54,8 @@ def edit(repl: ChatRepl, arg: str) -> None:
         repl.terminal.out(
             f"branch {mine.number} of {len(found)}; /branch lists them, /branch N goes back"
         )
+    elif repl.chat.store is None:
+        repl.terminal.out("history is off: what followed the edited question is not kept")
 
 
 @command("/messages", "this branch's messages, numbered (for /edit N)")
@@ -82,10 +84,11 @@ def branch(repl: ChatRepl, arg: str) -> None:
     from mistral_chat.services.chat.branches import session_branches
 
     found, mine = session_branches(repl.chat)
+    unkept = "branches are kept in the history, and this conversation is not (history is off)"
     if arg:
         number = _number(arg, "/branch N")
-        if not found:
-            raise CommandError("branches are kept in the history, and this conversation is not")
+        if repl.chat.store is None:
+            raise CommandError(unkept)
         chosen = switch_branch(repl.chat, number)
         count = len(chosen.messages)
         repl.terminal.out(
@@ -93,6 +96,8 @@ def branch(repl: ChatRepl, arg: str) -> None:
             "your next message goes on from its last one"
         )
         return
+    if repl.chat.store is None:
+        raise CommandError(unkept)
     if len(found) < 2:
         repl.terminal.out("this conversation has one branch; /edit N starts another")
         return
