@@ -124,8 +124,8 @@ def test_show_plain_and_json_with_cost(run_cli: RunCLI) -> None:
     assert "id:" in out and doc["conversation_id"] in out
     assert "system:" in out and "Be brief." in out
     assert "estimated cost:  ~$" in out
-    assert "── user" in out and "How much is this?" in out
-    assert "── assistant (mistral-small-latest)" in out and doc["content"] in out
+    assert "── 1 user" in out and "How much is this?" in out
+    assert "── 2 assistant (mistral-small-latest)" in out and doc["content"] in out
     code, out, _ = run_cli("history", "show", doc["conversation_id"], "--json")
     shown = json.loads(out)
     assert shown["id"] == doc["conversation_id"] and shown["system"] == "Be brief."

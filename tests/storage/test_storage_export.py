@@ -12,6 +12,7 @@ import pytest
 from _storage_helpers import StepClock
 
 from mistral_chat.storage import Attachment, ExportFormatError, HistoryError, HistoryStore
+from mistral_chat.storage.export import FORMAT_VERSION
 from mistral_chat.storage.migrations import SCHEMA_VERSION
 
 
@@ -56,8 +57,8 @@ def _rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
             "conversations": conn.execute("SELECT * FROM conversations ORDER BY id").fetchall(),
             "messages": conn.execute(
                 "SELECT id, conversation_id, seq, role, content, text, model, status, usage,"
-                " finish_reason, ttft_ms, duration_ms, cost_usd, created_at, updated_at"
-                " FROM messages ORDER BY id"
+                " finish_reason, ttft_ms, duration_ms, cost_usd, created_at, updated_at,"
+                " parent_id FROM messages ORDER BY id"
             ).fetchall(),
             "attachments": conn.execute(
                 "SELECT * FROM attachments ORDER BY message_id, position"
@@ -79,7 +80,11 @@ def test_json_round_trip_gives_the_same_rows(tmp_path: Path) -> None:
         assert store.export_json(conv_id) == doc
     assert _rows(first) == _rows(second)
     assert doc["schema_version"] == SCHEMA_VERSION
-    assert doc["format_version"] == 1
+    assert doc["format_version"] == FORMAT_VERSION == 2
+    assert [m["parent_id"] for m in doc["messages"]] == [
+        None,
+        *(m["id"] for m in doc["messages"][:-1]),
+    ]
     assert doc["messages"][3]["status"] == "interrupted"
     assert doc["messages"][0]["attachments"][1]["file_id"] == "file-abc"
 
@@ -98,7 +103,7 @@ def test_import_refuses_existing_id_unless_replacing(store: HistoryStore) -> Non
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.update(format_version=2), "newer"),
+        (lambda d: d.update(format_version=3), "newer"),
         (lambda d: d.update(format="something"), "not a mistral-chat"),
         (lambda d: d.pop("format_version"), "format_version"),
         (lambda d: d["conversation"].pop("id"), "'id'"),

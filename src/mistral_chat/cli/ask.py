@@ -49,7 +49,8 @@ def register(subparsers: Any) -> None:
             '  mistral-chat ask -a report.pdf "Summarise this report"\n'
             '  mistral-chat ask -c "And in French?"          (continue the last conversation)\n'
             "  git diff | mistral-chat ask -t commit          (a saved template)\n"
-            '  mistral-chat ask --count -a photo.png "Describe it"   (tokens; nothing is sent)'
+            '  mistral-chat ask --count -a photo.png "Describe it"   (tokens; nothing is sent)\n'
+            '  mistral-chat ask -x "A bash loop renaming *.jpeg to *.jpg" > rename.sh'
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -117,10 +118,18 @@ def register(subparsers: Any) -> None:
         default=None,
         help="show a reasoning model's reasoning on stderr (default: config `show_thinking`)",
     )
-    o.add_argument(
+    shape = o.add_mutually_exclusive_group()
+    shape.add_argument(
         "--json",
         action="store_true",
         help='one JSON object: {"conversation_id", "model", "content", "finish_reason", "usage"}',
+    )
+    shape.add_argument(
+        "-x",
+        "--extract-code",
+        action="store_true",
+        help="print only the code of the answer: its fenced code blocks' contents, joined "
+        "(none: nothing printed, a warning, exit 0)",
     )
     add_tool_options(p)
     h = p.add_argument_group("history")
@@ -247,17 +256,41 @@ def _answer(
     view = AnswerView(
         ctx.terminal,
         f"{session.model} is thinking",
-        show=not args.json,
+        show=not (args.json or args.extract_code),
         show_thinking=ctx.settings.show_thinking if args.thinking is None else args.thinking,
         reasoning=f"{session.model} is reasoning",
         markdown=not session.answers_in_json,
         uploads=UploadBars(ctx),
     )
     result = session.send(prompt, attachments, view)
+    if args.extract_code:
+        _print_code(ctx, result)
     _report(result, args, ctx)
     if result.error is not None:
         raise result.error  # cut stream -> 5, Ctrl-C -> 130; what arrived is kept
     return 0
+
+
+def _print_code(ctx: AppContext, result: TurnResult) -> None:
+    """The answer's code blocks, joined. An answer that was cut (an error, a token limit)
+    loses its unclosed last block: a cut command must never reach a pipe."""
+    from ..render.code import code_blocks
+
+    blocks = code_blocks(result.text)
+    whole = result.error is None and result.finish_reason not in ("length", "model_length")
+    shown = [b for b in blocks if b.closed or whole]
+    seen = (
+        "`mistral-chat history show` shows it"
+        if result.conversation_id
+        else "ask without -x to see it"
+    )
+    if not blocks:
+        ctx.terminal.warning(f"the answer has no code block, so nothing was printed; {seen}")
+    elif len(shown) < len(blocks):
+        ctx.terminal.warning(
+            f"the last code block was cut off with the answer and is left out; {seen}"
+        )
+    ctx.terminal.out("".join(b.code for b in shown), end="")
 
 
 def _report(result: TurnResult, args: argparse.Namespace, ctx: AppContext) -> None:
@@ -284,7 +317,7 @@ def _report(result: TurnResult, args: argparse.Namespace, ctx: AppContext) -> No
             document["files"] = [str(path) for path in result.files]
         ctx.terminal.json(document)
     else:
-        if result.sources:
+        if result.sources and not args.extract_code:  # -x: stdout is the code alone
             ctx.terminal.out(sources_block(result.sources))
         for path in result.files:
             ctx.terminal.err_line(f"saved {path}")

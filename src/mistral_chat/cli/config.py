@@ -62,6 +62,7 @@ def _effective(ctx: AppContext) -> dict[str, Any]:
         "max_retries": s.max_retries,
         "theme": s.theme,
         **s.defaults,  # generation options, only those the file sets
+        "clipboard": s.clipboard,
     }
     profiles = load_config(s.config_path).get("profiles", {})
     for name, table in sorted(profiles.items()) if isinstance(profiles, dict) else []:

@@ -15,7 +15,7 @@ from .context import AppContext
 from .exit import UsageError
 
 if TYPE_CHECKING:
-    from ..storage import Conversation, Message
+    from ..storage import Branch, Conversation, Message
 
 __all__ = ["register"]
 
@@ -51,7 +51,17 @@ def register(subparsers: Any) -> None:
     show.add_argument(
         "id", nargs="?", metavar="ID", help="conversation id or unique prefix (default: the latest)"
     )
-    show.add_argument("--json", action="store_true", help="one JSON object with its messages")
+    show.add_argument(
+        "--branch",
+        type=positive_int,
+        metavar="N",
+        help="show branch N (default: the latest, the one -c continues)",
+    )
+    show.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON object with the branch\'s messages, "branch" and "branches"',
+    )
     show.set_defaults(handler=show_conversation)
 
     search = sub.add_parser(
@@ -93,6 +103,12 @@ def register(subparsers: Any) -> None:
         type=non_empty,
         metavar="PATH",
         help="write to PATH instead of stdout (- for stdout)",
+    )
+    export.add_argument(
+        "--branch",
+        type=positive_int,
+        metavar="N",
+        help="Markdown shows branch N (default: the latest); JSON keeps every branch",
     )
     export.add_argument("--force", action="store_true", help="replace an existing file")
     export.set_defaults(handler=export_conversation)
@@ -161,17 +177,37 @@ def list_conversations(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def show_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
+    from ..storage.branches import branches, select_branch
+
     store = ctx.history()
     args.id = args.id or _latest_id(ctx)
+    conv = store.get_conversation(args.id)
+    every = branches(conv.messages)
+    chosen = select_branch(conv.messages, args.branch)
+    shown = chosen.messages if chosen is not None else []
     if args.json:
-        doc = store.export_json(args.id)
+        doc = store.export_json(conv.id)
         out = dict(doc["conversation"])
         out["estimated_cost_usd"] = _total_cost_of(doc["messages"])
-        out["messages"] = doc["messages"]
+        ids = {m.id for m in shown}
+        out["messages"] = [m for m in doc["messages"] if m["id"] in ids]
+        out["branch"] = chosen.number if chosen is not None else None
+        out["branches"] = [
+            {"number": b.number, "from_message": b.fork, "latest": b.latest,
+             "message_count": len(b.messages)}
+            for b in every
+        ]  # fmt: skip
         ctx.terminal.json(out)
         return 0
-    conv = store.get_conversation(args.id)
-    from ..render.markdown import render_markdown
+    _show_header(ctx, conv)
+    for number, m in enumerate(shown, start=1):
+        _show_message(ctx, number, m)
+    if chosen is not None and len(every) > 1:  # on stderr: stdout stays the conversation
+        ctx.terminal.err_line(_branches_note(chosen, every, conv.id))
+    return 0
+
+
+def _show_header(ctx: AppContext, conv: Conversation) -> None:
     from ..render.tables import key_value
 
     pairs = [("id", conv.id), ("title", conv.title or "(untitled)"), ("model", conv.model)]
@@ -184,21 +220,38 @@ def show_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     if conv.system:
         pairs.append(("system", conv.system))
     key_value(ctx.terminal, pairs)
-    for m in conv.messages:
-        ctx.terminal.out("")
-        ctx.terminal.out(_heading(m))
-        if m.thinking:
-            from ..render.answer import show_thinking
 
-            show_thinking(ctx.terminal, m.thinking)
-        if m.text:
-            render_markdown(ctx.terminal, m.text)
-        for a in m.attachments:
-            ctx.terminal.out(f"  [{a.kind}] {a.name or a.url or a.file_id or ''}".rstrip())
-        footer = _footer(m)
-        if footer:
-            ctx.terminal.out(f"  ({footer})")
-    return 0
+
+def _show_message(ctx: AppContext, number: int, m: Message) -> None:
+    from ..render.markdown import render_markdown
+
+    ctx.terminal.out("")
+    ctx.terminal.out(_heading(m, number))
+    if m.thinking:
+        from ..render.answer import show_thinking
+
+        show_thinking(ctx.terminal, m.thinking)
+    if m.text:
+        render_markdown(ctx.terminal, m.text)
+    for a in m.attachments:
+        ctx.terminal.out(f"  [{a.kind}] {a.name or a.url or a.file_id or ''}".rstrip())
+    footer = _footer(m)
+    if footer:
+        ctx.terminal.out(f"  ({footer})")
+
+
+def _branches_note(chosen: Branch, every: list[Branch], conv_id: str) -> str:
+    """Which branch is shown, which others exist, and how to see them."""
+    latest = " (the latest)" if chosen.latest else ""
+    others = ", ".join(
+        f"{b.number} ({'the original' if b.fork is None else f'from message {b.fork}'})"
+        for b in every
+        if b.number != chosen.number
+    )
+    return (
+        f"branch {chosen.number} of {len(every)}{latest}; the others: {others}; "
+        f"`mistral-chat history show {conv_id} --branch N` shows one"
+    )
 
 
 def search_messages(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -227,6 +280,8 @@ def export_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
             f"{output} already exists; add --force to replace it, or choose another path"
         )
     fmt = args.format or ("json" if output and output.suffix.lower() == ".json" else "md")
+    if fmt == "json" and args.branch is not None:
+        raise UsageError("--branch chooses what Markdown shows; a JSON export keeps every branch")
     store = ctx.history()
     args.id = args.id or _latest_id(ctx)
     if fmt == "json":
@@ -238,7 +293,7 @@ def export_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
             return 0
         text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     else:
-        text = store.export_markdown(args.id)
+        text = store.export_markdown(args.id, branch=args.branch)
     if output is None:
         ctx.terminal.out(text, end="")
         return 0
@@ -376,12 +431,12 @@ def delete_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def _heading(m: Message) -> str:
+def _heading(m: Message, number: int) -> str:
     who = m.role
     if m.role == "assistant" and m.model:
         who += f" ({m.model})"
     status = "" if m.status == "complete" else f" [{m.status}]"
-    return f"── {who} · {local_time(m.created_at)}{status}"
+    return f"── {number} {who} · {local_time(m.created_at)}{status}"
 
 
 def _footer(m: Message) -> str:

@@ -3,7 +3,8 @@
 A command is ``def name(repl: ChatRepl, arg: str) -> None``, registered with ``@command``; it
 raises ``CommandError`` (or an API, image, attachment or history error) to report one line, and
 the session goes on. ``REGISTRY.parse("/model codestral-latest")`` finds the command (unique
-prefixes and aliases work: ``/q``, ``/exit``).
+prefixes and aliases work: ``/q``, ``/exit``). The editing commands (/edit, /messages, /branch,
+/copy) are registered by ``repl.editing``, which the chat loop imports.
 
     >>> cmd, arg = REGISTRY.parse("/set temperature 0.2")
     >>> cmd.name, arg
@@ -47,12 +48,16 @@ class ChatRepl(Protocol):
     cwd: Path
     running: bool
     show_thinking: bool
+    clipboard: str
+    last_message: str
     prompt_template: str | None  # a template's prompt that wraps each message (`{input}`)
 
     @property
     def app(self) -> CommandApp: ...
 
     def store(self) -> HistoryStore: ...
+    def send(self, text: str) -> None: ...
+    def edit(self, index: int, text: str) -> None: ...
     def show_model(self) -> None: ...
     def switch_model(self, model_id: str) -> None: ...
     def browse_models(self) -> None: ...
@@ -149,7 +154,8 @@ def help_(repl: ChatRepl, arg: str) -> None:
 
 
 _KEYS = (
-    "Enter sends; Alt-Enter (or Esc then Enter) starts a new line; Tab completes; "
+    "Enter sends; Alt-Enter (or Esc then Enter) starts a new line; Ctrl-X Ctrl-E edits the "
+    "message in $EDITOR; Tab completes; "
     "Ctrl-C stops an answer; Ctrl-D leaves."
 )
 
@@ -371,7 +377,9 @@ def resume(repl: ChatRepl, arg: str) -> None:
 
 
 @command(
-    "/export [PATH]", "save this conversation as Markdown (or JSON for .json)", complete="path"
+    "/export [PATH]",
+    "save this branch as Markdown (or every branch as JSON, for .json)",
+    complete="path",
 )
 def export(repl: ChatRepl, arg: str) -> None:
     conv_id = repl.chat.conversation_id
@@ -394,7 +402,10 @@ def export(repl: ChatRepl, arg: str) -> None:
 
         text = json.dumps(store.export_json(conv_id), ensure_ascii=False, indent=2) + "\n"
     else:
-        text = store.export_markdown(conv_id)
+        from mistral_chat.services.chat.branches import session_branches
+
+        _, mine = session_branches(repl.chat)  # the branch this session is on
+        text = store.export_markdown(conv_id, branch=mine.number if mine else None)
     from mistral_chat.services.transfers import write_text_atomic
 
     write_text_atomic(path, text)

@@ -5,7 +5,8 @@ input) and ``KeyboardInterrupt`` on Ctrl-C, so the chat loop, the browser and th
 work the same with a real terminal, a pipe, or a scripted list in tests.
 
 On the chat prompt Enter sends, Alt-Enter (Esc then Enter) starts a new line (pasted text keeps
-its newlines), Tab completes, Up/Down walk the input history, which is kept in a file; Ctrl-C
+its newlines), Ctrl-X Ctrl-E opens the message in $EDITOR (what is saved replaces it, to send
+with Enter), Tab completes, Up/Down walk the input history, which is kept in a file; Ctrl-C
 clears a line that has text and raises KeyboardInterrupt on an empty one.
 """
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import Completer
     from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.key_binding.key_processor import KeyPressEvent
 
 __all__ = ["LineReader", "ScriptedReader", "StreamReader", "input_echo_off", "make_reader"]
 
@@ -107,9 +109,9 @@ def _session(
 
 
 def chat_key_bindings() -> KeyBindings:
-    """Enter sends, Alt-Enter inserts a newline, Ctrl-C clears or interrupts."""
+    """Enter sends, Alt-Enter inserts a newline, Ctrl-X Ctrl-E edits in $EDITOR, Ctrl-C clears
+    or interrupts."""
     from prompt_toolkit.key_binding import KeyBindings
-    from prompt_toolkit.key_binding.key_processor import KeyPressEvent
 
     kb = KeyBindings()
 
@@ -134,14 +136,39 @@ def chat_key_bindings() -> KeyBindings:
         else:
             event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
 
+    kb.add("c-x", "c-e")(_open_in_editor)
     return kb
+
+
+def _open_in_editor(event: KeyPressEvent) -> None:
+    """The message typed so far goes to $EDITOR; what is saved replaces it (not sent: Enter
+    sends it). The prompt is suspended while the editor has the terminal."""
+    from prompt_toolkit.application import run_in_terminal
+    from prompt_toolkit.document import Document
+
+    from mistral_chat.repl.editor import EditorError, edit_text
+
+    buffer = event.current_buffer
+
+    def edit() -> str | None:
+        try:
+            return edit_text(buffer.text)
+        except EditorError as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            return None
+
+    async def run() -> None:
+        text = await run_in_terminal(edit, in_executor=True)
+        if text is not None:
+            buffer.document = Document(text, len(text))
+
+    event.app.create_background_task(run())
 
 
 def browser_key_bindings() -> KeyBindings:
     """On an empty line, PageDown/Right is `next` and PageUp/Left is `prev`, at once."""
     from prompt_toolkit.filters import Condition
     from prompt_toolkit.key_binding import KeyBindings
-    from prompt_toolkit.key_binding.key_processor import KeyPressEvent
 
     kb = KeyBindings()
 

@@ -23,11 +23,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mistral_chat.errors import MistralChatError
-from mistral_chat.repl import context_window, templates, tool_commands  # noqa: F401 - their commands
+from mistral_chat.repl import (  # noqa: F401 - they register their slash commands
+    context_window,
+    editing,
+    templates,
+    tool_commands,
+)
 from mistral_chat.repl.commands import REGISTRY, CommandError, expand_path
 from mistral_chat.services.attachments import (
-    AudioClip,
     AttachmentError,
+    AudioClip,
     DocumentFile,
     ImageFile,
     TextFile,
@@ -97,6 +102,8 @@ class ChatRepl:
         #: what lives as long as the chat: MCP servers started with /mcp add
         self.resources = contextlib.ExitStack()
         self.prompt_template: str | None = None  # `/template`'s prompt, wrapping each message
+        self.clipboard = app.settings.clipboard  # how /copy reaches the clipboard
+        self.last_message = ""  # the last message typed (sent or not): what /edit starts from
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> int:
@@ -181,6 +188,7 @@ class ChatRepl:
     # -- turns ---------------------------------------------------------------------------------
     def send(self, text: str) -> None:
         """Send a message with the pending attachments and render the answer."""
+        self.last_message = text
         self._uploads.clear()
         attached = bool(self.chat.outbox)
         if self.prompt_template is not None:
@@ -200,6 +208,18 @@ class ChatRepl:
                 raise  # refused before the question was saved
             self.terminal.error(self.describe(exc))
             self.terminal.err_line("the question is kept: /retry asks again")
+
+    def edit(self, index: int, text: str) -> None:
+        """Resend the question `chat.turns[index]` as `text`, on a new branch."""
+        self.last_message = text
+        old = self.chat.turns[index] if index < len(self.chat.turns) else None
+        try:
+            self._turn(lambda view: self.chat.edit(index, text, view))
+        except EXPECTED_ERRORS as exc:
+            if index >= len(self.chat.turns) or self.chat.turns[index] is old:
+                raise  # refused before the edited question was saved
+            self.terminal.error(self.describe(exc))
+            self.terminal.err_line("the edited question is kept: /retry asks again")
 
     def retry(self) -> None:
         if not any(t.message["role"] == "user" for t in self.chat.turns):

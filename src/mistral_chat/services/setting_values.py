@@ -15,11 +15,13 @@ import re
 from collections.abc import Callable
 
 __all__ = [
+    "CLIPBOARDS",
     "MAX_RETRIES",
     "MAX_TIMEOUT",
     "THEMES",
     "base_url",
     "boolean",
+    "clipboard",
     "env_name",
     "seconds",
     "text",
@@ -35,6 +37,8 @@ MAX_RETRIES = 10
 #: how code blocks and markdown are coloured: for a dark or a light terminal background, or
 #: `auto` (the terminal's COLORFGBG when it sets one, else dark)
 THEMES = ("auto", "dark", "light")
+#: how /copy reaches the clipboard: decided per terminal, OSC 52, or the system's own tool
+CLIPBOARDS = ("auto", "osc52", "system")
 
 
 def text(value: str) -> str:
@@ -133,3 +137,10 @@ def env_name(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.strip()):
         raise ValueError("must be an environment variable name, like MY_MISTRAL_KEY")
     return value.strip()
+
+
+def clipboard(value: str) -> str:
+    low = value.strip().lower()
+    if low not in CLIPBOARDS:
+        raise ValueError(f"must be one of {', '.join(CLIPBOARDS)}")
+    return low

@@ -31,9 +31,10 @@ from typing import Any
 from mistral_chat.errors import UsageError
 from mistral_chat.services import setting_values as values
 from mistral_chat.services.chat_options import config_defaults, config_parsers
-from mistral_chat.services.setting_values import THEMES
+from mistral_chat.services.setting_values import CLIPBOARDS, THEMES
 
 __all__ = [
+    "CLIPBOARDS",
     "CONFIG_KEYS",
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
@@ -97,6 +98,7 @@ class Settings:
     model_source: str = "default"  # "config" when config `model` chose default_model
     #: generation options the config file sets (`config set temperature 0.3`), by config key
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    clipboard: str = "auto"  # how /copy reaches the clipboard: "auto" | "osc52" | "system"
 
     @property
     def home(self) -> Path:
@@ -138,6 +140,7 @@ CONFIG_KEYS: dict[str, Callable[[str], Any]] = {
     "max_retries": values.whole_range(0, values.MAX_RETRIES),
     "theme": values.theme,
     "approve_tools": values.boolean,
+    "clipboard": values.clipboard,
     **config_parsers(),  # temperature, top_p, max_tokens, seed... (defaults for ask and chat)
 }
 #: settable keys of each `profiles.<name>` table
@@ -368,6 +371,7 @@ def resolve_settings(
     theme = typed("theme", str)
     approve = typed("approve_tools", bool)
     model = typed("model", str)
+    clipboard = typed("clipboard", str)
     return Settings(
         base_url=url,
         api_key=key,
@@ -390,6 +394,7 @@ def resolve_settings(
         vision=bool(typed("vision", bool)),
         model_source="config" if model else "default",
         defaults=config_defaults(config, dirs.config_path) if strict else {},
+        clipboard=values.clipboard(clipboard) if clipboard else "auto",
     )
 
 

@@ -10,9 +10,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mistral_chat.storage.branches import Branch
     from mistral_chat.storage.checkpoint import StreamCheckpoint
     from mistral_chat.storage.errors import (
         AmbiguousConversationId,
+        BranchNotFound,
         ConversationExists,
         ConversationNotFound,
         ExportFormatError,
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from mistral_chat.storage.history import HistoryStore
     from mistral_chat.storage.migrations import SCHEMA_VERSION
     from mistral_chat.storage.records import (
+        NEWEST,
         Attachment,
         Conversation,
         Message,
@@ -36,9 +39,12 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "NEWEST",
     "SCHEMA_VERSION",
     "AmbiguousConversationId",
     "Attachment",
+    "Branch",
+    "BranchNotFound",
     "Conversation",
     "ConversationExists",
     "ConversationNotFound",
@@ -59,9 +65,12 @@ __all__ = [
 ]
 
 _WHERE = {
+    "NEWEST": "records",
     "SCHEMA_VERSION": "migrations",
     "AmbiguousConversationId": "errors",
     "Attachment": "records",
+    "Branch": "branches",
+    "BranchNotFound": "errors",
     "Conversation": "records",
     "ConversationExists": "errors",
     "ConversationNotFound": "errors",

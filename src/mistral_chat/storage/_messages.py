@@ -18,7 +18,14 @@ from mistral_chat.storage._rows import (
 )
 from mistral_chat.storage._store import LIVE_STREAMS, MESSAGE_COLUMNS, StoreBase
 from mistral_chat.storage.errors import ConversationNotFound, HistoryError, MessageNotFound
-from mistral_chat.storage.records import ROLES, Attachment, Message, content_text
+from mistral_chat.storage.records import (
+    NEWEST,
+    ROLES,
+    Attachment,
+    Message,
+    Parent,
+    content_text,
+)
 
 __all__ = ["MessageMethods"]
 
@@ -42,8 +49,12 @@ class MessageMethods(StoreBase):
         ttft_ms: int | None = None,
         duration_ms: int | None = None,
         cost_usd: float | None = None,
+        parent_id: str | Parent | None = NEWEST,
     ) -> Message:
-        """Store a whole message and commit before returning."""
+        """Store a whole message and commit before returning.
+
+        It follows ``parent_id`` (None: it starts the conversation, or a branch of it at the
+        first message), by default the conversation's newest message."""
         _check_status(status, _FINAL_STATUSES)
         now = self._now()
         message = Message(
@@ -64,13 +75,19 @@ class MessageMethods(StoreBase):
             attachments=[self._clean.attachment(a) for a in attachments],
         )
         with db.transaction(self.conn):
-            self._insert_message(message)
+            self._insert_message(message, parent_id)
         return message
 
     def start_message(
-        self, conversation_id: str, role: str = "assistant", *, model: str | None = None
+        self,
+        conversation_id: str,
+        role: str = "assistant",
+        *,
+        model: str | None = None,
+        parent_id: str | Parent | None = NEWEST,
     ) -> Message:
-        """Store an empty message in status "streaming" (committed), to fill as text arrives."""
+        """Store an empty message in status "streaming" (committed), to fill as text arrives;
+        ``parent_id`` as for :meth:`add_message`."""
         now = self._now()
         message = Message(
             id="",
@@ -84,7 +101,7 @@ class MessageMethods(StoreBase):
             model=model,
         )
         with db.transaction(self.conn):
-            self._insert_message(message)
+            self._insert_message(message, parent_id)
         self._streaming.add(message.id)
         LIVE_STREAMS.add(message.id)
         return message
@@ -161,21 +178,32 @@ class MessageMethods(StoreBase):
             ]
         return message_from_row(row, attachments, live=row["id"] in LIVE_STREAMS)
 
-    def delete_message(self, message_id: str) -> None:
-        """Remove one message (REPL /undo, or a turn whose request failed)."""
+    def delete_message(self, message_id: str, *, unless_followed: bool = False) -> bool:
+        """Remove one message (REPL /undo, or a turn whose request failed); the messages that
+        followed it follow its parent instead. With ``unless_followed``, a message that others
+        follow (on another branch) is kept. True if it was deleted."""
         with db.transaction(self.conn):
             row = self.conn.execute(
                 "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
             ).fetchone()
             if row is None:
                 raise MessageNotFound(message_id)
+            if (
+                unless_followed
+                and self.conn.execute(
+                    "SELECT 1 FROM messages WHERE parent_id = ? LIMIT 1", (message_id,)
+                ).fetchone()
+            ):
+                return False
             self.conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
             self._touch(row[0], self._now())
         self._streaming.discard(message_id)
         LIVE_STREAMS.discard(message_id)
+        return True
 
-    def _insert_message(self, message: Message) -> None:
-        """Insert ``message`` (inside the caller's transaction), filling its id and seq."""
+    def _insert_message(self, message: Message, parent_id: str | Parent | None) -> None:
+        """Insert ``message`` (inside the caller's transaction), filling its id, seq and
+        parent."""
         found = self.conn.execute(
             "SELECT title, (SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = ?)"
             " FROM conversations WHERE id = ?",
@@ -184,6 +212,7 @@ class MessageMethods(StoreBase):
         if found is None:
             raise ConversationNotFound(message.conversation_id)
         message.seq = int(found[1]) + 1
+        message.parent_id = self._parent(message.conversation_id, parent_id)
         for attempt in range(5):
             message.id = new_id(self._clock())
             try:
@@ -199,10 +228,31 @@ class MessageMethods(StoreBase):
             (message.updated_at, title, message.conversation_id),
         )
 
+    def _parent(self, conversation_id: str, parent_id: str | Parent | None) -> str | None:
+        """The id a new message follows: checked to be in its conversation."""
+        if parent_id is None:
+            return None
+        if isinstance(parent_id, Parent):
+            row = self.conn.execute(
+                "SELECT id FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+            return None if row is None else str(row[0])
+        row = self.conn.execute(
+            "SELECT conversation_id FROM messages WHERE id = ?", (parent_id,)
+        ).fetchone()
+        if row is None:
+            raise MessageNotFound(parent_id)
+        if row[0] != conversation_id:
+            raise HistoryError(
+                f"message {parent_id} is in conversation {row[0]}, not {conversation_id}"
+            )
+        return parent_id
+
     def _insert_message_row(self, m: Message) -> None:
         self.conn.execute(
             f"INSERT INTO messages ({MESSAGE_COLUMNS}, text)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 m.id,
                 m.conversation_id,
@@ -218,6 +268,7 @@ class MessageMethods(StoreBase):
                 m.cost_usd,
                 m.created_at,
                 m.updated_at,
+                m.parent_id,
                 m.text,
             ),
         )

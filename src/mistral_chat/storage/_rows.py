@@ -99,4 +99,5 @@ def message_from_row(row: sqlite3.Row, attachments: list[Attachment], *, live: b
         duration_ms=row["duration_ms"],
         cost_usd=row["cost_usd"],
         attachments=attachments,
+        parent_id=row["parent_id"],
     )

@@ -33,7 +33,7 @@ CONVERSATION_COST = (
 )
 MESSAGE_COLUMNS = (
     "id, conversation_id, seq, role, content, model, status, usage, finish_reason,"
-    " ttft_ms, duration_ms, cost_usd, created_at, updated_at"
+    " ttft_ms, duration_ms, cost_usd, created_at, updated_at, parent_id"
 )
 
 

@@ -13,6 +13,7 @@ database import::
     ├── ConversationNotFound          no conversation has that id or id prefix (also LookupError)
     ├── AmbiguousConversationId       an id prefix matches several conversations
     ├── MessageNotFound               no message has that id (also LookupError)
+    ├── BranchNotFound                no branch has that number (also LookupError)
     ├── ConversationExists            an import would overwrite a conversation with its id
     └── ExportFormatError             an export document cannot be imported (also ValueError)
 """
@@ -25,6 +26,7 @@ from mistral_chat.errors import ExitCode, LocalStorageError, MistralChatError
 
 __all__ = [
     "AmbiguousConversationId",
+    "BranchNotFound",
     "ConversationExists",
     "ConversationNotFound",
     "ExportFormatError",
@@ -122,3 +124,16 @@ class ConversationExists(HistoryError):
         super().__init__(
             f"conversation {conversation_id} already exists; delete it first to import it again"
         )
+
+
+class BranchNotFound(HistoryError, LookupError):
+    """A conversation has no branch with that number."""
+
+    def __init__(self, number: int, count: int) -> None:
+        self.number = number
+        self.count = count
+        if count == 0:
+            have = "no branches: nothing of it is in the history"
+        else:
+            have = "only branch 1" if count == 1 else f"branches 1 to {count}"
+        super().__init__(f"no branch {number}; this conversation has {have}")

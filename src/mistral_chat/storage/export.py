@@ -1,14 +1,19 @@
 """Conversation exports: a readable Markdown transcript and a lossless JSON document.
 
-The JSON document (``format_version`` 1)::
+The JSON document (``format_version`` 2)::
 
-    {"format": "mistral-chat.conversation", "format_version": 1, "schema_version": 2,
+    {"format": "mistral-chat.conversation", "format_version": 2, "schema_version": 3,
      "conversation": {id, title, model, system, options, created_at, updated_at, message_count},
-     "messages": [{id, seq, role, content, text, model, status, usage, finish_reason, ttft_ms,
-                   duration_ms, cost_usd, created_at, updated_at,
+     "messages": [{id, seq, parent_id, role, content, text, model, status, usage, finish_reason,
+                   ttft_ms, duration_ms, cost_usd, created_at, updated_at,
                    "attachments": [{kind, name, mime_type, size, sha256, file_id, url}]}]}
 
-:func:`from_json` reads it back; a document from a newer format is refused.
+Every branch is kept: ``parent_id`` is the message each one follows (null for a first message).
+Version 2 added it; a version-1 document (no branches) reads as each message following the one
+before it. :func:`from_json` reads both back; a document from a newer format is refused (an
+older mistral-chat would have flattened the branches into one conversation).
+
+The Markdown transcript shows one branch (by default the latest) and says when there are others.
 """
 
 from __future__ import annotations
@@ -17,13 +22,14 @@ import dataclasses
 import json
 from typing import Any
 
+from mistral_chat.storage.branches import Branch, branches
 from mistral_chat.storage.errors import ExportFormatError
 from mistral_chat.storage.records import ROLES, STATUSES, Attachment, Conversation, Message
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "from_json", "to_json", "to_markdown"]
 
 FORMAT = "mistral-chat.conversation"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _CONVERSATION_FIELDS = (
     "id",
@@ -38,6 +44,7 @@ _CONVERSATION_FIELDS = (
 _MESSAGE_FIELDS = (
     "id",
     "seq",
+    "parent_id",
     "role",
     "content",
     "model",
@@ -96,12 +103,28 @@ def from_json(doc: Any) -> Conversation:
         updated_at=_field(raw, "updated_at", str),
     )
     messages = _field(doc, "messages", list, where="document")
-    conv.messages = [_message(conv.id, m) for m in messages]
+    conv.messages = sorted((_message(conv.id, m) for m in messages), key=lambda m: m.seq)
     conv.message_count = len(conv.messages)
     seqs = [m.seq for m in conv.messages]
     if len(set(seqs)) != len(seqs):
         raise ExportFormatError("export has two messages with the same seq")
+    if version < 2:  # before branches: each message followed the one before it
+        for before, m in zip([None, *conv.messages], conv.messages, strict=False):
+            m.parent_id = None if before is None else before.id
+    _check_parents(conv.messages)
     return conv
+
+
+def _check_parents(messages: list[Message]) -> None:
+    """Each parent is an older message of the same document (so the branches form a tree)."""
+    seq_of = {m.id: m.seq for m in messages}
+    if len(seq_of) != len(messages):
+        raise ExportFormatError("export has two messages with the same id")
+    for m in messages:
+        if m.parent_id is not None and seq_of.get(m.parent_id, m.seq) >= m.seq:
+            raise ExportFormatError(
+                f"message {m.id} follows {m.parent_id!r}, which is not an earlier message"
+            )
 
 
 def _message(conversation_id: str, raw: Any) -> Message:
@@ -131,6 +154,7 @@ def _message(conversation_id: str, raw: Any) -> Message:
         duration_ms=_field(raw, "duration_ms", int, optional=True),
         cost_usd=None if cost is None else float(cost),
         attachments=[_attachment(a) for a in attachments],
+        parent_id=_field(raw, "parent_id", str, optional=True),
     )
 
 
@@ -183,8 +207,13 @@ def _field(
 # -- Markdown ----------------------------------------------------------------------------------
 
 
-def to_markdown(conv: Conversation) -> str:
-    """A transcript for people: metadata, then each message under its role."""
+def to_markdown(conv: Conversation, branch: Branch | None = None) -> str:
+    """A transcript for people: metadata, then each message of ``branch`` (default: the
+    latest) under its role."""
+    every = branches(conv.messages)
+    if branch is None:
+        branch = next((b for b in every if b.latest), None)
+    shown = branch.messages if branch is not None else []
     lines = [f"# {conv.title or 'Untitled conversation'}", ""]
     lines += [
         f"- id: `{conv.id}`",
@@ -195,12 +224,14 @@ def to_markdown(conv: Conversation) -> str:
     if conv.options:
         pairs = ", ".join(f"{k}={v}" for k, v in sorted(conv.options.items()))
         lines.append(f"- options: {pairs}")
+    if branch is not None and len(every) > 1:
+        lines.append(f"- {_branch_note(branch, len(every))}")
     cost = sum(m.cost_usd or 0.0 for m in conv.messages)
     if cost:
         lines.append(f"- estimated cost: {_usd(cost)}")
     if conv.system:
         lines += ["", "## System", "", conv.system]
-    for m in conv.messages:
+    for m in shown:
         lines += ["", _heading(m), ""]
         if m.thinking:
             lines += ["_Reasoning:_", ""]
@@ -217,6 +248,15 @@ def to_markdown(conv: Conversation) -> str:
         if footer:
             lines += ["", f"_{footer}_"]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _branch_note(branch: Branch, count: int) -> str:
+    which = f"branch {branch.number} of {count}"
+    if branch.fork is not None:
+        which += f", from message {branch.fork}"
+    if branch.latest:
+        which += ", the latest"
+    return f"{which} (`history export ID --branch N` shows another; JSON keeps them all)"
 
 
 def _heading(m: Message) -> str:

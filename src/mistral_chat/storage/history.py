@@ -23,6 +23,7 @@ from mistral_chat.storage._rows import dump
 from mistral_chat.storage._search import SearchMethods, fts_query
 from mistral_chat.storage._store import CONVERSATION_COLUMNS, LIVE_STREAMS
 from mistral_chat.storage._usage import UsageMethods
+from mistral_chat.storage.branches import select_branch
 from mistral_chat.storage.errors import ConversationExists, HistoryError, HistoryStorageError
 from mistral_chat.storage.migrations import SCHEMA_VERSION, migrate
 from mistral_chat.storage.records import Conversation
@@ -39,7 +40,9 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods, UsageMeth
       given), ``model``, ``system`` message, ``options`` (JSON; key-like entries are dropped),
       ``created_at``/``updated_at`` (ISO 8601 UTC), ``message_count`` (kept by triggers, so
       listing never counts rows).
-    - ``messages``: ``id``, ``conversation_id``, ``seq`` (order in the conversation), ``role``,
+    - ``messages``: ``id``, ``conversation_id``, ``seq`` (order in the conversation, across
+      branches), ``parent_id`` (the message it follows; an edited question starts a branch
+      beside the one it replaces: see ``branches.py``), ``role``,
       ``content`` (JSON list of chunks as sent to the API; inline ``data:`` bytes replaced by
       their hash unless ``keep_inline_data``), ``text`` (the text chunks, what search indexes),
       ``model``, ``status`` (complete, streaming, interrupted, error), ``usage`` (JSON),
@@ -128,8 +131,10 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods, UsageMeth
 
     # -- export ------------------------------------------------------------------------------
 
-    def export_markdown(self, ref: str) -> str:
-        return export.to_markdown(self.get_conversation(ref))
+    def export_markdown(self, ref: str, *, branch: int | None = None) -> str:
+        """The transcript of branch ``branch`` (default: the latest); `BranchNotFound`."""
+        conv = self.get_conversation(ref)
+        return export.to_markdown(conv, select_branch(conv.messages, branch))
 
     def export_json(self, ref: str) -> dict[str, Any]:
         return export.to_json(self.get_conversation(ref), schema_version=SCHEMA_VERSION)

@@ -158,10 +158,35 @@ def _m003_substring_search(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m004_message_branches(conn: sqlite3.Connection) -> None:
+    """Each message points at the one it follows, so an edited question can start a branch.
+
+    Existing conversations are linear: each message follows the one before it (by ``seq``).
+    No foreign key: deleting a message re-parents its children (the trigger) instead of
+    cascading, which SQLite would do one recursion level per message of a long chain.
+    """
+    _run_script(
+        conn,
+        """
+        ALTER TABLE messages ADD COLUMN parent_id TEXT;
+        UPDATE messages SET parent_id = (
+            SELECT p.id FROM messages p
+            WHERE p.conversation_id = messages.conversation_id AND p.seq < messages.seq
+            ORDER BY p.seq DESC LIMIT 1
+        );
+        CREATE INDEX messages_by_parent ON messages (parent_id);
+        CREATE TRIGGER messages_reparent AFTER DELETE ON messages BEGIN
+            UPDATE messages SET parent_id = old.parent_id WHERE parent_id = old.id;
+        END;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "base_tables", _m001_base_tables),
     Migration(2, "message_search", _m002_message_search),
     Migration(3, "substring_search", _m003_substring_search),
+    Migration(4, "message_branches", _m004_message_branches),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 __all__ = [
+    "NEWEST",
     "ROLES",
     "STATUSES",
     "Attachment",
     "Conversation",
     "Message",
+    "Parent",
     "SearchHit",
     "UsageRow",
 ]
@@ -19,6 +22,16 @@ ROLES = ("system", "user", "assistant", "tool")
 #: "streaming" is only ever seen by the process that is writing the message; any other reader
 #: sees a message whose writer stopped (or was killed) mid-answer as "interrupted".
 STATUSES = ("complete", "streaming", "interrupted", "error")
+
+
+class Parent(Enum):
+    """What a new message follows when no parent id is given."""
+
+    #: the conversation's newest message (a conversation without branches grows this way)
+    NEWEST = "newest"
+
+
+NEWEST: Final = Parent.NEWEST
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,9 @@ class Message:
     duration_ms: int | None = None
     cost_usd: float | None = None
     attachments: list[Attachment] = field(default_factory=list)
+    #: the message this one follows (None: the first of its branch); an edited question and
+    #: the message it replaces share a parent, which is how a conversation branches
+    parent_id: str | None = None
 
     @property
     def text(self) -> str:

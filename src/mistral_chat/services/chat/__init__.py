@@ -10,7 +10,14 @@ saved, the answer is asked for and saved as it arrives (`exchange.py`), and a `T
 (`results.py`) comes back. Interfaces only parse input and draw (through a `TurnView`).
 """
 
-from mistral_chat.services.chat.opening import ChatContext, Start, latest, open_session, resume
+from mistral_chat.services.chat.opening import (
+    ChatContext,
+    Start,
+    latest,
+    open_session,
+    resume,
+    switch_branch,
+)
 from mistral_chat.services.chat.outbox import Outbox, Pending
 from mistral_chat.services.chat.results import (
     CostEstimator,
@@ -40,6 +47,7 @@ __all__ = [
     "list_price_cost",
     "open_session",
     "resume",
+    "switch_branch",
     "text_of",
     "thinking_of",
 ]

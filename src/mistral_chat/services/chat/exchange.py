@@ -27,6 +27,7 @@ from mistral_chat.services.chat.results import (
     thinking_of,
 )
 from mistral_chat.services.chat.tooling import ToolCall
+from mistral_chat.storage.records import NEWEST
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
@@ -48,6 +49,8 @@ class Exchange:
     conversation_id: str | None
     cost: CostEstimator | None
     checkpoint_interval_s: float = 1.0
+    #: the history id of the message answered (None: the conversation's newest message)
+    follows: str | None = None
 
     @property
     def _logged(self) -> bool:
@@ -87,6 +90,7 @@ class Exchange:
                 "assistant",
                 result.stored_content(),
                 model=result.model,
+                parent_id=self.follows or NEWEST,
                 **result.record(),
             ).id
         try:
@@ -173,7 +177,9 @@ class Exchange:
             return None
         from mistral_chat.storage.checkpoint import StreamCheckpoint
 
-        message = self.store.start_message(self.conversation_id, model=self.model)
+        message = self.store.start_message(
+            self.conversation_id, model=self.model, parent_id=self.follows or NEWEST
+        )
         turn.message_id = message.id
         return StreamCheckpoint(self.store, message.id, interval_s=self.checkpoint_interval_s)
 

@@ -4,8 +4,9 @@
     >>> session = open_session(ctx, Start.LATEST, model="codestral-latest")   # doctest: +SKIP
 
 A continued conversation keeps its own model, system message and options unless new ones are
-given; the changes are saved with it. Stored turns that cannot be sent again (reasoning, an
-empty answer) are left in the history and out of the request. Its images go out again as they
+given; the changes are saved with it. It goes on from its latest branch (the one holding its
+newest message; `switch_branch` moves a session to another). Stored turns that cannot be
+sent again (reasoning, an empty answer) are left in the history and out of the request. Its images go out again as they
 first went (the same data URI, from the kept images beside the history); an image that is no
 longer kept is replaced by a note, and `on_warning` hears one line about it.
 
@@ -38,6 +39,8 @@ from mistral_chat.services.chat.tooling import (
     tool_message,
 )
 from mistral_chat.services.chat_options import OPTION_NAMES, config_options
+from mistral_chat.storage.branches import select_branch
+from mistral_chat.storage.errors import BranchNotFound
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
@@ -45,14 +48,14 @@ if TYPE_CHECKING:
     from mistral_chat.services.image_store import ImageStore
     from mistral_chat.services.settings import Settings
     from mistral_chat.services.templates import Template
-    from mistral_chat.storage import Conversation, HistoryStore, Message
+    from mistral_chat.storage import Branch, Conversation, HistoryStore, Message
 
 #: hears one line for the user (a `warning:` on the terminal)
 Warn = Callable[[str], None]
 #: what the request carries where an image is no longer kept
 GONE_IMAGE_NOTE = "[an image was attached here; it is no longer kept]"
 
-__all__ = ["ChatContext", "Start", "latest", "open_session", "resume"]
+__all__ = ["ChatContext", "Start", "latest", "open_session", "resume", "switch_branch"]
 
 
 class Start(Enum):
@@ -237,21 +240,7 @@ def _from_conversation(
         **kw,
     )
     session.conversation_id = conv.id
-    gone = 0
-    loaded: list[Turn] = []
-    for m in resume_point(conv.messages):
-        turn, missing = _turn_from_history(m, images)
-        gone += missing
-        if turn is not None:
-            loaded.append(turn)
-    session.turns.extend(_mend_tool_calls(loaded))
-    if gone and on_warning is not None:
-        on_warning(
-            f"{gone} image{'s' * (gone != 1)} of conversation {conv.id} "
-            f"{'are' if gone != 1 else 'is'} no longer kept (removed to stay under the size "
-            "cap, or deleted); the model gets a note in "
-            f"{'their' if gone != 1 else 'its'} place"
-        )
+    _load_branch(session, select_branch(conv.messages), images, on_warning)
     record = conv.options.get(RECORD_KEY)
     if isinstance(record, dict):  # a conversation with hosted tools: -c appends to it
         session.hosted = Hosted.from_record(record)
@@ -264,6 +253,48 @@ def _from_conversation(
         if options:
             store.set_options(conv.id, session.options)
     return session
+
+
+def switch_branch(session: ChatSession, number: int) -> Branch:
+    """Put `session` on branch `number` of its conversation (`BranchNotFound` if there is no
+    such branch): the next message goes on from that branch's last one."""
+    if session.store is None or session.conversation_id is None:
+        raise BranchNotFound(number, 0)
+    conv = session.store.get_conversation(session.conversation_id)
+    branch = select_branch(conv.messages, number)
+    assert branch is not None  # a number was given: found, or BranchNotFound
+    _load_branch(session, branch, session.outbox.kept_images)
+    if session.hosted is not None:
+        session.hosted.server_id = None  # the server holds one line: start one for this branch
+    return branch
+
+
+def _load_branch(
+    session: ChatSession,
+    branch: Branch | None,
+    images: ImageStore | None = None,
+    on_warning: Warn | None = None,
+) -> None:
+    """The session's turns become the branch's messages (from its latest summary), as they
+    can be sent again; an image no longer kept is a note, and `on_warning` hears of it."""
+    messages = branch.messages if branch is not None else []
+    gone = 0
+    loaded: list[Turn] = []
+    for m in resume_point(messages):
+        turn, missing = _turn_from_history(m, images)
+        gone += missing
+        if turn is not None:
+            loaded.append(turn)
+    session.turns = _mend_tool_calls(loaded)
+    session.branch_tip = branch.leaf_id if branch is not None else None
+    if gone and on_warning is not None:
+        conv = session.conversation_id
+        on_warning(
+            f"{gone} image{'s' * (gone != 1)} of conversation {conv} "
+            f"{'are' if gone != 1 else 'is'} no longer kept (removed to stay under the size "
+            "cap, or deleted); the model gets a note in "
+            f"{'their' if gone != 1 else 'its'} place"
+        )
 
 
 def _turn_from_history(m: Message, images: ImageStore | None) -> tuple[Turn | None, int]:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from mistral_chat.api import content as chunks
 from mistral_chat.errors import UsageError
 from mistral_chat.services.attachments import AttachmentSpec
+from mistral_chat.services.chat.branches import edited_content, inline_files
 from mistral_chat.services.chat.exchange import Exchange
 from mistral_chat.services.chat.hosted import RECORD_KEY, Hosted, HostedExchange, entries
 from mistral_chat.services.chat.outbox import Outbox
@@ -101,6 +102,9 @@ class ChatSession:
         self.system = system or None
         self.catalog = catalog
         self.conversation_id: str | None = None
+        #: the history id of the last message of the session's branch: what the next message
+        #: follows (None: a new conversation, or history off)
+        self.branch_tip: str | None = None
         self.options: dict[str, Any] = {}
         for name, value in (options or {}).items():
             self.set_option(name, value)
@@ -184,6 +188,7 @@ class ChatSession:
         self.turns.clear()
         self.outbox.clear()
         self.conversation_id = None
+        self.branch_tip = None
 
     def undo(self) -> int:
         """Remove the last exchange (the last user message and what followed it).
@@ -194,7 +199,8 @@ class ChatSession:
             if self.turns[index].role == "user":
                 removed = self.turns[index:]
                 del self.turns[index:]
-                for turn in removed:
+                self.branch_tip = self._parent_of(removed[0])
+                for turn in reversed(removed):  # the last first: nothing follows it
                     self._forget(turn)
                 return len(removed)
         return 0
@@ -235,6 +241,24 @@ class ChatSession:
 
         return compact(self, keep, view)
 
+    def edit(self, index: int, text: str, view: TurnView | None = None) -> TurnResult:
+        """Send `text` in place of the question `self.turns[index]` (its attachments go again,
+        as they were sent) and return the answer. What followed that question stays in the
+        history, on its own branch; the session goes on from the new one (should the answer
+        fail, the edited question stays there, as `send` keeps one)."""
+        if not 0 <= index < len(self.turns) or self.turns[index].role != "user":
+            raise NothingToSend(f"turn {index} is not a question of this conversation")
+        old = self.turns[index]
+        content = edited_content(old.message["content"], text, inline_files=inline_files(old))
+        if not content:
+            raise NothingToSend("nothing to send: the edited message has no text")
+        self.branch_tip = self._parent_of(old)
+        del self.turns[index:]
+        turn = Turn(chunks.message("user", content), attachments=list(old.attachments))
+        self._log_user(turn, content)
+        self.turns.append(turn)
+        return self._answer(view if view is not None else QuietView())
+
     def retry(self, view: TurnView | None = None) -> TurnResult:
         """Ask again for an answer to the last user message. The previous answer is dropped
         once the new one has begun; if nothing of it arrives, the previous answer stays."""
@@ -244,11 +268,13 @@ class ChatSession:
         if not self.turns:
             self.turns.extend(reversed(dropped))
             raise NothingToSend("nothing to retry: no message has been sent yet")
+        tip, self.branch_tip = self.branch_tip, self.turns[-1].message_id
         try:
             self._check(self.messages)
             result = self._answer(view if view is not None else QuietView())
         except BaseException:
             self.turns.extend(reversed(dropped))  # in memory; the history never lost it
+            self.branch_tip = tip
             raise
         for turn in dropped:
             self._forget(turn)
@@ -263,20 +289,32 @@ class ChatSession:
                 self.model, system=self.system, options=self._stored_options() or None
             )
             self.conversation_id = conv.id
+            self.branch_tip = None
         stored = self.store.add_message(
-            self.conversation_id, "user", content, attachments=turn.attachments
+            self.conversation_id,
+            "user",
+            content,
+            attachments=turn.attachments,
+            parent_id=self.branch_tip,
         )
-        turn.message_id = stored.id
+        turn.message_id = self.branch_tip = stored.id
 
     def _check(self, messages: list[dict[str, Any]]) -> None:
         if self.before_send is not None:
             self.before_send(self.model, messages, self.options)
 
     def _forget(self, turn: Turn) -> None:
-        """Delete the turn's message from the history, if it was saved there."""
+        """Delete the turn's message from the history, if it was saved there and no other
+        branch goes on from it."""
         if self.store is not None and turn.message_id is not None:
-            self.store.delete_message(turn.message_id)
+            self.store.delete_message(turn.message_id, unless_followed=True)
             turn.message_id = None
+
+    def _parent_of(self, turn: Turn) -> str | None:
+        """The history id of the message `turn` follows."""
+        if self.store is None or turn.message_id is None:
+            return None
+        return self.store.get_message(turn.message_id).parent_id
 
     def _answer(self, view: TurnView) -> TurnResult:
         """Ask for the answer to the current messages, running the tools it calls and asking
@@ -318,9 +356,12 @@ class ChatSession:
             conversation_id=self.conversation_id,
             cost=self.cost,
             checkpoint_interval_s=self.checkpoint_interval_s,
+            follows=self.branch_tip,
         )
         turn, result = exchange.stream(view) if self.stream else exchange.complete(view)
         self.turns.append(turn)
+        if turn.message_id is not None:
+            self.branch_tip = turn.message_id
         return result
 
     def _ask_hosted(self, view: TurnView, options: dict[str, Any]) -> TurnResult:
@@ -392,8 +433,11 @@ class ChatSession:
         first.tools_run.append((call, outcome))
         turn = Turn(tool_message(call, outcome))
         if self.store is not None and self.conversation_id is not None:
-            turn.message_id = self.store.add_message(
-                self.conversation_id, "tool", tool_result_chunks(call, outcome)
+            turn.message_id = self.branch_tip = self.store.add_message(
+                self.conversation_id,
+                "tool",
+                tool_result_chunks(call, outcome),
+                parent_id=self.branch_tip,
             ).id
         self.turns.append(turn)
 
