@@ -6,9 +6,10 @@
 A continued conversation keeps its own model, system message and options unless new ones are
 given; the changes are saved with it. It goes on from its latest branch (the one holding its
 newest message; `switch_branch` moves a session to another). Stored turns that cannot be
-sent again (reasoning, an empty answer) are left in the history and out of the request. Its images go out again as they
-first went (the same data URI, from the kept images beside the history); an image that is no
-longer kept is replaced by a note, and `on_warning` hears one line about it.
+sent again (reasoning, an empty answer) are left in the history and out of the request. Its
+images go out again as they first went (the same data URI, from the kept images beside the
+history); an image that is no longer kept is replaced by a note, and `on_warning` hears one
+line about it.
 
 On a server that is not Mistral's (vLLM, llama.cpp, Ollama), a new session with no model given
 or configured uses the server's own (`services.servers.server_default_model`).
