@@ -8,6 +8,7 @@ emulator (MISTRAL_BASE_URL=emulator, MISTRAL_API_KEY=test unless `env` says othe
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -24,6 +25,13 @@ from mistral_chat.emulator import Emulator
 # notice. Children inherit an ignored signal, never a handler, so restoring ours is enough.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+# Some machines (this project's CI among them) set PYTHONDONTWRITEBYTECODE: then every one of the
+# hundreds of `mistral-chat` processes the tests start compiles each module it imports again,
+# about twice the CPU of a start that reads cached bytecode. Tests may cache it (in the venv
+# and in src/, both ignored by git); what users run is not affected.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 
 @pytest.fixture(scope="session")
