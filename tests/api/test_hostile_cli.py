@@ -50,7 +50,9 @@ def test_ask_keeps_a_finished_answer_when_the_server_holds_on(run_cli: RunCLI) -
         conn.hold()
 
     with HostileServer(script) as server:
-        code, out, err = run_cli("ask", "hi", input="", env=on(server))
+        code, out, err = run_cli(
+            "ask", "-m", "mistral-small-latest", "hi", input="", env=on(server)
+        )
     assert (code, out.strip(), err) == (0, "Hello world", "")
     answer = history(run_cli)["messages"][-1]
     assert answer["status"] != "interrupted"
@@ -65,7 +67,16 @@ def test_ask_cannot_be_kept_alive_by_a_dripping_stream(run_cli: RunCLI) -> None:
 
     with HostileServer(script) as server:
         code, out, err = run_cli(
-            "--timeout", "1", "--max-retries", "0", "ask", "hi", input="", env=on(server)
+            "--timeout",
+            "1",
+            "--max-retries",
+            "0",
+            "ask",
+            "-m",
+            "mistral-small-latest",
+            "hi",
+            input="",
+            env=on(server),
         )
     assert code == 5 and out.strip() == "Hello"
     assert "no event for 1 s" in one_error_line(err)
@@ -82,7 +93,7 @@ def test_ask_no_stream_cannot_be_kept_alive_by_a_dripping_answer(run_cli: RunCLI
 
     with HostileServer(script) as server:
         code, _, err = run_cli(
-            "--timeout", "1", "--max-retries", "0", "ask", "--no-stream", "hi", input="",
+            "--timeout", "1", "--max-retries", "0", "ask", "-m", "mistral-small-latest", "--no-stream", "hi", input="",
             env=on(server),
         )  # fmt: skip
     assert code == 5 and "timed out" in one_error_line(err)
@@ -97,7 +108,7 @@ def test_an_infinite_retry_after_is_one_line(run_cli: RunCLI) -> None:
             conn.send(data)
 
     with HostileServer(script) as server:
-        code, _, err = run_cli("ask", "hi", input="", env=on(server))
+        code, _, err = run_cli("ask", "-m", "mistral-small-latest", "hi", input="", env=on(server))
     assert code == 5 and "rate-limited" in one_error_line(err)
 
 
@@ -118,7 +129,9 @@ def test_a_gzip_bomb_for_a_model_list_is_one_line(run_cli: RunCLI) -> None:
 def test_debug_never_shows_a_password_from_the_base_url(run_cli: RunCLI) -> None:
     with HostileServer(lambda conn: None) as server:
         url = server.url.replace("http://", "http://someone:hunter22@")
-        code, out, err = run_cli("--debug", "--base-url", url, "ask", "hi", input="")
+        code, out, err = run_cli(
+            "--debug", "--base-url", url, "ask", "-m", "mistral-small-latest", "hi", input=""
+        )
         assert server.requests == []
     assert code == 2 and "hunter22" not in out + err
     assert "user name or password" in err
@@ -133,7 +146,9 @@ def test_a_redirect_of_the_prompt_to_another_server_is_refused(run_cli: RunCLI) 
             conn.send(moved)
 
         with HostileServer(script) as server:
-            code, _, err = run_cli("ask", "my secret prompt", input="", env=on(server))
+            code, _, err = run_cli(
+                "ask", "-m", "mistral-small-latest", "my secret prompt", input="", env=on(server)
+            )
         assert elsewhere.requests == []
     assert code == 5 and "redirected (308) to another server" in one_error_line(err)
 
@@ -157,5 +172,14 @@ def test_a_408_ends_as_unavailable(run_cli: RunCLI) -> None:
             conn.send(data)
 
     with HostileServer(script) as server:
-        code, _, err = run_cli("--max-retries", "0", "ask", "hi", input="", env=on(server))
+        code, _, err = run_cli(
+            "--max-retries",
+            "0",
+            "ask",
+            "-m",
+            "mistral-small-latest",
+            "hi",
+            input="",
+            env=on(server),
+        )
     assert code == 5 and "(408)" in one_error_line(err)

@@ -88,14 +88,18 @@ def test_count_includes_the_conversation_so_far(run_cli: RunCLI, emulator: Emula
 
 def test_max_cost_refuses_an_expensive_request(run_cli: RunCLI, emulator: Emulator) -> None:
     start = len(emulator.requests)
-    code, out, err = run_cli("ask", "--max-cost", "0.0001", "Explain", input="word " * 2000)
+    code, out, err = run_cli(
+        "ask", "-m", "mistral-small-latest", "--max-cost", "0.0001", "Explain", input="word " * 2000
+    )
     assert code == 2
     assert out == ""
     assert err.startswith("error: this request would cost about $0.0009 (~2,00")
     assert err.rstrip().endswith("more than --max-cost $0.0001; nothing was sent")
     assert sent(emulator, start) == []
     assert run_cli("history", "list", "--json")[1].strip() == "[]"  # nothing was kept either
-    code, out, err = run_cli("ask", "--max-cost", "0.01", "Explain", input="word " * 2000)
+    code, out, err = run_cli(
+        "ask", "-m", "mistral-small-latest", "--max-cost", "0.01", "Explain", input="word " * 2000
+    )
     assert code == 0, err
     assert len(sent(emulator, start)) == 1
     code, _, err = run_cli("ask", "--max-cost", "cheap", "hi", input="")

@@ -207,10 +207,14 @@ def _session(
     from ..services.chat.budget import RequestGuard
 
     ref: Start | str = args.conversation or (Start.LATEST if args.continue_latest else Start.NEW)
+    model = args.model
+    if args.count and ref is Start.NEW and model is None and not (template and template.model):
+        # counting needs no server: never ask one which model it serves
+        model = ctx.settings.default_model
     return open_session(
         ctx,
         ref,
-        model=args.model,
+        model=model,
         system=system,
         options=options,
         log=ctx.settings.log_history and not args.no_log and not args.count,

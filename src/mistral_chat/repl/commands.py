@@ -283,7 +283,7 @@ def image(repl: ChatRepl, arg: str) -> None:
     if not words:
         raise CommandError("usage: /image PATH|URL, /image test [COLOR] [WxH], /image upload PATH")
     if words[0] in ("on", "off") and len(words) == 1:  # hosted image generation
-        from mistral_chat.repl.tool_commands import hosted_switch
+        from mistral_chat.repl.hosted_switch import hosted_switch
 
         hosted_switch(repl, "image", words[0])
         return

@@ -8,14 +8,12 @@ conversation (the local one goes on).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mistral_chat.repl.commands import ChatRepl, CommandError, command
+from mistral_chat.repl.hosted_switch import hosted_switch
 
-if TYPE_CHECKING:
-    from mistral_chat.services.chat import ChatSession
-
-__all__ = ["hosted_switch"]
+__all__: list[str] = []  # importing this module registers its commands
 
 
 @command("/tools", "the tools on: MCP servers, functions, hosted tools, and approvals")
@@ -71,24 +69,3 @@ def web(repl: ChatRepl, arg: str) -> None:
 @command("/code [on|off]", "Mistral's hosted code interpreter for the next questions")
 def code(repl: ChatRepl, arg: str) -> None:
     hosted_switch(repl, "code", arg)
-
-
-def hosted_switch(repl: ChatRepl, name: str, arg: str) -> None:
-    """`/web on`, `/code off`, `/image on`: switch a hosted tool; without `on|off`, say."""
-    from mistral_chat.services.chat.hosted import Hosted
-
-    chat: ChatSession = repl.chat
-    value = arg.strip().lower()
-    hosted = chat.hosted or Hosted()
-    current = name in hosted.names()
-    if not value:
-        repl.terminal.out(f"{name} is {'on' if current else 'off'}")
-        return
-    if value not in ("on", "off"):
-        raise CommandError(f"usage: /{name.split('-')[0]} on|off, got {arg.strip()!r}")
-    if value == "on" and not hosted.agent_id:
-        hosted.output_dir = repl.cwd
-    hosted.set_tool(name, value == "on")
-    chat.hosted = hosted
-    where = "through the Conversations API" if hosted.on else "back to chat completions"
-    repl.terminal.out(f"{name} {value}; the next questions go {where}")
