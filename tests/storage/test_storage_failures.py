@@ -130,16 +130,22 @@ def test_damaged_pages_name_the_repair_command(db_path: Path) -> None:
     assert info.value.exit_code == 6
 
 
-def test_a_damaged_search_index_names_the_repair_command(db_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("index", "query"),
+    [("messages_fts", "ok"), ("messages_trigram", "okra"), ("system_trigram", "chef")],
+)  # a word of two letters reads the word index; longer ones the substring indexes
+def test_a_damaged_search_index_names_the_repair_command(
+    db_path: Path, index: str, query: str
+) -> None:
     with HistoryStore(db_path) as store:
-        conv = store.create_conversation("m")
+        conv = store.create_conversation("m", system="You are a chef")
         store.add_message(conv.id, "user", "okra soup")
     conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE messages_fts_data SET block = randomblob(length(block)) WHERE id > 10")
+    conn.execute(f"UPDATE {index}_data SET block = randomblob(length(block)) WHERE id > 10")
     conn.commit()
     conn.close()
     with HistoryStore(db_path) as store, pytest.raises(HistoryCorruptError) as info:
-        store.search("okra")
+        store.search(query)
     assert "its search index is damaged" in info.value.message
     assert "`mistral-chat history repair`" in info.value.message
 

@@ -40,15 +40,21 @@ def test_nothing_to_repair(db_path: Path) -> None:
     assert sorted(p.name for p in db_path.parent.iterdir()) == ["history.db"]
 
 
-def test_a_damaged_search_index_is_rebuilt_in_place(db_path: Path) -> None:
+@pytest.mark.parametrize("index", ["messages_fts", "messages_trigram", "system_trigram"])
+def test_a_damaged_search_index_is_rebuilt_in_place(db_path: Path, index: str) -> None:
     fill(db_path, 3, 2)
+    with HistoryStore(db_path) as store:
+        store.create_conversation("m", system="You are a chef")
     conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE messages_fts_data SET block = randomblob(length(block)) WHERE id > 10")
+    conn.execute(f"UPDATE {index}_data SET block = randomblob(length(block)) WHERE id > 10")
     conn.commit()
     conn.close()
     report = repair_history(db_path)
     assert report.outcome == "reindexed" and report.set_aside is None
-    assert counts(db_path) == (3, 6, 6)
+    assert counts(db_path) == (4, 6, 6)
+    with HistoryStore(db_path) as store:  # every index answers again
+        assert len(store.search("ok", 1000)) == 6 and len(store.search("chef")) == 1
+    assert repair_history(db_path).outcome == "healthy"
 
 
 def test_an_index_that_cannot_be_rebuilt_is_salvaged_into_a_fresh_file(db_path: Path) -> None:

@@ -1,7 +1,8 @@
 """`mistral-chat history repair`: check history.db and mend what it can, never silently.
 
 1. A healthy file is left alone.
-2. A damaged search index (FTS5; it is derived from the messages) is rebuilt in place.
+2. A damaged search index (FTS5: words, substrings of messages and of system prompts; all
+   derived from the rows) is rebuilt in place.
 3. Damaged pages, or an index that cannot be rebuilt: every row that can still be read is
    copied into a fresh database (search index rebuilt as the rows go in); the damaged file is
    kept beside it as ``history.db.damaged-YYYYmmddTHHMMSS`` (with its ``-wal``), and the
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mistral_chat.storage import db
+from mistral_chat.storage import _fold, db
 from mistral_chat.storage._failures import classified
 from mistral_chat.storage.errors import HistoryCorruptError
 from mistral_chat.storage.migrations import migrate
@@ -31,6 +32,16 @@ __all__ = ["RepairReport", "repair_history"]
 _TABLES = ("conversations", "messages", "attachments")  # parents first: foreign keys
 _MAX_PROBES = 100_000  # rowids tried past a damaged page before a table is given up
 _SMALLEST_ROWID = -(2**63)
+#: the search indexes, each derived from the rows, and the statements that fill it again
+#: (``messages_trigram`` is contentless: it is emptied and fed the folded text anew)
+_SEARCH_INDEXES: dict[str, tuple[str, ...]] = {
+    "messages_fts": ("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",),
+    "messages_trigram": (
+        "INSERT INTO messages_trigram (messages_trigram) VALUES ('delete-all')",
+        "INSERT INTO messages_trigram (rowid, text) SELECT n, mc_fold(text) FROM messages",
+    ),
+    "system_trigram": ("INSERT INTO system_trigram (system_trigram) VALUES ('rebuild')",),
+}
 
 
 @dataclass
@@ -89,12 +100,19 @@ def _problem(src: sqlite3.Connection, path: str, busy_timeout_ms: int) -> str | 
             f"{path} is not a mistral-chat history database (it has no conversations); "
             "it is left as it is: move it aside to start afresh"
         )
-    try:
-        src.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)")
-    except sqlite3.DatabaseError as exc:
-        _raise_if_not_damage(exc, path, busy_timeout_ms)
-        return f"search index damaged: {exc}"
+    for index in (name for name in _SEARCH_INDEXES if name in tables):
+        try:
+            _check_index(src, index)
+        except sqlite3.DatabaseError as exc:
+            _raise_if_not_damage(exc, path, busy_timeout_ms)
+            return f"search index damaged: {exc}"
     return None
+
+
+def _check_index(src: sqlite3.Connection, index: str) -> None:
+    # a contentless index has no rows to compare with: its structure is what can be checked
+    rank = 0 if index == "messages_trigram" else 1
+    src.execute(f"INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', {rank})")
 
 
 def _raise_if_not_damage(exc: sqlite3.Error, path: str, busy_timeout_ms: int) -> None:
@@ -105,11 +123,21 @@ def _raise_if_not_damage(exc: sqlite3.Error, path: str, busy_timeout_ms: int) ->
 
 
 def _reindexed(src: sqlite3.Connection) -> bool:
-    """Rebuild the search index from the messages in place; False if that fails too."""
+    """Rebuild the search indexes from the rows in place; False if that fails too."""
+    _fold.register(src)  # the substring indexes hold text folded by mc_fold
+    tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master").fetchall()}
     try:
-        src.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
-        src.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)")
+        src.execute("BEGIN IMMEDIATE")
+        for index, statements in _SEARCH_INDEXES.items():
+            if index in tables:
+                for statement in statements:
+                    src.execute(statement)
+        src.execute("COMMIT")
+        for index in (name for name in _SEARCH_INDEXES if name in tables):
+            _check_index(src, index)
     except sqlite3.DatabaseError:
+        if src.in_transaction:
+            src.execute("ROLLBACK")
         return False
     return True
 
