@@ -66,9 +66,11 @@ def register(subparsers: Any) -> None:
 
     search = sub.add_parser(
         "search",
-        help="full-text search over every message",
-        description="Find messages containing every word of TEXT "
-        "(case- and accent-insensitive), newest first.",
+        help="full-text search over every message and system prompt",
+        description="Find messages (and system prompts) containing every word of TEXT, newest "
+        "first, case and accents aside. A word of 3 characters or more matches anywhere, inside "
+        "words too and in any script (Chinese, Japanese...); a word of 1 or 2 letters matches "
+        "the start of a word.",
     )
     search.add_argument("text", nargs="+", metavar="TEXT", help="words to find")
     search.add_argument(
@@ -78,7 +80,8 @@ def register(subparsers: Any) -> None:
         "--json",
         action="store_true",
         help='one JSON array of {"conversation_id", "title", "message_id", "role", '
-        '"created_at", "snippet"} (matches in the snippet between **)',
+        '"created_at", "snippet"} (matches in the snippet between **; a system prompt has '
+        'role "system" and message_id null)',
     )
     search.add_argument(
         "--semantic",

@@ -223,14 +223,7 @@ def _prepare(
     from PIL import Image, ImageOps
 
     im: Image.Image = Image.open(io.BytesIO(data), formats=[fmt])
-    # A multi-picture JPEG (MPO: stereo or depth photos) is an ordinary JPEG to every decoder.
-    frames = 1 if fmt == "JPEG" else getattr(im, "n_frames", 1)
-    if frames > 1:
-        accepted = "single-frame GIFs" if fmt == "GIF" else f"still {fmt} images"
-        raise ImageError(
-            f"{label} is an animated {fmt} ({frames} frames); only {accepted} are accepted: "
-            "export one frame as PNG"
-        )
+    _check_still(im, fmt, label)
     width, height = im.size
     if width * height > max_pixels:
         raise ImageError(_too_many_pixels(label, (width, height), max_pixels))
@@ -282,6 +275,18 @@ def _prepare(
         original_height=height,
         resized=resized,
     )
+
+
+def _check_still(im: Image.Image, fmt: str, label: str) -> None:
+    """Refuse an animation: the model would only ever see one frame."""
+    # A multi-picture JPEG (MPO: stereo or depth photos) is an ordinary JPEG to every decoder.
+    frames = 1 if fmt == "JPEG" else getattr(im, "n_frames", 1)
+    if frames > 1:
+        accepted = "single-frame GIFs" if fmt == "GIF" else f"still {fmt} images"
+        raise ImageError(
+            f"{label} is an animated {fmt} ({frames} frames); only {accepted} are accepted: "
+            "export one frame as PNG"
+        )
 
 
 def _for_resampling(im: Image.Image) -> Image.Image:
