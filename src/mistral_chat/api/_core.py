@@ -80,8 +80,8 @@ def normalize_base_url(url: str) -> str:
         raise InvalidBaseURL(f"base URL {url!r} is not an http(s) URL")
     if "@" in urlsplit(url).netloc:
         raise InvalidBaseURL(
-            "the base URL holds a user name or password (user:pass@host), which would replace "
-            "the API key and show in logs; remove it and give the key as the API key"
+            "the base URL holds a user name or password (user:pass@host), which would be sent "
+            "in place of the API key and shown in logs; remove them from the URL"
         )
     return url
 
