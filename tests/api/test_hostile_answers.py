@@ -273,7 +273,7 @@ def test_a_5000_character_message_is_cut(kind: str) -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        json_answer({"message": f"invalid key {KEY}"}, 401),
+        json_answer({"message": f"invalid key {KEY}"}, 401, {"x-request-id": f"req-{KEY}"}),
         json_answer({"detail": [{"loc": ["body"], "msg": f"key {KEY} is bad"}]}, 422),
         head(502, {"Content-Type": "text/html"}, length=len(f"<title>{KEY}</title>"))
         + f"<title>{KEY}</title>".encode(),
@@ -290,6 +290,7 @@ def test_a_key_echoed_back_is_never_in_an_error(data: bytes) -> None:
         c.models.retrieve("m")  # the 200 case is not a model card
     err = info.value
     shown = [str(err), err.message, repr(getattr(err, "body", "")), getattr(err, "preview", "")]
+    shown.append(getattr(err, "request_id", None) or "")
     assert not [text for text in shown if KEY in text]
     assert any("...cdef" in text for text in shown)
 

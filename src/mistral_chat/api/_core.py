@@ -267,11 +267,18 @@ def error_from_response(
     kwargs: dict[str, Any] = {
         "status_code": status_code,
         "body": body if body is not None else text,
-        "request_id": headers.get("x-request-id") or headers.get("mistral-correlation-id"),
+        "request_id": _request_id(headers, secret),
         "details": _validation_details(body),
         "retry_after": parse_retry_after(headers.get("retry-after"), now=now),
     }
     return status_error_for(status_code)(message, **kwargs)
+
+
+def _request_id(headers: Mapping[str, str], secret: str | None) -> str | None:
+    said = headers.get("x-request-id") or headers.get("mistral-correlation-id")
+    if not said:
+        return None
+    return _cut(hide_secret(said.encode(), secret).decode("utf-8", "replace"), 120)
 
 
 def redact(key: str | None) -> str:
