@@ -129,15 +129,22 @@ def test_a_whole_answer_then_a_connection_held_open_does_not_hang() -> None:
 
 
 def test_each_retry_gets_its_own_deadline() -> None:
-    body = json.dumps(MODELS).encode()
-    fast = answer(json_answer(MODELS))
+    """The first attempt is dripped (7 s for its 70 bytes) and gives up at its 2 s deadline;
+    the retry, answered at once, has 2 s of its own."""
+
+    def slow(conn: Conn) -> None:
+        body = json.dumps(MODELS).encode()
+        conn.read_request()
+        conn.send(head(200, {"Content-Type": "application/json"}, length=len(body)))
+        conn.drip(body, every=0.1)
+
     with (
-        HostileServer([drip_body(MODELS), fast]) as server,
-        client(server.url, timeout=0.5, max_retries=1) as c,
+        HostileServer([slow, answer(json_answer(MODELS))]) as server,
+        client(server.url, timeout=2.0, max_retries=1) as c,
     ):
         c._sleep = lambda _: None
         assert [m.id for m in c.models.list()] == ["mistral-small-latest"]
-        assert len(body) > 25  # the dripped answer could not have ended within 0.5 s
+        assert server.connections == 2
 
 
 # item 7: a size cap on JSON answers ------------------------------------------------------
@@ -273,7 +280,7 @@ def test_a_5000_character_message_is_cut(kind: str) -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        json_answer({"message": f"invalid key {KEY}"}, 401),
+        json_answer({"message": f"invalid key {KEY}"}, 401, {"x-request-id": f"req-{KEY}"}),
         json_answer({"detail": [{"loc": ["body"], "msg": f"key {KEY} is bad"}]}, 422),
         head(502, {"Content-Type": "text/html"}, length=len(f"<title>{KEY}</title>"))
         + f"<title>{KEY}</title>".encode(),
@@ -290,6 +297,7 @@ def test_a_key_echoed_back_is_never_in_an_error(data: bytes) -> None:
         c.models.retrieve("m")  # the 200 case is not a model card
     err = info.value
     shown = [str(err), err.message, repr(getattr(err, "body", "")), getattr(err, "preview", "")]
+    shown.append(getattr(err, "request_id", None) or "")
     assert not [text for text in shown if KEY in text]
     assert any("...cdef" in text for text in shown)
 

@@ -80,8 +80,8 @@ def normalize_base_url(url: str) -> str:
         raise InvalidBaseURL(f"base URL {url!r} is not an http(s) URL")
     if "@" in urlsplit(url).netloc:
         raise InvalidBaseURL(
-            "the base URL holds a user name or password (user:pass@host), which would replace "
-            "the API key and show in logs; remove it and give the key as the API key"
+            "the base URL holds a user name or password (user:pass@host), which would be sent "
+            "in place of the API key and shown in logs; remove them from the URL"
         )
     return url
 
@@ -270,11 +270,18 @@ def error_from_response(
     kwargs: dict[str, Any] = {
         "status_code": status_code,
         "body": body if body is not None else text,
-        "request_id": headers.get("x-request-id") or headers.get("mistral-correlation-id"),
+        "request_id": _request_id(headers, secret),
         "details": _validation_details(body),
         "retry_after": parse_retry_after(headers.get("retry-after"), now=now),
     }
     return status_error_for(status_code)(message, **kwargs)
+
+
+def _request_id(headers: Mapping[str, str], secret: str | None) -> str | None:
+    said = headers.get("x-request-id") or headers.get("mistral-correlation-id")
+    if not said:
+        return None
+    return _cut(hide_secret(said.encode(), secret).decode("utf-8", "replace"), 120)
 
 
 def redact(key: str | None) -> str:

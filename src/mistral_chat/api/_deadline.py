@@ -28,7 +28,7 @@ CLIPPED = "_mistral_chat_clipped"
 _NEW_STREAM = (".connect_tcp.complete", ".start_tls.complete", ".connect_unix_socket.complete")
 
 
-class until:
+class until:  # lower case: it reads as a phrase, `with until(moment):`
     """Reads and writes made inside must end by `moment` (monotonic); None lifts the limit.
 
     A class rather than a generator-based context manager: a stream enters one per read.

@@ -120,9 +120,11 @@ class AsyncConversationStream(ConversationStreamState):
             await self.aclose()
 
     def _silent_or_broke(self, exc: httpx2.TransportError) -> StreamInterrupted:
-        due = self._due
-        if isinstance(exc, httpx2.TimeoutException) and due and time.monotonic() >= due:
-            return self._interrupted(f"the server sent no event for {self._client.timeout:g} s")
+        # a timeout is the silence limit: the next event's deadline, or httpx2's per-read
+        # timeout of the same length (an event loop may fire it a hair before the deadline)
+        timeout = self._client.timeout
+        if isinstance(exc, httpx2.TimeoutException) and timeout is not None:
+            return self._interrupted(f"the server sent no event for {timeout:g} s")
         return self._interrupted(str(exc) or type(exc).__name__)
 
     async def until_done(self) -> AsyncConversationStream:
