@@ -32,6 +32,12 @@ HEADER = "# generated from ../_async/{name} by scripts/unasync.py; do not edit\n
 # async twin names whose sync twin is the same name without "Async"
 _RENAMED = (
     "APIClient",
+    "Audio",
+    "Embeddings",
+    "EventStream",
+    "FIM",
+    "Libraries",
+    "Moderations",
     "BaseTransport",
     "Batch",
     "ChatStream",

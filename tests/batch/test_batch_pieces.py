@@ -138,9 +138,7 @@ def test_results_in_any_order_become_one_answer_per_row(tmp_path: Path) -> None:
 
 def test_answer_shapes() -> None:
     schema = AnswerShape("chat", ("name", "year"))
-    answer = read_result_line(
-        result_line("0-a", text='{"name": "Dune", "year": 1965}'), schema
-    )
+    answer = read_result_line(result_line("0-a", text='{"name": "Dune", "year": 1965}'), schema)
     assert answer.fields == {"name": "Dune", "year": 1965}
     bad = read_result_line(result_line("0-a", text="not json"), schema)
     assert bad.error is not None and "not valid JSON" in bad.error

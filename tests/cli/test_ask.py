@@ -255,9 +255,10 @@ def test_unavailable_after_retries_exits_5(run_cli: RunCLI, emulator: Emulator) 
     assert (code, out) == (5, "")
     assert "503" in err and "3 attempts" in err
     assert len(chat_requests(emulator, start)) == 3
-    # the failed turn is not left in the history
+    # nothing a user typed is lost to an error: the question is kept in the history
     code, out, _ = run_cli("history", "list", "--json")
-    assert json.loads(out) == []
+    (conv,) = json.loads(out)
+    assert conv["message_count"] == 1 and conv["title"] == "Hi"
 
 
 def test_cut_stream_keeps_partial_answer_and_exits_5(run_cli: RunCLI, emulator: Emulator) -> None:
@@ -330,7 +331,9 @@ def test_stats_line_on_a_terminal(emulator: Emulator, tmp_path: Path) -> None:
         encoding="utf-8",
         timeout=30,
     )
-    child.expect(r"mistral-small-latest · \d+ in, \d+ out · first token [\d.]+ s · ~\$")
+    child.expect(
+        r"mistral-small-latest · \d+ in, \d+ out · first token [\d.]+ s(?: · \d+ tokens/s)? · ~\$"
+    )
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

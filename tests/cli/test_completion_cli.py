@@ -46,7 +46,7 @@ def _complete(script: Path, *words: str, cwd: Path | None = None) -> list[str]:
 def test_bash_completes_commands_options_and_offline_values(
     bash_script: Path, tmp_path: Path
 ) -> None:
-    assert _complete(bash_script, "mod") == ["models"]
+    assert _complete(bash_script, "mod") == ["models", "moderate"]
     assert _complete(bash_script, "models", "list", "--cap") == ["--capability"]
     assert _complete(bash_script, "models", "list", "--capability", "vi") == ["vision"]
     assert _complete(bash_script, "ask", "-m", "mistral-medium-l") == ["mistral-medium-latest"]

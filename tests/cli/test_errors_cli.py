@@ -87,7 +87,7 @@ def test_debug_logs_requests_never_the_key(run_cli: RunCLI, emulator: Emulator) 
 def test_emulator_option_needs_no_key_or_url(run_cli: RunCLI, tmp_path) -> None:
     env = {"MISTRAL_API_KEY": None, "MISTRAL_BASE_URL": None}
     code, out, err = run_cli("--emulator", "models", "list", "--json", env=env)
-    assert code == 0 and len(json.loads(out)) == 13 and err == ""
+    assert code == 0 and len(json.loads(out)) == 16 and err == ""
     (tmp_path / "a.txt").write_text("x")
     code, out, err = run_cli("--emulator", "files", "upload", str(tmp_path / "a.txt"), env=env)
     assert code == 0 and len(out.strip()) == 36

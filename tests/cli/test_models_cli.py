@@ -31,7 +31,7 @@ def test_list_table_sorting_and_pages(run_cli: RunCLI) -> None:
         "capabilities",
         "deprecation",
     ]
-    assert out.rstrip().endswith("page 1 of 1, 13 models")
+    assert out.rstrip().endswith("page 1 of 1, 16 models")
     created = [r[6] for r in _rows(out)]
     assert created == sorted(created, reverse=True)  # newest first by default
 
@@ -39,11 +39,11 @@ def test_list_table_sorting_and_pages(run_cli: RunCLI) -> None:
     rows = _rows(out)
     assert code == 0 and [r[0] for r in rows] == ["6", "7", "8", "9", "10"]
     assert [r[1] for r in rows] == sorted(r[1] for r in rows)
-    assert out.rstrip().endswith("page 2 of 3, 13 models")
+    assert out.rstrip().endswith("page 2 of 4, 16 models")
 
     code, out, _ = run_cli("models", "list", "--sort", "context_length", "--asc", "--all")
     contexts = [r[4] for r in _rows(out)]
-    assert code == 0 and contexts[0] == "8k" and "page 1 of 1, 13 models" in out
+    assert code == 0 and contexts[0] == "8k" and "page 1 of 1, 16 models" in out
 
     # cheapest first; models without a list price (a fine-tune) last
     code, out, _ = run_cli("models", "list", "--sort", "price", "--capability", "vision")
@@ -59,7 +59,7 @@ def test_list_table_sorting_and_pages(run_cli: RunCLI) -> None:
 def test_list_filters_and_json(run_cli: RunCLI) -> None:
     code, out, _ = run_cli("models", "list", "--json")
     models = json.loads(out)
-    assert code == 0 and len(models) == 13  # --json: every model unless a page is asked for
+    assert code == 0 and len(models) == 16  # --json: every model unless a page is asked for
     large = next(m for m in models if m["id"].startswith("mistral-large"))
     assert large["family"] == "mistral-large" and "vision" in large["capabilities"]
     assert {"max_context_length", "created", "aliases", "deprecation"} <= set(large)
@@ -112,7 +112,7 @@ def test_list_falls_back_to_cache_then_bundled(
     assert run_cli("models", "list")[0] == 0  # fills the cache
     emulator.inject("status", status=503, path="/v1/models")
     code, out, err = run_cli("--max-retries", "0", "models", "list", "--json")
-    assert code == 0 and len(json.loads(out)) == 13
+    assert code == 0 and len(json.loads(out)) == 16
     assert err.startswith("warning: showing the cached model list from 20")
     assert "the API could not be reached" in err and "Traceback" not in err
 

@@ -55,7 +55,7 @@ def test_models_table_colour_follows_no_color(
     emulator: Emulator, env: dict[str, str], flags: list[str], escapes: bool
 ) -> None:
     code, out = _run(_spawn(emulator, *flags, "models", "list", env=env))
-    assert code == 0 and "mistral-large-2512" in out and "page 1 of 1, 13 models" in out
+    assert code == 0 and "mistral-large-2512" in out and "page 1 of 1, 16 models" in out
     assert ("\x1b[" in out) is escapes
 
 

@@ -12,7 +12,7 @@ import pytest
 from mistral_chat.render import formats
 from mistral_chat.render.answer import AnswerView, show_thinking
 from mistral_chat.render.formats import context_size, local_time, money, turn_summary
-from mistral_chat.services.conversation import TurnResult
+from mistral_chat.services.chat import TurnResult
 
 from ._screen import color_terminal, piped_terminal, visible, written
 

@@ -122,9 +122,13 @@ def test_urls_and_uploaded_files(tmp_path: Path, client: Client) -> None:
 
 
 def test_ninth_image_is_refused_before_any_work(tmp_path: Path) -> None:
+    from mistral_chat.services.chat import Outbox
+
     specs = [ImageFile(tmp_path / f"missing-{i}.png") for i in range(9)]
+    box = Outbox()
     with pytest.raises(ImageError, match="9 images"):
-        prepare_attachments(specs, None)
+        for spec in specs:
+            box.add(spec)
 
 
 def test_document_needs_a_client(tmp_path: Path) -> None:

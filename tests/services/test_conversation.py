@@ -12,14 +12,10 @@ import pytest
 
 from mistral_chat.api import BadRequestError, Client, ServerError
 from mistral_chat.emulator import Emulator
-from mistral_chat.services import conversation
-from mistral_chat.services.content import prepare_attachments
-from mistral_chat.services.conversation import (
-    ChatSession,
-    InvalidOption,
-    list_price_cost,
-    validate_option,
-)
+from mistral_chat.services import chat
+from mistral_chat.services.chat import ChatSession, QuietView, list_price_cost, resume
+from mistral_chat.services.chat import latest as latest_session
+from mistral_chat.services.chat_options import InvalidOption, validate_option
 from mistral_chat.services.images import test_image
 from mistral_chat.storage import ConversationNotFound, HistoryStore
 
@@ -51,7 +47,7 @@ def chat_bodies(emu: Emulator, since: int) -> list[dict[str, Any]]:
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(conversation).failed == 0
+    assert doctest.testmod(chat.session).failed == 0
 
 
 @pytest.mark.parametrize(
@@ -99,7 +95,7 @@ def test_stream_turn_is_logged_and_second_request_carries_the_first(
     start = len(emu.requests)
     session = ChatSession(client, store, model=MODEL, system="Be brief.", options={"seed": 7})
     seen: list[str] = []
-    first = session.send("Hello there", on_text=seen.append)
+    first = session.send("Hello there", view=QuietView(seen.append))
     assert first.status == "complete"
     assert "You said: Hello there" in first.text
     assert "".join(seen) == first.text
@@ -145,7 +141,7 @@ def test_resume_by_prefix_and_latest(client: Client, store: HistoryStore, emu: E
     assert conv_id is not None
 
     start = len(emu.requests)
-    resumed = ChatSession.resume(client, store, conv_id[:8])
+    resumed = resume(client, store, conv_id[:8])
     assert resumed.options == {"temperature": 0.2} and resumed.model == MODEL
     resumed.send("What was the word?")
     body = chat_bodies(emu, start)[0]
@@ -153,32 +149,38 @@ def test_resume_by_prefix_and_latest(client: Client, store: HistoryStore, emu: E
     assert body["temperature"] == 0.2
     assert len(store.get_conversation(conv_id).messages) == 4
 
-    latest = ChatSession.latest(client, store, model="ministral-8b-latest")
+    latest = latest_session(client, store, model="ministral-8b-latest")
     assert latest.conversation_id == conv_id
     assert store.get_conversation(conv_id).model == "ministral-8b-latest"
 
     with pytest.raises(ConversationNotFound):
-        ChatSession.resume(client, store, "zzzz")
+        resume(client, store, "zzzz")
 
 
 def test_latest_on_empty_history_starts_afresh(client: Client, store: HistoryStore) -> None:
-    session = ChatSession.latest(client, store, model=None)
+    session = latest_session(client, store, model=None)
     assert session.conversation_id is None and session.model == MODEL
 
 
-def test_api_error_rolls_the_user_turn_back(
+def test_an_api_error_keeps_the_question_and_it_is_not_resent(
     client: Client, store: HistoryStore, emu: Emulator
 ) -> None:
     session = ChatSession(client, store, model=MODEL)
     session.send("kept")
     emu.inject("status", status=503, times=3, path="/v1/chat/completions")
     with pytest.raises(ServerError) as info:
-        session.send("lost")
+        session.send("also kept")
     assert info.value.attempts == 3
-    assert session.turns[0].message["content"] == "kept"
-    assert len(session.turns) == 2
+    # nothing a user typed is lost to an error: in memory and in the history
+    assert [t.message["content"] for t in session.turns][::2] == ["kept", "also kept"]
     assert session.conversation_id is not None
-    assert len(store.get_conversation(session.conversation_id).messages) == 2
+    stored = store.get_conversation(session.conversation_id).messages
+    assert [m.text for m in stored if m.role == "user"] == ["kept", "also kept"]
+    # the next question goes without the unanswered one; /retry would send it again
+    start = len(emu.requests)
+    session.send("next")
+    sent = chat_bodies(emu, start)[0]["messages"]
+    assert [m["content"] for m in sent if m["role"] == "user"] == ["kept", "next"]
 
 
 def test_a_failed_retry_keeps_the_previous_answer(
@@ -206,12 +208,16 @@ def test_a_failed_retry_keeps_the_previous_answer(
     assert stored[-1].text == again.text and len(session.turns) == 4
 
 
-def test_failed_first_turn_leaves_no_conversation(client: Client, store: HistoryStore) -> None:
+def test_a_failed_first_turn_keeps_its_question(client: Client, store: HistoryStore) -> None:
     session = ChatSession(client, store, model="no-such-model")
     with pytest.raises(BadRequestError, match="no-such-model"):
         session.send("hello")
-    assert session.turns == [] and session.conversation_id is None
-    assert store.list_conversations() == []
+    assert [t.message["content"] for t in session.turns] == ["hello"]
+    (conv,) = store.list_conversations()
+    assert [m.text for m in store.get_conversation(conv.id).messages] == ["hello"]
+    session.set_model(MODEL)
+    again = session.retry()  # the question kept is the one answered
+    assert "You said: hello" in again.text
 
 
 def test_cut_stream_keeps_the_partial_answer(
@@ -238,7 +244,7 @@ def test_keyboard_interrupt_keeps_what_streamed(client: Client, store: HistorySt
         if len(received) == 5:
             raise KeyboardInterrupt
 
-    result = session.send("emulator:markdown 100", on_text=on_text)
+    result = session.send("emulator:markdown 100", view=QuietView(on_text))
     assert result.status == "interrupted" and isinstance(result.error, KeyboardInterrupt)
     assert result.text == "".join(received)
     assert session.conversation_id is not None
@@ -255,7 +261,7 @@ def test_streaming_answer_is_checkpointed(client: Client, store: HistoryStore) -
         last = store.get_conversation(session.conversation_id).messages[-1]
         snapshots.append(last.text)
 
-    session.send("emulator:markdown 30", on_text=on_text)
+    session.send("emulator:markdown 30", view=QuietView(on_text))
     # with a zero interval every delta is saved before the next one is shown
     assert len(snapshots) > 3 and snapshots[-1] and snapshots[-1] != snapshots[1]
 
@@ -267,16 +273,15 @@ def test_images_go_out_and_only_metadata_is_stored(
     path.write_bytes(test_image("red", (64, 48)).data)
     from mistral_chat.services.attachments import classify
 
-    prepared = prepare_attachments([classify(str(path))], client)
     session = ChatSession(client, store, model=MODEL)
-    result = session.send("what colour?", prepared)
+    result = session.send("what colour?", [classify(str(path))])
     assert "Image 1: PNG 64x48, dominant colour red" in result.text
     assert session.conversation_id is not None
     user = store.get_conversation(session.conversation_id).messages[0]
     assert user.attachments[0].name == "red.png" and user.attachments[0].mime_type == "image/png"
     assert "base64" not in json.dumps(user.content)
     # resumed, the image is replaced by a note rather than sent as nothing
-    resumed = ChatSession.resume(client, store, session.conversation_id)
+    resumed = resume(client, store, session.conversation_id)
     assert "not kept in history" in json.dumps(resumed.messages)
     assert resumed.send("and now?").status == "complete"
 
@@ -326,3 +331,21 @@ def test_list_price_cost() -> None:
 def test_empty_message_is_refused(client: Client) -> None:
     with pytest.raises(ValueError, match="nothing to send"):
         ChatSession(client, None, model=MODEL).send("")
+
+
+def test_any_failure_after_text_arrived_keeps_the_text(client: Client, store: HistoryStore) -> None:
+    session = ChatSession(client, store, model=MODEL)
+    received: list[str] = []
+
+    def on_text(delta: str) -> None:
+        received.append(delta)
+        if len(received) == 5:
+            raise RuntimeError("a bug while drawing")
+
+    result = session.send("emulator:markdown 100", view=QuietView(on_text))
+    assert result.status == "interrupted" and isinstance(result.error, RuntimeError)
+    assert result.text.startswith("".join(received)) and result.text
+    assert session.conversation_id is not None
+    question, answer = store.get_conversation(session.conversation_id).messages
+    assert question.text == "emulator:markdown 100"
+    assert answer.status == "interrupted" and answer.text == result.text

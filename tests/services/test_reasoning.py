@@ -11,7 +11,8 @@ import pytest
 
 from mistral_chat.api import Client
 from mistral_chat.emulator import Emulator
-from mistral_chat.services.conversation import ChatSession, InvalidOption, validate_option
+from mistral_chat.services.chat import ChatSession, QuietView, resume
+from mistral_chat.services.chat_options import InvalidOption, validate_option
 from mistral_chat.storage import HistoryStore
 
 REASONER = "magistral-medium-latest"  # the emulator's magistral cards always reason
@@ -47,8 +48,10 @@ def test_reasoning_is_reported_kept_and_not_resent(
     events: list[tuple[str, str]] = []
     result = session.send(
         "Why is the sky blue?",
-        on_text=lambda d: events.append(("text", d)),
-        on_thinking=lambda d: events.append(("thinking", d)),
+        view=QuietView(
+            on_text=lambda d: events.append(("text", d)),
+            on_thinking=lambda d: events.append(("thinking", d)),
+        ),
     )
     thoughts = "".join(d for kind, d in events if kind == "thinking")
     assert thoughts and thoughts == result.thinking and "I will describe" in thoughts
@@ -62,7 +65,7 @@ def test_reasoning_is_reported_kept_and_not_resent(
     assert answer.content[0]["type"] == "thinking"
 
     since = len(emu.requests)
-    again = ChatSession.resume(client, store, conv.id)
+    again = resume(client, store, conv.id)
     again.send("And at sunset?")
     sent = chat_bodies(emu, since)[0]["messages"]
     assert [m["role"] for m in sent] == ["user", "assistant", "user"]
@@ -78,7 +81,7 @@ def test_reasoning_effort_is_checked_and_sent(client: Client, emu: Emulator) -> 
     session = ChatSession(client, None, model="mistral-medium-latest")
     session.set_option("reasoning_effort", "high")
     since = len(emu.requests)
-    result = session.send("hi", on_thinking=lambda d: None)
+    result = session.send("hi", view=QuietView(on_thinking=lambda d: None))
     assert chat_bodies(emu, since)[0]["reasoning_effort"] == "high"
     assert result.thinking  # the emulator reasons when asked to
     session.set_option("reasoning_effort", "none")

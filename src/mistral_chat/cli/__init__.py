@@ -29,6 +29,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "files": ("files", "upload, list, download and delete files"),
     "ocr": ("ocr", "read a document or image into markdown (Mistral OCR)"),
     "batch": ("batch", "run a prompt over many rows or files on the Batch API (half price)"),
+    "transcribe": ("transcribe", "transcribe audio to text (Voxtral)"),
+    "speak": ("speak", "turn text into speech (Voxtral TTS)"),
+    "voices": ("voices", "list the voices for speak"),
+    "embed": ("embed", "embed texts as vectors (JSON or .npy)"),
+    "moderate": ("moderate", "check text with the moderation model"),
+    "fim": ("fim", "fill in the middle of code (Codestral)"),
+    "libraries": ("libraries", "document libraries (beta): create, upload, status"),
     "history": ("history", "browse, search and export past conversations"),
     "auth": ("auth", "store, check or remove the API key"),
     "config": ("config", "show and change settings"),
@@ -48,7 +55,8 @@ examples:
 
 Run `mistral-chat COMMAND --help` for a command's options.
 exit codes: 0 ok, 1 internal error, 2 usage, 3 authentication, 4 API rejected the request,
-5 service unavailable, 130 interrupted.
+5 service unavailable, 6 local storage failed, 7 flagged by moderation, 129 hung up,
+130 interrupted, 143 terminated.
 """
 
 

@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ..services.attachments import AttachmentSpec
-    from ..services.content import PreparedAttachments
-    from ..services.conversation import ChatSession, TurnResult
 
 __all__ = ["ask", "register"]
 
@@ -163,10 +161,12 @@ def ask(args: argparse.Namespace, ctx: AppContext) -> int:
             return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mistral-chat-")))
 
         prompt, piped = _prompt(args, scratch)
-        specs = _classify([a for a in args.attach if a != "-"], piped)
-        if not prompt and not specs:
+        attachments: list[AttachmentSpec | str] = [a for a in args.attach if a != "-"]
+        if piped is not None:
+            attachments.append(piped)
+        if not prompt and not attachments:
             raise UsageError('no prompt given; try `mistral-chat ask "your question"` or pipe text')
-        return _answer(args, ctx, options, prompt, specs)
+        return _answer(args, ctx, options, prompt, attachments)
 
 
 def _answer(
@@ -174,13 +174,33 @@ def _answer(
     ctx: AppContext,
     options: dict[str, Any],
     prompt: str,
-    specs: list[AttachmentSpec],
+    attachments: list[AttachmentSpec | str],
 ) -> int:
-    session = _session(args, ctx, options)
-    prepared = _prepare(specs, session, ctx, args.image_max_side)
-    session.stream = not args.no_stream
-    thinking = ctx.settings.show_thinking if args.thinking is None else args.thinking
-    result = _send(session, prompt, prepared, ctx, args.json, thinking)
+    from ..render.answer import AnswerView
+    from ..render.formats import finish_note, turn_summary
+    from ..services.chat import Start, open_session
+
+    ref: Start | str = args.conversation or (Start.LATEST if args.continue_latest else Start.NEW)
+    session = open_session(
+        ctx,
+        ref,
+        model=args.model,
+        system=args.system,
+        options=options,
+        log=ctx.settings.log_history and not args.no_log,
+        stream=not args.no_stream,
+        image_max_side=args.image_max_side,
+    )
+    view = AnswerView(
+        ctx.terminal,
+        f"{session.model} is thinking",
+        show=not args.json,
+        show_thinking=ctx.settings.show_thinking if args.thinking is None else args.thinking,
+        reasoning=f"{session.model} is reasoning",
+        markdown=not session.answers_in_json,
+        uploads=UploadBars(ctx),
+    )
+    result = session.send(prompt, attachments, view)
     if args.json:
         ctx.terminal.json(
             {
@@ -192,11 +212,7 @@ def _answer(
             }
         )
     elif ctx.terminal.stderr_isatty and result.error is None:
-        from ..render.formats import turn_summary
-
         ctx.terminal.err_line(turn_summary(result))
-    from ..render.formats import finish_note
-
     note = finish_note(result.finish_reason)
     if note is not None and result.error is None:
         ctx.terminal.warning(note)
@@ -207,8 +223,7 @@ def _answer(
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     """The generation options given, checked against the API's ranges (exit 2 if not)."""
-    from ..services.chat_options import response_format
-    from ..services.conversation import InvalidOption, validate_option
+    from ..services.chat_options import InvalidOption, response_format, validate_option
 
     options: dict[str, Any] = {}
     for attr, name in _OPTION_FLAGS:
@@ -259,78 +274,6 @@ def _prompt(
 
 
 def _stdin_attachment(data: bytes, scratch: Path) -> AttachmentSpec:
-    from ..services.attachments import AttachmentError, classify_bytes
+    from ..services.attachments import classify_bytes
 
-    try:
-        return classify_bytes(data, scratch)
-    except AttachmentError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _classify(args: list[str], piped: AttachmentSpec | None = None) -> list[AttachmentSpec]:
-    if not args and piped is None:
-        return []
-    from ..services.attachments import classify
-    from ..services.content import count_images
-    from ..services.images import check_image_count
-
-    specs = [classify(arg) for arg in args]
-    if piped is not None:
-        specs.append(piped)
-    check_image_count(count_images(specs))
-    return specs
-
-
-def _session(args: argparse.Namespace, ctx: AppContext, options: dict[str, Any]) -> ChatSession:
-    from ..services.conversation import ChatSession
-
-    log = ctx.settings.log_history and not args.no_log
-    client = ctx.client()
-    kw: dict[str, Any] = {"model": args.model, "system": args.system, "options": options}
-    if args.conversation:
-        return ChatSession.resume(client, ctx.history(), args.conversation, log=log, **kw)
-    if args.continue_latest:
-        return ChatSession.latest(
-            client, ctx.history(), log=log, default_model=ctx.settings.default_model, **kw
-        )
-    kw["model"] = args.model or ctx.settings.default_model
-    return ChatSession(client, ctx.history() if log else None, **kw)
-
-
-def _prepare(
-    specs: list[AttachmentSpec], session: ChatSession, ctx: AppContext, max_side: int | None
-) -> PreparedAttachments | None:
-    if not specs:
-        return None
-    from ..services.content import count_images, prepare_attachments, require_vision
-
-    if count_images(specs):
-        require_vision(session.model, ctx.catalog())
-    return prepare_attachments(
-        specs,
-        session.client,
-        max_side=max_side or ctx.settings.image_max_side,
-        on_upload=UploadBars(ctx),
-    )
-
-
-def _send(
-    session: ChatSession,
-    prompt: str,
-    prepared: PreparedAttachments | None,
-    ctx: AppContext,
-    as_json: bool,
-    show_thinking: bool,
-) -> TurnResult:
-    from ..render.answer import AnswerView
-
-    view = AnswerView(
-        ctx.terminal,
-        f"{session.model} is thinking",
-        show=not as_json,
-        show_thinking=show_thinking,
-        reasoning=f"{session.model} is reasoning",
-        markdown=not session.answers_in_json,
-    )
-    with view:
-        return session.send(prompt, prepared, on_text=view.on_text, on_thinking=view.on_thinking)
+    return classify_bytes(data, scratch)

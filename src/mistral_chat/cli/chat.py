@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..repl.browser import BrowserState
     from ..repl.prompt import LineReader
     from ..services.catalog import ModelInfo
-    from ..services.conversation import ChatSession
+    from ..services.chat import ChatSession
 
 __all__ = ["handler", "register"]
 
@@ -107,47 +107,17 @@ class _Interactive:
         return repl.run()
 
     def session(self, model: str | None) -> ChatSession:
-        from ..services.conversation import ChatSession
+        from ..services.chat import Start, open_session
 
-        ctx, args = self.ctx, self.args
-        log = ctx.settings.log_history
-        kw: dict[str, Any] = {"cost": self.cost}
-        if args.conversation or args.continue_:
-            store = ctx.history()
-            if model:
-                kw["model"] = model
-            if args.system is not None:
-                kw["system"] = args.system
-            if args.conversation:
-                return ChatSession.resume(ctx.client(), store, args.conversation, log=log, **kw)
-            # the latest conversation keeps its own model; the default is for a first one
-            return ChatSession.latest(
-                ctx.client(), store, log=log, default_model=ctx.settings.default_model, **kw
-            )
-        return ChatSession(
-            ctx.client(),
-            ctx.history() if log else None,
-            model=model or ctx.settings.default_model,
-            system=args.system,
-            **kw,
-        )
-
-    def cost(self, model: str, usage: Any) -> float | None:
-        # bundled list prices, as `ask` does: pricing an answer never costs a request
-        from ..services.conversation import list_price_cost
-
-        return list_price_cost(model, usage)
+        args = self.args
+        ref: Start | str = args.conversation or (Start.LATEST if args.continue_ else Start.NEW)
+        # a continued conversation keeps its own model unless one was chosen
+        return open_session(self.ctx, ref, model=model, system=args.system)
 
     def describe(self, exc: BaseException) -> str:
         """The one-line message for an error inside the session."""
-        from ..repl.browser import BrowserError
-        from ..repl.commands import CommandError
-        from ..repl.file_manager import FileManagerError
-        from ..services.conversation import InvalidOption
         from .exit import exit_for
 
-        if isinstance(exc, CommandError | BrowserError | FileManagerError | InvalidOption):
-            return str(exc)
         return exit_for(exc, host=self.ctx.host)[1]
 
     # -- the browser and the file manager -------------------------------------------------------

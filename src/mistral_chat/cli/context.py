@@ -182,6 +182,8 @@ class AppContext:
 
 def _settings_for(args: argparse.Namespace, emulator: tuple[str, str] | None) -> Settings:
     """The settings for the global options in `args` (the one place they are mapped)."""
+    from ..services.credentials import keyring_get
+
     return resolve_settings(
         base_url=getattr(args, "base_url", None),
         profile=getattr(args, "profile", None),
@@ -190,5 +192,8 @@ def _settings_for(args: argparse.Namespace, emulator: tuple[str, str] | None) ->
         debug=bool(getattr(args, "debug", False)),
         emulator=emulator,
         strict=not getattr(args, "repairs_config", False),
-        with_key=getattr(args, "command", None) not in OFFLINE_COMMANDS,
+        # `history search --semantic` embeds: the one history command that calls the API
+        with_key=getattr(args, "command", None) not in OFFLINE_COMMANDS
+        or bool(getattr(args, "semantic", False)),
+        keyring_get=keyring_get,
     )

@@ -70,6 +70,11 @@ def register(subparsers: Any) -> None:
         help='one JSON array of {"conversation_id", "title", "message_id", "role", '
         '"created_at", "snippet"} (matches in the snippet between **)',
     )
+    search.add_argument(
+        "--semantic",
+        action="store_true",
+        help="find messages by meaning (embeds new messages first; calls the API)",
+    )
     search.set_defaults(handler=search_messages)
 
     export = sub.add_parser("export", help="a conversation as Markdown or JSON")
@@ -181,6 +186,10 @@ def show_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
 def search_messages(args: argparse.Namespace, ctx: AppContext) -> int:
     from ..render.search import HIT_MARKS, hits_table, plain_marks
 
+    if args.semantic:
+        from ._semantic import semantic_search
+
+        return semantic_search(args, ctx)
     hits = ctx.history().search(" ".join(args.text), limit=args.limit, marks=HIT_MARKS)
     if args.json:
         rows = [{f: getattr(h, f) for f in _SEARCH_FIELDS} for h in hits]

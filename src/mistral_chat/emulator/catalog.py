@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time
 from importlib import resources
 from typing import Any
 
+from mistral_chat.data.facts import capabilities, context_tokens
+
 __all__ = ["FINE_TUNED_ID", "ModelCatalog", "ServedModel"]
 
 # One card per family, newest generally-available version; magistral is the single
@@ -29,6 +31,10 @@ _SERVED_SLUGS = (
     "ocr-4-1",
     "mistral-embed-23-12",
     "mistral-moderation-26-03",
+    # the specialists of /v1/audio/*, and the embedding model with dimensions and dtypes
+    "voxtral-mini-transcribe-26-02",
+    "voxtral-tts-26-03",
+    "codestral-embed-25-05",
 )
 _DEPRECATED_SLUG = "magistral-medium-1-2-25-09"
 
@@ -75,37 +81,13 @@ class ServedModel:
 
 
 def _context_tokens(text: str | None) -> int:
-    """'128k' -> 131072, '1M' -> 1048576; unknown -> the spec's default."""
-    if not text or not text[:-1].isdigit():
-        return 32768
-    unit = {"k": 1024, "K": 1024, "M": 1024 * 1024}.get(text[-1])
-    return int(text[:-1]) * unit if unit else 32768
+    """'128k' -> 131072; unknown -> the spec's default."""
+    tokens = context_tokens(text)
+    return 32768 if tokens is None else tokens
 
 
 def _unix(day: str) -> int:
     return int(datetime.combine(date.fromisoformat(day), time(), UTC).timestamp())
-
-
-def _capabilities(fact: dict[str, Any]) -> dict[str, bool]:
-    inputs, outputs, features = set(fact["input"]), set(fact["output"]), set(fact["features"])
-    chat = "chat-completions" in features
-    ids = " ".join(fact["api_names"])
-    return {
-        "completion_chat": chat,
-        "function_calling": "function-calling" in features,
-        "reasoning": "reasoning" in outputs,
-        "completion_fim": "fim" in features,
-        "fine_tuning": False,
-        "vision": chat and "image" in inputs,
-        "ocr": "ocr" in features,
-        "classification": "moderations" in features,
-        "moderation": "moderations" in features,
-        "audio": chat and "audio" in inputs,
-        "audio_transcription": "transcriptions" in features,
-        "audio_transcription_realtime": "realtime" in ids,
-        "audio_speech": "audio" in outputs,
-        "unified_resources": False,
-    }
 
 
 def _describe(fact: dict[str, Any]) -> str:
@@ -131,7 +113,7 @@ class ModelCatalog:
                 "object": "model",
                 "created": _unix(fact["release_date"]),
                 "owned_by": "mistralai",
-                "capabilities": _capabilities(fact),
+                "capabilities": capabilities(fact),
                 "name": names[0],
                 "description": _describe(fact),
                 "max_context_length": _context_tokens(fact["context_length"]),

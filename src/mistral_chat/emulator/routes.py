@@ -9,21 +9,21 @@ answers them.
 
 from __future__ import annotations
 
-import io
-import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
 from urllib.parse import quote, unquote
 
 from .batch import BatchJobs
+from .batch_routes import BatchRoutes
 from .catalog import ModelCatalog, ServedModel
 from .chat import completion, sse_events
 from .describe import build_reply
-from .files import FileStore, Reader, StoredFile
+from .endpoints import EndpointRoutes
+from .files import FileStore, StoredFile
+from .messages import Query as _Query
+from .messages import Request, Response, json_response
 from .ocr import ocr_response
 from .validate import (
     ApiError,
@@ -39,42 +39,6 @@ __all__ = ["App", "Request", "Response", "json_response"]
 _SAMPLE_TYPES = ("pretrain", "instruct", "batch_request", "batch_result", "batch_error")
 _SOURCES = ("upload", "repository", "mistral")
 _PURPOSES = ("fine-tune", "batch", "ocr")
-_TRUE = ("1", "on", "t", "true", "y", "yes")
-_FALSE = ("0", "off", "f", "false", "n", "no")
-
-
-@dataclass
-class Request:
-    """One HTTP request as the routes see it (header names lower-cased)."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: Mapping[str, str]
-    body: bytes
-    reader: Reader
-    base_url: str
-
-    def param(self, name: str) -> str | None:
-        values = self.query.get(name)
-        return values[-1] if values else None
-
-
-@dataclass
-class Response:
-    """A status, headers and a body: bytes, or chunks (``length`` known or chunked)."""
-
-    status: int
-    body: bytes | Iterable[bytes] = b""
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-    length: int | None = None
-    sse: bool = False
-
-
-def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, separators=(",", ":")).encode()
-    return Response(status, body, headers=headers or {})
 
 
 class App:
@@ -93,7 +57,7 @@ class App:
         self._wait = wait
         # Where this emulator is reachable, so its own signed URLs are recognised.
         self.own_bases: tuple[str, ...] = ()
-        self.batch = BatchJobs(store.dir.parent, store, self._batch_line, wait)
+        self.batch: BatchJobs  # set by BatchRoutes
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = [
             ("GET", re.compile(r"/v1/models"), self.list_models),
             ("GET", re.compile(r"/v1/models/(?P<model_id>[^/]+)"), self.get_model),
@@ -107,11 +71,8 @@ class App:
             ("GET", re.compile(r"/v1/files/(?P<file_id>[^/]+)/content"), self.download),
             ("GET", re.compile(r"/v1/files/(?P<file_id>[^/]+)/url"), self.signed_url),
             ("GET", re.compile(r"/_signed/(?P<file_id>[^/]+)"), self.signed_download),
-            ("POST", re.compile(r"/v1/batch/jobs"), self.create_batch_job),
-            ("GET", re.compile(r"/v1/batch/jobs"), self.list_batch_jobs),
-            ("GET", re.compile(r"/v1/batch/jobs/(?P<job_id>[^/]+)"), self.get_batch_job),
-            ("DELETE", re.compile(r"/v1/batch/jobs/(?P<job_id>[^/]+)"), self.delete_batch_job),
-            ("POST", re.compile(r"/v1/batch/jobs/(?P<job_id>[^/]+)/cancel"), self.cancel_batch_job),
+            *EndpointRoutes(self).routes(),  # audio, embeddings, moderations, FIM, libraries
+            *BatchRoutes(self).routes(),  # /v1/batch/jobs*
         ]
 
     def handle(self, request: Request) -> Response:
@@ -298,82 +259,3 @@ class App:
             body = b"<?xml version='1.0'?><Error><Code>AuthenticationFailed</Code></Error>"
             return Response(403, body, "application/xml")
         return self._content(stored, stored.mimetype or "application/octet-stream")
-
-    # Batch (the jobs and their life are in .batch)
-
-    def create_batch_job(self, request: Request) -> Response:
-        return json_response(200, self.batch.create(request.body, request.base_url))
-
-    def list_batch_jobs(self, request: Request) -> Response:
-        return json_response(200, self.batch.list_jobs(request.query, request.base_url))
-
-    def get_batch_job(self, request: Request, job_id: str) -> Response:
-        query = _Query(request)
-        inline = query.bool("inline", False)
-        query.check()
-        return json_response(200, self.batch.get(job_id, request.base_url, inline))
-
-    def cancel_batch_job(self, request: Request, job_id: str) -> Response:
-        return json_response(200, self.batch.cancel(job_id, request.base_url))
-
-    def delete_batch_job(self, request: Request, job_id: str) -> Response:
-        return json_response(200, self.batch.delete(job_id))
-
-    def _batch_line(self, endpoint: str, body: bytes, base_url: str) -> tuple[int, Any]:
-        """One batch request line through this app's own route for ``endpoint``."""
-        headers = {"authorization": f"Bearer {self.api_key or 'batch'}"}
-        headers["content-type"] = "application/json"
-        request = Request("POST", endpoint, {}, headers, body, io.BytesIO(b""), base_url)
-        response = self.handle(request)
-        data = response.body if isinstance(response.body, bytes) else b"".join(response.body)
-        try:
-            return response.status, json.loads(data)
-        except ValueError:
-            return response.status, {"object": "error", "message": data.decode(errors="replace")}
-
-
-class _Query:
-    """A request's query parameters, read one at a time; every bad one joins one 422."""
-
-    def __init__(self, request: Request) -> None:
-        self.request = request
-        self.errors: list[dict[str, Any]] = []
-
-    def check(self) -> None:
-        if self.errors:
-            raise Invalid(self.errors)
-
-    def _bad(self, type_: str, name: str, msg: str, value: str) -> None:
-        self.errors.append(detail_entry(type_, ["query", name], msg, value))
-
-    def int(self, name: str, default: int) -> int:
-        value = self.request.param(name)
-        if value is None:
-            return default
-        try:
-            return int(value)
-        except ValueError:
-            msg = "Input should be a valid integer, unable to parse string as an integer"
-            self._bad("int_parsing", name, msg, value)
-            return default
-
-    def bool(self, name: str, default: bool) -> bool:
-        value = self.request.param(name)
-        if value is None:
-            return default
-        if value.lower() in _TRUE:
-            return True
-        if value.lower() in _FALSE:
-            return False
-        msg = "Input should be a valid boolean, unable to interpret input"
-        self._bad("bool_parsing", name, msg, value)
-        return default
-
-    def enums(self, name: str, allowed: tuple[str, ...]) -> list[str]:
-        values = self.request.query.get(name, [])
-        options = ", ".join(f"'{a}'" for a in allowed)
-        # One entry per parameter: its first value that is not allowed.
-        bad = next((v for v in values if v not in allowed), None)
-        if bad is not None:
-            self._bad("enum", name, f"Input should be one of {options}", bad)
-        return values

@@ -5,27 +5,35 @@ A reasoning model's reasoning is shown only when asked for (``show_thinking``): 
 stdout stays the answer alone, dimmed on a colour terminal. Otherwise the spinner says the
 model is reasoning.
 
-    with AnswerView(terminal, "Thinking") as view:
-        result = session.send(prompt, on_text=view.on_text, on_thinking=view.on_thinking)
+    result = session.send(prompt, attachments, AnswerView(terminal, "Thinking"))
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from mistral_chat.render.console import Terminal, shown_controls
 from mistral_chat.render.markdown import StreamingMarkdown
 from mistral_chat.render.spinner import Spinner
 
-__all__ = ["AnswerView", "show_thinking"]
+if TYPE_CHECKING:
+    from mistral_chat.services.chat.tooling import ToolCall, ToolOutcome
+
+__all__ = ["AnswerView", "show_thinking", "tool_call_line", "tool_result_line"]
+
+#: how much of a tool's arguments and result the running answer shows
+_SHOWN = 160
 
 _DIM, _RESET = "\x1b[2;3m", "\x1b[0m"
 
 
 class AnswerView:
-    """Feed it deltas through ``on_text`` and ``on_thinking``. With ``show=False`` (e.g.
-    ``--json``) only the spinner runs; with ``markdown=False`` the text is written as it comes.
-    Leaving the block, normally or by an exception, renders what arrived."""
+    """A turn's view (``services.chat.TurnView``): it is entered while the answer is awaited and
+    fed deltas through ``on_text`` and ``on_thinking``. With ``show=False`` (e.g. ``--json``)
+    only the spinner runs; with ``markdown=False`` the text is written as it comes. Leaving the
+    block, normally or by an exception, renders what arrived."""
 
     def __init__(
         self,
@@ -36,8 +44,13 @@ class AnswerView:
         show_thinking: bool = False,
         reasoning: str = "Reasoning",
         markdown: bool = True,
+        uploads: Callable[[str, int, int | None], None] | None = None,
     ):
         self.terminal = terminal
+        self._uploads = uploads
+        self._show = show
+        self._markdown_mode = markdown
+        self._waiting = waiting
         self._spinner = Spinner(terminal, waiting)
         # markdown=False (e.g. a JSON answer): the text as it comes, never reflowed
         self._raw = not (markdown and terminal.color)
@@ -52,6 +65,31 @@ class AnswerView:
     def received(self) -> bool:
         """Whether any text of the answer has arrived."""
         return bool(self._last)
+
+    def on_upload(self, name: str, done: int, total: int | None) -> None:
+        """A document uploading before the question goes (progress drawn by `uploads`)."""
+        if self._uploads is not None:
+            self._uploads(name, done, total)
+
+    def on_tool_call(self, call: ToolCall) -> None:
+        """A tool call, drawn on stderr between the answer's parts (before it is approved)."""
+        self._spinner.stop()
+        self._end_thinking()
+        if self._markdown is not None and self._last:
+            # what the model wrote before calling is finished; the rest starts anew below it
+            self._markdown.finish()
+            if self._raw and not self._last.endswith("\n"):
+                self.terminal.out("")
+            self._markdown = StreamingMarkdown(
+                self.terminal, None if self._markdown_mode else False
+            )
+            self._last = ""
+        self.terminal.err_line(tool_call_line(call, color=self.terminal.stderr_color))
+
+    def on_tool_result(self, call: ToolCall, outcome: ToolOutcome) -> None:
+        self.terminal.err_line(tool_result_line(outcome, color=self.terminal.stderr_color))
+        self._spinner.message = self._waiting
+        self._spinner.start()
 
     def on_thinking(self, delta: str) -> None:
         if self._last or not delta:
@@ -111,3 +149,24 @@ def show_thinking(terminal: Terminal, text: str) -> None:
         terminal.out(f"{_DIM}{text.rstrip()}{_RESET}")
     else:
         terminal.out("\n".join(f"> {line}".rstrip() for line in text.rstrip().splitlines()))
+
+
+def tool_call_line(call: ToolCall, *, color: bool = False) -> str:
+    """``⚙ get_time {"zone": "Europe/Paris"}``: what the model called, on one line."""
+    args = " ".join(call.arguments.split())
+    if len(args) > _SHOWN:
+        args = args[: _SHOWN - 1] + "…"
+    text = shown_controls(f"⚙ {call.name} {args}".rstrip())
+    return f"{_DIM}{text}{_RESET}" if color else text
+
+
+def tool_result_line(outcome: ToolOutcome, *, color: bool = False) -> str:
+    """``  → 14:02 (5 chars)`` or ``  ✗ not allowed``: a short view of what a tool gave."""
+    body = " ".join(outcome.text.split())
+    size = len(outcome.text)
+    if len(body) > _SHOWN:
+        body = body[: _SHOWN - 1] + "…"
+    mark = "✗" if outcome.is_error else "→"
+    cut = ", cut" if outcome.truncated else ""
+    text = shown_controls(f"  {mark} {body} ({size:,} chars{cut})")
+    return f"{_DIM}{text}{_RESET}" if color else text

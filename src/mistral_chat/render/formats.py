@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mistral_chat.services.conversation import TurnResult
+    from mistral_chat.services.chat import TurnResult
 
 __all__ = [
     "answer_stats",

@@ -16,17 +16,42 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from mistral_chat.errors import UsageError
 from mistral_chat.render.formats import local_time
 
 if TYPE_CHECKING:
-    from mistral_chat.repl.session import ChatRepl
+    from mistral_chat.render.console import Terminal
+    from mistral_chat.services.chat import ChatSession
+    from mistral_chat.storage.history import HistoryStore
 
-__all__ = ["REGISTRY", "Command", "CommandError", "CommandRegistry"]
+__all__ = ["REGISTRY", "ChatRepl", "Command", "CommandError", "CommandRegistry"]
 
-Handler = Callable[["ChatRepl", str], None]
+
+class ChatRepl(Protocol):
+    """What a command may act on: the loop (`repl.session.ChatRepl`) as the commands see it."""
+
+    terminal: Terminal
+    chat: ChatSession
+    cwd: Path
+    running: bool
+    show_thinking: bool
+
+    def store(self) -> HistoryStore: ...
+    def show_model(self) -> None: ...
+    def switch_model(self, model_id: str) -> None: ...
+    def browse_models(self) -> None: ...
+    def manage_files(self) -> None: ...
+    def retry(self) -> None: ...
+    def resume(self, ref: str) -> None: ...
+    def attach(self, arg: str, *, want: str | None) -> None: ...
+    def attach_test_image(self, color: str, size: str) -> None: ...
+    def attach_uploaded_image(self, arg: str) -> None: ...
+    def show_pending(self, always: bool = False) -> None: ...
+
+
+Handler = Callable[[ChatRepl, str], None]
 
 
 class CommandError(UsageError, ValueError):
@@ -195,7 +220,6 @@ def thinking(repl: ChatRepl, arg: str) -> None:
 @command("/clear", "start a new conversation (the system message is kept)")
 def clear(repl: ChatRepl, arg: str) -> None:
     repl.chat.clear()
-    repl.pending.clear()
     repl.terminal.out("conversation cleared")
 
 
@@ -264,16 +288,16 @@ def attach(repl: ChatRepl, arg: str) -> None:
 
 @command("/detach [N]", "drop attachment N (or all) before sending")
 def detach(repl: ChatRepl, arg: str) -> None:
-    pending = repl.pending
-    if not pending:
+    outbox = repl.chat.outbox
+    if not outbox:
         raise CommandError("nothing is attached")
     if not arg:
-        pending.clear()
+        outbox.clear()
         repl.terminal.out("attachments dropped")
         return
-    if not arg.isdecimal() or not 1 <= int(arg) <= len(pending):
-        raise CommandError(f"no attachment {arg}; they are numbered 1 to {len(pending)}")
-    dropped = pending.pop(int(arg) - 1)
+    if not arg.isdecimal() or not 1 <= int(arg) <= len(outbox):
+        raise CommandError(f"no attachment {arg}; they are numbered 1 to {len(outbox)}")
+    dropped = outbox.drop(int(arg))
     repl.terminal.out(f"dropped {dropped.label}")
 
 

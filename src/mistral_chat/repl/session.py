@@ -4,7 +4,7 @@
 attachments); everything it prints goes through ``render.console.Terminal``. The rules:
 
 - an API, input or history error prints one ``error: ...`` line and the loop goes on; a failed
-  turn is rolled back by the ChatSession and its text stays in the input history (Up);
+  question stays in the conversation (and the history): ``/retry`` sends it again;
 - Ctrl-C while an answer streams stops it; the partial answer stays in the conversation, marked
   interrupted; Ctrl-C on an empty prompt asks before leaving; Ctrl-D (or ``/quit``) leaves;
 - finished markdown blocks are printed once, only the last one is live; a spinner runs until the
@@ -17,27 +17,22 @@ attachments); everything it prints goes through ``render.console.Terminal``. The
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from mistral_chat.api.errors import MistralError
+from mistral_chat.errors import MistralChatError
 from mistral_chat.repl.commands import REGISTRY, CommandError, expand_path
 from mistral_chat.services.attachments import (
     AttachmentError,
-    AttachmentSpec,
     DocumentFile,
     ImageFile,
-    RemoteURL,
     TextFile,
-    UploadedFile,
     classify,
 )
-from mistral_chat.services.content import count_images, prepare_attachments, require_vision
-from mistral_chat.services.images import ImageError, check_image_count, prepare_image, test_image
-from mistral_chat.storage.errors import HistoryError
+from mistral_chat.services.content import VisionRequired
+from mistral_chat.services.images import ImageError, TooManyImages, test_image
 
 if TYPE_CHECKING:
     from mistral_chat.api import Client
@@ -45,19 +40,15 @@ if TYPE_CHECKING:
     from mistral_chat.render.console import Terminal
     from mistral_chat.repl.prompt import LineReader
     from mistral_chat.services.catalog import ModelCatalog, ModelInfo
-    from mistral_chat.services.conversation import ChatSession, TurnResult
+    from mistral_chat.services.chat import ChatSession, Pending, TurnResult
     from mistral_chat.services.settings import Settings
     from mistral_chat.storage.history import HistoryStore
 
-__all__ = ["EXPECTED_ERRORS", "ChatRepl", "Pending", "ReplApp"]
+__all__ = ["EXPECTED_ERRORS", "ChatRepl", "ReplApp"]
 
-#: what a command or a turn may raise that is the user's or the server's doing, not a bug
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
-    MistralError,
-    ValueError,  # CommandError, InvalidOption, ImageError, AttachmentError, BrowserError ...
-    OSError,
-    HistoryError,
-)
+#: what a command or a turn may raise that is the user's or the server's doing, not a bug: the
+#: error tree (API, input, history, settings...) and the operating system's file errors
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (MistralChatError, OSError)
 
 
 class ReplApp(Protocol):
@@ -71,15 +62,6 @@ class ReplApp(Protocol):
     def history(self) -> HistoryStore: ...
 
     def catalog(self) -> ModelCatalog: ...
-
-
-@dataclass
-class Pending:
-    """An attachment waiting for the next message."""
-
-    spec: AttachmentSpec
-    label: str
-    detail: str = ""
 
 
 class ChatRepl:
@@ -105,7 +87,6 @@ class ChatRepl:
         self.open_browser = open_browser
         self.open_files = open_files
         self.cwd = cwd or Path.cwd()
-        self.pending: list[Pending] = []
         self.running = True
         self._pending_told = False  # the last line's output already showed the attachments
         self._uploads: dict[str, bool] = {}  # document name -> its upload finished
@@ -193,34 +174,26 @@ class ChatRepl:
     # -- turns ---------------------------------------------------------------------------------
     def send(self, text: str) -> None:
         """Send a message with the pending attachments and render the answer."""
-        prepared = None
         self._uploads.clear()
-        if self.pending:
-            specs = [p.spec for p in self.pending]
-            if count_images(specs):
-                require_vision(self.chat.model, self._catalog_or_none())
-            try:
-                prepared = prepare_attachments(
-                    specs,
-                    self.app.client() if self._needs_client(specs) else None,
-                    max_side=self.app.settings.image_max_side,
-                    on_upload=self._upload_note,
-                )
-            except (AttachmentError, ImageError) as exc:
-                # e.g. a file deleted since it was attached: say how to get unstuck
-                raise CommandError(f"{exc}; /detach N drops attachment N") from exc
-        result = self._turn(
-            lambda view: self.chat.send(
-                text, prepared, on_text=view.on_text, on_thinking=view.on_thinking
-            )
-        )
-        if result is not None:
-            self.pending.clear()
+        attached = bool(self.chat.outbox)
+        asked = len(self.chat.turns)
+        try:
+            self._turn(lambda view: self.chat.send(text, view=view))
+        except (AttachmentError, ImageError) as exc:
+            if not attached or isinstance(exc, VisionRequired):
+                raise
+            # e.g. a file deleted since it was attached: say how to get unstuck
+            raise CommandError(f"{exc}; /detach N drops attachment N") from exc
+        except EXPECTED_ERRORS as exc:
+            if len(self.chat.turns) == asked:
+                raise  # refused before the question was saved
+            self.terminal.error(self.describe(exc))
+            self.terminal.err_line("the question is kept: /retry asks again")
 
     def retry(self) -> None:
         if not any(t.message["role"] == "user" for t in self.chat.turns):
             raise CommandError("nothing to retry: no message has been sent yet")
-        self._turn(lambda view: self.chat.retry(on_text=view.on_text, on_thinking=view.on_thinking))
+        self._turn(lambda view: self.chat.retry(view))
 
     def _turn(self, call: Callable[[AnswerView], TurnResult]) -> TurnResult | None:
         """Run one request with a spinner and streaming markdown; None if nothing arrived."""
@@ -232,12 +205,15 @@ class ChatRepl:
             "Thinking",
             show_thinking=self.show_thinking,
             markdown=not self.chat.answers_in_json,
+            uploads=self._upload_note,
         )
         try:
-            with input_echo_off(), view:
+            with input_echo_off():
                 result = call(view)
         except KeyboardInterrupt:
-            self.terminal.err_line("interrupted before the answer began (Up recalls the message)")
+            self.terminal.err_line(
+                "interrupted before the answer began; the question is kept (/retry asks again)"
+            )
             return None
         self._after_answer(result)
         return result
@@ -264,10 +240,6 @@ class ChatRepl:
         if total is not None and done >= total and not self._uploads[name]:
             self._uploads[name] = True
             self.terminal.err_line(f"uploaded {name}")
-
-    @staticmethod
-    def _needs_client(specs: list[AttachmentSpec]) -> bool:
-        return any(isinstance(s, DocumentFile) for s in specs)
 
     def _catalog_or_none(self) -> ModelCatalog | None:
         try:
@@ -354,13 +326,9 @@ class ChatRepl:
         self.open_files()
 
     def resume(self, ref: str) -> None:
-        from mistral_chat.services.conversation import ChatSession
+        from mistral_chat.services.chat import open_session
 
-        old = self.chat
-        self.chat = ChatSession.resume(
-            old.client, self.store(), ref, cost=old.cost, stream=old.stream
-        )
-        self.pending.clear()
+        self.chat = open_session(self.app, ref, stream=self.chat.stream)
         count = len(self.chat.turns)
         self.terminal.out(
             f"resumed {self.chat.conversation_id} ({count} message{'s' * (count != 1)}), "
@@ -370,80 +338,62 @@ class ChatRepl:
     def attach(self, arg: str, *, want: str | None) -> None:
         """Classify and check an attachment now, so errors show before the message is sent."""
         spec = classify(str(expand_path(arg, self.cwd)) if not _is_remote(arg) else arg)
-        if want == "image" and spec.kind not in ("image",):
-            raise CommandError(f"{arg} is not an image; use /attach for documents")
-        detail: str = spec.kind
-        if isinstance(spec, ImageFile):
-            self._check_image_count(1)
-            image = prepare_image(spec.path, max_side=self.app.settings.image_max_side)
-            detail = f"image {image.width}x{image.height}"
-        elif isinstance(spec, TextFile):
-            detail = f"text {spec.mime}, sent inline"
-        elif isinstance(spec, DocumentFile):
-            detail = f"document {spec.mime}"
-        elif isinstance(spec, RemoteURL):
-            if spec.kind == "image":
-                self._check_image_count(1)
-            detail = f"{spec.kind} URL"
-        elif isinstance(spec, UploadedFile):
-            detail = "uploaded file"
         local = isinstance(spec, ImageFile | TextFile | DocumentFile)
-        self._add(Pending(spec, arg if local else spec.label, detail))  # a path as typed
+        with _count_hint():
+            pending = self.chat.outbox.add(
+                spec, label=arg if local else spec.label, want=want, describe=True
+            )  # a path as typed
+        self._told(pending)
 
     def attach_test_image(self, color: str, size: str) -> None:
         """The seed's coloured square, written to the cache so it travels like any image."""
         image = test_image(color, size)
-        self._check_image_count(1)
         folder = self.app.settings.cache_dir / "test-images"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / image.source_name
         path.write_bytes(image.data)
-        self._add(
-            Pending(ImageFile(path), image.source_name, f"image {image.width}x{image.height}")
-        )
+        with _count_hint():
+            pending = self.chat.outbox.add(ImageFile(path), label=image.source_name, describe=True)
+        self._told(pending)
 
     def attach_uploaded_image(self, arg: str) -> None:
         """Upload an image through the Files API and attach it by its signed URL."""
-        path = expand_path(arg, self.cwd)
-        spec = classify(str(path))
-        if not isinstance(spec, ImageFile):
-            raise CommandError(f"{arg} is not an image")
-        image = prepare_image(spec.path, max_side=self.app.settings.image_max_side)
-        self._check_image_count(1)
-        client = self.app.client()
-        self.terminal.err_line(f"uploading {path.name}")
-        # the prepared image (scaled, true MIME type), not the original file
-        uploaded = client.files.upload(
-            io.BytesIO(image.data), filename=path.name, mime=image.mime, purpose="ocr"
-        )
-        url = client.files.signed_url(uploaded.id)
-        self.terminal.err_line(f"uploaded {path.name}: {uploaded.id}")
-        detail = f"image {image.width}x{image.height} via signed URL"
-        self._add(Pending(RemoteURL(url, "image"), path.name, detail))
+
+        def note(name: str, state: str) -> None:
+            done = state != "uploading"
+            self.terminal.err_line(f"uploaded {name}: {state}" if done else f"uploading {name}")
+
+        with _count_hint():
+            pending = self.chat.outbox.add_uploaded_image(
+                expand_path(arg, self.cwd), self.app.client(), label=arg, on_upload=note
+            )
+        self._told(pending)
 
     def show_pending(self, always: bool = False) -> None:
         self._pending_told = True
-        if not self.pending:
+        pending = self.chat.outbox.items
+        if not pending:
             if always:
                 self.terminal.out("nothing attached")
             return
-        items = "  ".join(
-            f"[{i}] {p.label} ({p.detail})" for i, p in enumerate(self.pending, start=1)
-        )
+        items = "  ".join(f"[{i}] {p.label} ({p.detail})" for i, p in enumerate(pending, start=1))
         self.terminal.out(f"attached: {items}")
 
-    def _add(self, pending: Pending) -> None:
-        self.pending.append(pending)
-        self._pending_told = len(self.pending) == 1  # more than one: the reminder lists them all
+    def _told(self, pending: Pending) -> None:
+        # more than one: the reminder before the next prompt lists them all
+        self._pending_told = len(self.chat.outbox) == 1
         self.terminal.out(
             f"attached {pending.label} ({pending.detail}); it goes with your next message"
         )
 
-    def _check_image_count(self, more: int) -> None:
-        try:
-            check_image_count(count_images([p.spec for p in self.pending]) + more)
-        except ImageError as exc:
-            raise ImageError(f"{exc} (/detach drops attachments)") from None
+
+@contextlib.contextmanager
+def _count_hint() -> Iterator[None]:
+    """Too many images: say how to drop some (the REPL's own words)."""
+    try:
+        yield
+    except TooManyImages as exc:
+        raise TooManyImages(f"{exc} (/detach drops attachments)") from None
 
 
 def _knows(models: list[ModelInfo], model_id: str) -> bool:

@@ -41,7 +41,6 @@ from mistral_chat.services.attachments import (
 from mistral_chat.services.images import (
     DEFAULT_MAX_SIDE,
     ImageError,
-    check_image_count,
     prepare_image,
 )
 from mistral_chat.storage.records import Attachment
@@ -110,10 +109,10 @@ def prepare_attachments(
 ) -> PreparedAttachments:
     """Encode images, upload documents and build the chunks, in the order given.
 
-    Raises `ImageError` (too many or unusable images) before any upload; `client` is needed
-    only when a local document has to be uploaded.
+    Raises `ImageError` (an unusable image) before any upload; `client` is needed only when a
+    local document has to be uploaded. How many images a message may hold is checked as they
+    join it (`services.chat.outbox`).
     """
-    check_image_count(count_images(specs))
     out = PreparedAttachments()
     for spec in specs:
         if isinstance(spec, ImageFile):

@@ -59,6 +59,7 @@ __all__ = [
     "MAX_IMAGES_PER_MESSAGE",
     "ImageError",
     "PreparedImage",
+    "TooManyImages",
     "check_image_count",
     "parse_size",
     "prepare_image",
@@ -115,10 +116,14 @@ class PreparedImage:
         return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
 
 
+class TooManyImages(ImageError):
+    """More images than one message may carry."""
+
+
 def check_image_count(n: int) -> None:
     """Refuse more than `MAX_IMAGES_PER_MESSAGE` images in one message."""
     if n > MAX_IMAGES_PER_MESSAGE:
-        raise ImageError(
+        raise TooManyImages(
             f"{n} images in one message; the API takes at most {MAX_IMAGES_PER_MESSAGE} images "
             "per message: send the rest in a follow-up message"
         )

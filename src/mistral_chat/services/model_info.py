@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..api.capabilities import CAPABILITY_NAMES
+from ..data.facts import capabilities, context_tokens
 from .model_prices import bundled_facts, list_prices, product_names
 
 if TYPE_CHECKING:
@@ -202,34 +203,6 @@ def model_from_card(card: ModelCard | Mapping[str, Any]) -> ModelInfo:
 # -- bundled facts -> ModelInfo --------------------------------------------------------------------
 
 
-def _context_tokens(text: str | None) -> int | None:
-    if not text or not text[:-1].isdigit():
-        return None
-    unit = {"k": 1024, "K": 1024, "M": 1024 * 1024}.get(text[-1])
-    return int(text[:-1]) * unit if unit else None
-
-
-def _fact_capabilities(fact: Mapping[str, Any]) -> dict[str, bool]:
-    inputs, outputs, features = set(fact["input"]), set(fact["output"]), set(fact["features"])
-    chat = "chat-completions" in features
-    return {
-        "completion_chat": chat,
-        "function_calling": "function-calling" in features,
-        "reasoning": "reasoning" in outputs,
-        "completion_fim": "fim" in features,
-        "fine_tuning": False,
-        "vision": chat and "image" in inputs,
-        "ocr": "ocr" in features,
-        "classification": "moderations" in features,
-        "moderation": "moderations" in features,
-        "audio": chat and "audio" in inputs,
-        "audio_transcription": "transcriptions" in features,
-        "audio_transcription_realtime": any("realtime" in n for n in fact["api_names"]),
-        "audio_speech": "audio" in outputs,
-        "unified_resources": False,
-    }
-
-
 def bundled_models() -> list[ModelInfo]:
     """Generally available and deprecated chat models from the bundled facts."""
     out: list[ModelInfo] = []
@@ -244,7 +217,7 @@ def bundled_models() -> list[ModelInfo]:
         names = fact.get("api_names") or []
         if fact["status"] not in ("GA", "Deprecated") or not names or names[0] in seen:
             continue
-        caps = _fact_capabilities(fact)
+        caps = capabilities(fact)
         if not caps["completion_chat"]:
             continue
         seen.add(names[0])
@@ -258,7 +231,7 @@ def bundled_models() -> list[ModelInfo]:
             "capabilities": caps,
             "name": fact["name"],
             "description": None,
-            "max_context_length": _context_tokens(fact.get("context_length")),
+            "max_context_length": context_tokens(fact.get("context_length")),
             "aliases": names[1:],
             "deprecation": f"{retire}T00:00:00Z"
             if fact["status"] == "Deprecated" and retire

@@ -11,10 +11,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .model_info import ModelInfo
+from typing import Any, Protocol
 
 __all__ = ["bundled_date", "bundled_facts", "estimate_cost", "list_prices"]
 
@@ -64,7 +61,17 @@ def product_names() -> dict[str, str]:
     return names
 
 
-def estimate_cost(model: ModelInfo | None, usage: Any) -> float | None:
+class Priced(Protocol):
+    """A model with list prices in USD per million tokens (`model_info.ModelInfo` is one)."""
+
+    @property
+    def price_in(self) -> float | None: ...
+
+    @property
+    def price_out(self) -> float | None: ...
+
+
+def estimate_cost(model: Priced | None, usage: Any) -> float | None:
     """USD for `usage` (prompt/completion tokens; object or dict) at list prices, if known."""
     if model is None or model.price_in is None:
         return None

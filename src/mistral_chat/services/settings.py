@@ -344,8 +344,8 @@ def resolve_settings(
     """Every setting, with the precedence in the module docstring.
 
     `emulator` is (base_url, key) of an emulator this process started; `keyring_get(profile)`
-    looks a key up in the OS keyring (default: `credentials.keyring_get`, which skips keyring
-    when no real backend is available). `strict=False` ignores an unreadable config file, bad
+    looks a key up in the OS keyring (the CLI passes `credentials.keyring_get`; None: no
+    keyring lookup). `strict=False` ignores an unreadable config file, bad
     values and an unknown profile instead of raising, for the commands that repair them
     (`config path|set|unset`). `with_key=False` leaves the key unresolved (None).
     """
@@ -471,11 +471,7 @@ def _resolve_key(
         return emulator[1], "emulator"
     if env.get(key_env, "").strip():
         return env[key_env].strip(), "env"
-    if keyring_get is None:
-        from .credentials import keyring_get as keyring_get_default
-
-        keyring_get = keyring_get_default
-    stored = keyring_get(profile)
+    stored = keyring_get(profile) if keyring_get is not None else None
     if stored:
         return stored, "keyring"
     table = prof if profile is not None else config

@@ -13,10 +13,15 @@ from typing import TYPE_CHECKING
 from .api_client import AsyncAPIClient
 
 if TYPE_CHECKING:
+    from .audio import AsyncAudio
     from .batch import AsyncBatch
     from .chat import AsyncChat
+    from .embeddings import AsyncEmbeddings
     from .files import AsyncFiles
+    from .fim import AsyncFIM
+    from .libraries import AsyncLibraries
     from .models import AsyncModels
+    from .moderations import AsyncModerations
     from .ocr import AsyncOCR
 
 __all__ = ["AsyncClient"]
@@ -60,7 +65,39 @@ class AsyncClient(AsyncAPIClient):
         return AsyncOCR(self)
 
     @cached_property
+    def audio(self) -> AsyncAudio:
+        from .audio import AsyncAudio
+
+        return AsyncAudio(self)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddings:
+        from .embeddings import AsyncEmbeddings
+
+        return AsyncEmbeddings(self)
+
+    @cached_property
+    def moderations(self) -> AsyncModerations:
+        from .moderations import AsyncModerations
+
+        return AsyncModerations(self)
+
+    @cached_property
+    def fim(self) -> AsyncFIM:
+        from .fim import AsyncFIM
+
+        return AsyncFIM(self)
+
+    @cached_property
+    def libraries(self) -> AsyncLibraries:
+        """Document libraries (beta)."""
+        from .libraries import AsyncLibraries
+
+        return AsyncLibraries(self)
+
+    @cached_property
     def batch(self) -> AsyncBatch:
+        """Batch jobs: many requests to one endpoint at half price."""
         from .batch import AsyncBatch
 
         return AsyncBatch(self)

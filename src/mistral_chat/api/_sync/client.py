@@ -14,10 +14,15 @@ from typing import TYPE_CHECKING
 from .api_client import APIClient
 
 if TYPE_CHECKING:
+    from .audio import Audio
     from .batch import Batch
     from .chat import Chat
+    from .embeddings import Embeddings
     from .files import Files
+    from .fim import FIM
+    from .libraries import Libraries
     from .models import Models
+    from .moderations import Moderations
     from .ocr import OCR
 
 __all__ = ["Client"]
@@ -61,7 +66,39 @@ class Client(APIClient):
         return OCR(self)
 
     @cached_property
+    def audio(self) -> Audio:
+        from .audio import Audio
+
+        return Audio(self)
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        from .embeddings import Embeddings
+
+        return Embeddings(self)
+
+    @cached_property
+    def moderations(self) -> Moderations:
+        from .moderations import Moderations
+
+        return Moderations(self)
+
+    @cached_property
+    def fim(self) -> FIM:
+        from .fim import FIM
+
+        return FIM(self)
+
+    @cached_property
+    def libraries(self) -> Libraries:
+        """Document libraries (beta)."""
+        from .libraries import Libraries
+
+        return Libraries(self)
+
+    @cached_property
     def batch(self) -> Batch:
+        """Batch jobs: many requests to one endpoint at half price."""
         from .batch import Batch
 
         return Batch(self)

@@ -1,0 +1,175 @@
+"""`/v1/audio/*`: transcribe (whole or streamed), speak (whole or streamed), list voices.
+
+The forms, bodies and decoders live in `..resources.audio`.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from typing import IO, TYPE_CHECKING, Unpack
+
+from .._base_client import parsed
+from ..endpoint_types import SpeechEvent, Transcription, TranscriptionEvent, VoiceList
+from ..resources.audio import (
+    SPEECH,
+    STREAM_HEADERS,
+    TRANSCRIPTIONS,
+    VOICES,
+    TranscriptionOptions,
+    decode_speech_event,
+    decode_transcription,
+    decode_transcription_event,
+    decode_voices,
+    speech_body,
+    transcription_form,
+)
+from ..resources.files import ProgressCallback
+from .events import AsyncEventStream
+
+if TYPE_CHECKING:
+    from .api_client import AsyncAPIClient
+
+__all__ = ["AsyncAudio"]
+
+AudioSource = str | os.PathLike[str] | IO[bytes]
+
+
+def _delta_text(event: TranscriptionEvent) -> str:
+    return event.text if event.type == "transcription.text.delta" else ""
+
+
+def _transcription_done(event: TranscriptionEvent) -> bool:
+    return event.type == "transcription.done"
+
+
+def _speech_done(event: SpeechEvent) -> bool:
+    return event.type == "speech.audio.done"
+
+
+class AsyncAudio:
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    async def transcribe(
+        self,
+        model: str,
+        file: AudioSource | None = None,
+        *,
+        file_url: str | None = None,
+        file_id: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        **options: Unpack[TranscriptionOptions],
+    ) -> Transcription:
+        """The audio's text: from a path or binary file (streamed from disk), a URL, or the id
+        of an uploaded file. Retried only if the file can be re-read from its start."""
+        client = self._client
+        with transcription_form(
+            model,
+            file=file,
+            file_url=file_url,
+            file_id=file_id,
+            stream=False,
+            options=options,
+            on_progress=on_progress,
+        ) as (files, data, rewindable):
+            request = client._build(client.http, "POST", TRANSCRIPTIONS, files=files, data=data)
+            if rewindable:
+                response = await client.with_retries(lambda n: client.send(request, n))
+            else:
+                response = await client.send(request, 1)
+        return parsed(response, decode_transcription)
+
+    async def transcribe_stream(
+        self,
+        model: str,
+        file: AudioSource | None = None,
+        *,
+        file_url: str | None = None,
+        file_id: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        **options: Unpack[TranscriptionOptions],
+    ) -> AsyncEventStream[TranscriptionEvent]:
+        """The transcription's events, once the audio is uploaded and the answer has begun;
+        iterate it in a `with` block that closes it. The last event (`transcription.done`)
+        holds the whole `Transcription` in `done`; `stream.text` is the text so far."""
+        client = self._client
+        with transcription_form(
+            model,
+            file=file,
+            file_url=file_url,
+            file_id=file_id,
+            stream=True,
+            options=options,
+            on_progress=on_progress,
+        ) as (files, data, _):
+            request = client._build(
+                client.http, "POST", TRANSCRIPTIONS, files=files, data=data, headers=STREAM_HEADERS
+            )
+            stream = AsyncEventStream(
+                client,
+                request,
+                decode_transcription_event,
+                text_of=_delta_text,
+                is_last=_transcription_done,
+            )
+            await stream.open()  # the file is read while the request is sent: still open here
+        return stream
+
+    async def speech(
+        self,
+        model: str,
+        text: str,
+        *,
+        voice_id: str | None = None,
+        ref_audio: str | None = None,
+        response_format: str | None = None,
+    ) -> bytes:
+        """The audio of `text` as one piece (`response_format`: mp3, wav, pcm, flac, opus)."""
+        body = speech_body(
+            model,
+            text,
+            voice_id=voice_id,
+            ref_audio=ref_audio,
+            response_format=response_format,
+            stream=False,
+        )
+        response = await self._client.request("POST", SPEECH, json=body)
+        data = parsed(response, decode_speech_event)
+        return base64.b64decode(data.audio_data)
+
+    async def speech_stream(
+        self,
+        model: str,
+        text: str,
+        *,
+        voice_id: str | None = None,
+        ref_audio: str | None = None,
+        response_format: str | None = None,
+    ) -> AsyncEventStream[SpeechEvent]:
+        """The audio as it is made: `speech.audio.delta` events (base64 `audio_data`), then
+        `speech.audio.done` with the usage. Iterate it in a `with` block that closes it."""
+        body = speech_body(
+            model,
+            text,
+            voice_id=voice_id,
+            ref_audio=ref_audio,
+            response_format=response_format,
+            stream=True,
+        )
+        client = self._client
+        request = client._build(client.http, "POST", SPEECH, json=body, headers=STREAM_HEADERS)
+        stream = AsyncEventStream(
+            client, request, decode_speech_event, text_of=lambda e: "", is_last=_speech_done
+        )
+        return await stream.open()
+
+    async def voices(
+        self, *, limit: int | None = None, offset: int | None = None, type: str | None = None
+    ) -> VoiceList:
+        """A page of voices (`type`: all, custom or preset)."""
+        params = {
+            k: v for k, v in (("limit", limit), ("offset", offset), ("type", type)) if v is not None
+        }
+        response = await self._client.request("GET", VOICES, params=params)
+        return parsed(response, decode_voices)
