@@ -2,9 +2,11 @@
 
     uv run python bench/bench_startup.py [-n 15]
 
-Runs each command N times as a subprocess (the venv's console script `mistral-chat`), takes the
-median wall time, and prints it as a multiple of `python -c pass`. `models list --json` talks to
-an emulator this script starts. Targets: --help <= 5x, models list --json <= 20x.
+Runs each command N times as a subprocess (the venv's console script `mistral-chat`), in rounds
+that run `python -c pass` and every command once each, in a rotated order (bench/_paired.py), so
+load on a shared machine hits the baseline and the commands alike. Prints each command's median
+wall time and the median of its per-round ratios to `python -c pass`. `models list --json` talks
+to an emulator this script starts. Targets: --help <= 5x, models list --json <= 20x.
 
 Bytecode is cached as in a normal install (Python writes .pyc files on first run): the script
 puts the cache in a temporary PYTHONPYCACHEPREFIX and warms each command once, so the numbers do
@@ -22,20 +24,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from _paired import interleaved, ratio
 from mistral_chat.emulator import Emulator
 
 TARGETS = {"--help": 5.0, "models list --json": 20.0}
 
 
-def _median(cmd: list[str], n: int, env: dict[str, str]) -> float:
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        subprocess.run(
-            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
-        )
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _once(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
 
 
 def main() -> int:
@@ -67,25 +65,31 @@ def main() -> int:
             env["PYTHONPYCACHEPREFIX"] = pycache
             for extra in (["--help"], ["models", "list", "--json"]):  # warm the bytecode cache
                 subprocess.run([*script_cmd, *extra], env=env, capture_output=True, check=True)
-        base = _median([python, "-c", "pass"], args.n, env)
+        commands = {
+            "python -c pass": [python, "-c", "pass"],
+            "--help": [*script_cmd, "--help"],
+            "--version": [*script_cmd, "--version"],
+            "models list --json": [*script_cmd, "models", "list", "--json"],
+        }
+        times = interleaved(
+            {label: (lambda cmd=cmd: _once(cmd, env)) for label, cmd in commands.items()}, args.n
+        )
+        base = times.pop("python -c pass")
         mode = "no bytecode cache" if args.no_bytecode else "bytecode cached"
-        print(f"({mode}) python -c pass: median {base * 1000:.1f} ms over {args.n} runs")
+        print(f"({mode}) {args.n} rounds, interleaved")
+        print(f"python -c pass: median {statistics.median(base) * 1000:.1f} ms")
         worst_ok = True
-        for label, extra in [
-            ("--help", ["--help"]),
-            ("--version", ["--version"]),
-            ("models list --json", ["models", "list", "--json"]),
-        ]:
-            t = _median([*script_cmd, *extra], args.n, env)
-            ratio = t / base
+        for label, values in times.items():
+            paired = ratio(values, base)
             target = TARGETS.get(label)
             verdict = (
                 ""
                 if target is None
-                else (f"  (target <= {target:g}x: {'ok' if ratio <= target else 'OVER'})")
+                else (f"  (target <= {target:g}x: {'ok' if paired <= target else 'OVER'})")
             )
-            worst_ok = worst_ok and (target is None or ratio <= target)
-            print(f"mistral-chat {label}: median {t * 1000:.1f} ms = {ratio:.2f}x{verdict}")
+            worst_ok = worst_ok and (target is None or paired <= target)
+            median_ms = statistics.median(values) * 1000
+            print(f"mistral-chat {label}: median {median_ms:.1f} ms = {paired:.2f}x{verdict}")
     return 0 if worst_ok else 1
 
 

@@ -31,6 +31,7 @@ HEADER = "# generated from ../_async/{name} by scripts/unasync.py; do not edit\n
 
 # async twin names whose sync twin is the same name without "Async"
 _RENAMED = (
+    "Agents",
     "APIClient",
     "Audio",
     "Embeddings",
@@ -43,6 +44,8 @@ _RENAMED = (
     "ChatStream",
     "Chat",
     "Client",
+    "ConversationStream",
+    "Conversations",
     "Files",
     "Iterator",
     "Models",
@@ -60,6 +63,7 @@ SUBS: list[tuple[str, str]] = [
     (r"aclose", "close"),
     (r"aread", "read"),
     (r"aiter_bytes", "iter_bytes"),
+    (r"aiter_raw", "iter_raw"),
     (r"anext", "next"),
     (r"StopAsyncIteration", "StopIteration"),
     (r"Awaitable\[(\w+)\]", r"\1"),

@@ -33,3 +33,4 @@ def test_the_library_example_runs(emulator: Emulator, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "You said: What is this?" in done.stdout and "total_tokens=" in done.stdout
     assert "# Page 1 of 2" in done.stdout and "'type': 'thinking'" in done.stdout
+    assert "'https://encyclopedia.example.com/wiki/who-won-euro-2024'" in done.stdout

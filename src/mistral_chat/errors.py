@@ -14,7 +14,8 @@ errors from these bases (this module imports nothing and sits below `api`)::
 
 `api.errors.MistralError` (the wire client's root) is a `MistralChatError`; its subclasses
 set their own code (a 401 is `AuthError`'s 3, a 429 is 5). Ctrl-C is 130, SIGHUP 129 and
-SIGTERM 143, as shells report them.
+SIGTERM 143, as shells report them: `Terminated` (a `KeyboardInterrupt`, so every path that
+keeps a partial answer on Ctrl-C keeps it on SIGTERM and SIGHUP too) carries its code.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "Flagged",
     "LocalStorageError",
     "MistralChatError",
+    "Terminated",
     "Unavailable",
     "UsageError",
 ]
@@ -101,3 +103,17 @@ class Flagged(MistralChatError):
     """Moderation flagged the input and the user asked to fail on it (exit 7)."""
 
     exit_code = ExitCode.FLAGGED
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where Ctrl-C would be (`__main__` installs the handlers).
+
+    A `KeyboardInterrupt`, so whatever keeps a partial answer on Ctrl-C keeps it here too;
+    the process then exits with `exit_code`, 128 + the signal (143, 129), not Ctrl-C's 130.
+    """
+
+    def __init__(self, signum: int, name: str) -> None:
+        super().__init__(name)
+        self.signal = signum
+        self.name = name
+        self.exit_code = 128 + signum

@@ -55,3 +55,48 @@ def test_tool_calls_merge_by_index_string_and_object_arguments() -> None:
     assert [c["id"] for c in calls] == ["t1", "t2"]
     assert json.loads(calls[0]["function"]["arguments"]) == {"city": "Paris"}
     assert json.loads(calls[1]["function"]["arguments"]) == {"a": 1, "b": 2}
+
+
+def test_parallel_calls_sent_whole_at_the_default_index_stay_apart() -> None:
+    """Mistral sends parallel calls whole in one chunk, each at the spec's default index 0."""
+    acc = ChatAccumulator()
+    calls = [
+        {"id": "aaaaaaaa1", "function": {"name": "get_time", "arguments": '{"tz": "UTC"}'}},
+        {"id": "bbbbbbbb2", "function": {"name": "get_time", "arguments": "{}"}, "index": 0},
+    ]
+    acc.add(decode(chunk({"tool_calls": calls}, finish="tool_calls")))
+    assert [(c["id"], c["function"]["arguments"]) for c in acc.tool_calls] == [
+        ("aaaaaaaa1", '{"tz": "UTC"}'),
+        ("bbbbbbbb2", "{}"),
+    ]
+
+
+def test_fragments_without_index_or_id_continue_the_latest_call() -> None:
+    acc = ChatAccumulator()
+    acc.add(
+        decode(chunk({"tool_calls": [{"id": "x1", "function": {"name": "f", "arguments": "{"}}]}))
+    )
+    acc.add(decode(chunk({"tool_calls": [{"function": {"arguments": "}"}}]})))
+    assert acc.tool_calls == [
+        {"id": "x1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    ]
+
+
+def test_the_final_message_is_ready_to_send_back() -> None:
+    acc = ChatAccumulator()
+    acc.add(decode(chunk({"content": "Let me check."})))
+    call = {"id": "abc123xyz", "index": 0, "function": {"name": "f", "arguments": "{}"}}
+    acc.add(decode(chunk({"tool_calls": [call]}, finish="tool_calls")))
+    assert acc.message == {
+        "role": "assistant",
+        "content": "Let me check.",
+        "tool_calls": [
+            {"id": "abc123xyz", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+        ],
+    }
+    only_calls = ChatAccumulator()
+    only_calls.add(decode(chunk({"tool_calls": [call]})))
+    assert only_calls.message["content"] is None
+    plain = ChatAccumulator()
+    plain.add(decode(chunk({"content": ""})))
+    assert plain.message == {"role": "assistant", "content": ""}

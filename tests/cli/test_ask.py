@@ -330,6 +330,7 @@ def test_stats_line_on_a_terminal(emulator: Emulator, tmp_path: Path) -> None:
         cwd=str(tmp_path),
         encoding="utf-8",
         timeout=30,
+        dimensions=(24, 200),  # wide enough for the line not to break between words
     )
     child.expect(
         r"mistral-small-latest · \d+ in, \d+ out · first token [\d.]+ s(?: · \d+ tokens/s)? · ~\$"

@@ -129,18 +129,19 @@ def spawn(emu: Emulator, tmp_path: Path) -> Iterator[Spawn]:
 def test_browse_chat_image_interrupt_retry_files(spawn: Spawn, tmp_path: Path) -> None:
     screen = spawn()
     # the browser opens first on a bare start
-    screen.expect("Models: page 1 of ")
+    screen.expect("Chat models: page 1 of ")
     screen.expect("models>")
     screen.line("s")
-    screen.expect("sort by (created/context_length/id/name/price):")
+    screen.expect("sort by: created context_length id name price")
+    screen.expect("sort>")
     screen.line("id")
     screen.expect("sorted by id asc")
     screen.line("c vision")
     screen.expect("sorted by id asc, capability vision")
     screen.line("z 3")
-    screen.expect("Models: page 1 of 3")
+    screen.expect("Chat models: page 1 of 3")
     screen.send("\x1b[6~")  # PageDown: the next page at once
-    screen.expect("Models: page 2 of 3")
+    screen.expect("Chat models: page 2 of 3")
     screen.line("mistral-small-latest")
     screen.expect("chatting with mistral-small-2603")
     screen.expect("mistral-small-2603>")
@@ -292,7 +293,8 @@ def test_a_resized_window_is_followed(spawn: Spawn) -> None:
     lines = [_ESCAPES.sub("", line).rstrip() for line in raw.split("\r\n")]
     table = [line for line in lines if line[:1] in "┏┃┡│└"]
     assert table and max(len(line) for line in table) <= 64
-    assert any("│ mistral-moderation-2603 │" in line for line in table)  # ids are not cut
+    ft = "ft:mistral-small-latest:abc123:20250101:a1b2c3d4"
+    assert any(f"│ {ft} │" in line for line in table)  # ids are not cut
     screen.line("q")
     screen.send("\x04")
     assert screen.finish() == 0

@@ -9,13 +9,14 @@ import sys
 from cli_support import RunCLI
 from probe_env import probe_env
 
-HEAVY = ("httpx2", "rich", "PIL", "prompt_toolkit", "msgspec", "sqlite3", "keyring")
+HEAVY = ("httpx2", "rich", "PIL", "prompt_toolkit", "msgspec", "sqlite3", "keyring", "mcp", "anyio")
 
 _PROBE = f"""
 import json, sys
 from mistral_chat.cli import build_parser
 build_parser()             # every command's real sub-parser
 build_parser(["models"])   # and the lazy path the CLI takes
+build_parser(["mcp"])
 heavy = {HEAVY!r}
 print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 """
@@ -54,6 +55,12 @@ def test_every_command_has_help(run_cli: RunCLI) -> None:
         ["config", "get"],
         ["config", "set"],
         ["emulator"],
+        ["mcp"],
+        ["mcp", "list"],
+        ["mcp", "tools"],
+        ["agents"],
+        ["agents", "list"],
+        ["agents", "show"],
     ]
     # one process checks them all: `run` returns the code argparse would exit with
     probe = (

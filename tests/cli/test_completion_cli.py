@@ -50,9 +50,14 @@ def test_bash_completes_commands_options_and_offline_values(
     assert _complete(bash_script, "models", "list", "--cap") == ["--capability"]
     assert _complete(bash_script, "models", "list", "--capability", "vi") == ["vision"]
     assert _complete(bash_script, "ask", "-m", "mistral-medium-l") == ["mistral-medium-latest"]
-    # deprecated, and past its retirement date (2026-07-31): no longer offered
-    assert "magistral-medium-2509" not in _complete(bash_script, "ask", "-m", "magistral-medium-")
-    assert "mistral-large-2402" not in _complete(bash_script, "ask", "-m", "mistral-large-")
+    # the README's example: deprecated, its date (2026-07-31) passed, yet still listed as
+    # served by the docs of 2026-08-21, as by the emulator: offered
+    assert _complete(bash_script, "ask", "-m", "magistral-medium-l") == ["magistral-medium-latest"]
+    assert "magistral-medium-2509" in _complete(bash_script, "ask", "-m", "magistral-medium-")
+    assert "mistral-large-2402" not in _complete(
+        bash_script, "ask", "-m", "mistral-large-"
+    )  # retired
+    assert "magistral-medium-2507" not in _complete(bash_script, "ask", "-m", "magistral-medium-")
     assert _complete(bash_script, "ask", "--reasoning-effort", "h") == ["high"]
     (tmp_path / "photo.png").write_bytes(b"")
     assert _complete(bash_script, "ask", "-a", "pho", cwd=tmp_path) == ["photo.png"]

@@ -101,7 +101,10 @@ def test_download_is_safe(run_cli: RunCLI, emulator: Emulator, tmp_path: Path) -
     assert not [p for p in work.rglob("*") if p.name.endswith(".part")]
 
     code, _, err = run_cli("files", "download", "not-a-file", cwd=work)
-    assert code == 4 and err.startswith("error: the API rejected the request (422): ")
+    assert (code, err) == (
+        2, "error: no uploaded file's id starts with 'not-a-file'; `mistral-chat files list` "
+        "shows them\n",
+    )  # fmt: skip
 
 
 def test_download_to_stdout_streams_exact_bytes(emulator: Emulator, tmp_path: Path) -> None:
@@ -178,9 +181,39 @@ def test_several_uploads_and_deletes(run_cli: RunCLI, tmp_path: Path, emulator: 
     assert isinstance(single, dict) and single["filename"] == "a-9q.txt"
     ids.append(single["id"])
 
-    # a wrong id among several: the others are still deleted, the exit code says it failed
+    # a typo among several ids (no file's id starts with it): nothing is deleted
     code, _, err = run_cli("files", "delete", ids[0], "nope-9q", *ids[1:], "--yes")
+    assert code == 2 and "deleted" not in err and "starts with 'nope-9q'" in err
+    # a whole id the API does not know: the others are still deleted, the exit code says so
+    missing = "00000000-0000-4000-8000-000000000000"
+    code, _, err = run_cli("files", "delete", ids[0], missing, *ids[1:], "--yes")
     assert code == 4 and err.count("deleted ") == len(ids), err
-    assert "error: the API rejected the request (422): path.file_id" in err  # not a UUID
+    assert "error: not found (404): " in err
     code, out, _ = run_cli("files", "list", "--search", "9q", "--json")
     assert json.loads(out) == []
+
+
+def test_every_files_command_takes_a_unique_id_prefix(run_cli: RunCLI, tmp_path: Path) -> None:
+    from collections import Counter
+
+    names = [f"prefix-k4-{n}.txt" for n in range(17)]  # 17 ids, 16 hex digits: two start alike
+    for name in names:
+        (tmp_path / name).write_text(name)
+    code, out, _ = run_cli("files", "upload", *names, "--json")
+    ids = [f["id"] for f in json.loads(out)]
+    one = ids[0]
+    code, out, _ = run_cli("files", "show", one[:8], "--json")
+    assert code == 0 and json.loads(out)["id"] == one
+    code, out, _ = run_cli("files", "url", one[:8], "--json")
+    assert code == 0 and json.loads(out)["id"] == one and f"/_signed/{one}?" in out
+    code, out, _ = run_cli("files", "download", one[:8], "-o", "-")
+    assert code == 0 and out == names[0]
+
+    first, _ = Counter(i[0] for i in ids).most_common(1)[0]
+    code, out, err = run_cli("files", "show", first)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert err.startswith(f"error: '{first}' starts ") and err.endswith("type more of the id\n")
+    assert sum(i in err for i in ids if i.startswith(first)) >= 2  # candidates named
+
+    code, _, err = run_cli("files", "delete", *(i[:9] for i in ids), "--yes")
+    assert code == 0 and err.count("deleted ") == len(ids)

@@ -103,10 +103,18 @@ def test_list_json_shape_and_table(run_cli: RunCLI) -> None:
     # mistral-small-latest has a list price, so the answer's cost is estimated
     assert 0 < rows[0]["cost_usd"] < 0.001
     assert len(listing(run_cli, "--limit", "1")) == 1
-    code, out, _ = run_cli("history", "list")
+    code, out, err = run_cli("history", "list")
     lines = out.splitlines()
     assert lines[0].split() == ["id", "updated", "messages", "cost", "model", "title"]
     assert rows[0]["id"] in lines[1] and "Beta question" in lines[1] and " ~$0.0000" in lines[1]
+    assert err == ""  # every conversation is shown
+    # more than shown: said on stderr, with how to see them all
+    code, out, err = run_cli("history", "list", "--limit", "1")
+    assert code == 0 and len(out.splitlines()) == 2 and "Beta question" in out
+    assert err == (
+        "the 1 most recent of 2 conversations; `mistral-chat history list --limit 2` "
+        "shows them all\n"
+    )
 
 
 def test_show_plain_and_json_with_cost(run_cli: RunCLI) -> None:

@@ -26,7 +26,7 @@ def test_list_table_sorting_and_pages(run_cli: RunCLI) -> None:
         "name",
         "family",
         "context",
-        "price/1M",
+        "price",
         "created",
         "capabilities",
         "deprecation",
@@ -152,3 +152,23 @@ def test_show(run_cli: RunCLI) -> None:
     )
     code, out, err = run_cli("models", "show", "no-such-model")
     assert code == 4 and out == "" and err.startswith("error: not found (404): ")
+
+
+def test_prices_show_in_the_unit_mistral_charges(run_cli: RunCLI) -> None:
+    code, out, _ = run_cli("models", "list", "--all", env={"NO_COLOR": "1"})
+    price = {r[1]: r[5] for r in _rows(out)}
+    assert code == 0 and price["mistral-ocr-4-1"] == "$4/1000 pages"  # not "$4/1M tokens"
+    assert price["mistral-small-2603"] == "$0.15/$0.6"  # per 1M input/output tokens
+    code, out, _ = run_cli("models", "show", "mistral-ocr-latest")
+    assert code == 0 and "input price:   $4 per 1000 pages; $5 per 1000 annotated pages" in out
+    code, out, _ = run_cli("models", "show", "voxtral-small-latest", "--json")
+    units = {(p["per"], p["usd"]) for p in json.loads(out)["prices"]}
+    assert code == 0 and {("minute", 0.004), ("1M tokens", 0.1), ("1M tokens", 0.4)} == units
+
+
+def test_an_unknown_family_lists_the_families(run_cli: RunCLI) -> None:
+    code, out, err = run_cli("models", "list", "--family", "nope")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert err.startswith("error: unknown family 'nope'; families: codestral, ")
+    assert ", mistral-small, " in err and ", fine-tuned, " in err
+    assert err.endswith(" (or mistral for all of Mistral's general models)\n")

@@ -74,4 +74,10 @@ def test_refusals(run_cli: RunCLI, emulator: Emulator, tmp_path: Path) -> None:
     code, _, err = run_cli("ocr", "a.pdf", "-m", "mistral-small-latest")
     assert code == 4 and err.startswith("error: ") and "Traceback" not in err
     code, _, err = run_cli("ocr", "a.pdf", "--pages", "5")
-    assert code == 4 and err.startswith("error: ")
+    assert code == 4 and err.startswith("error: ") and "numbered from 0" not in err
+    assert err.endswith("--pages 5: the document has 1 page; pages are numbered from 1\n")
+    _pdf(tmp_path / "b.pdf", 3)
+    code, _, err = run_cli("ocr", "b.pdf", "--pages", "2,4-6")
+    assert code == 4 and err.endswith(
+        "--pages 2,4-6: the document has 3 pages; pages are numbered from 1\n"
+    )

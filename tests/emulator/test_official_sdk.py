@@ -125,3 +125,82 @@ def test_files_round_trip(sdk: Any) -> None:
     deleted = sdk.files.delete(file_id=uploaded.id)
     assert deleted.deleted is True and deleted.id == uploaded.id
     assert sdk.files.list().total == 0
+
+
+GET_TIME = {
+    "type": "function",
+    "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}},
+}
+
+
+def test_parallel_tool_calls_and_results(sdk: Any) -> None:
+    messages: list[Any] = [
+        {
+            "role": "user",
+            "content": 'emulator:call get_time {"tz": "UTC"} emulator:call get_time {}',
+        }
+    ]
+    called = sdk.chat.complete(model="mistral-small-latest", messages=messages, tools=[GET_TIME])
+    calls = called.choices[0].message.tool_calls
+    assert [c.function.arguments for c in calls] == ['{"tz": "UTC"}', "{}"]
+    streamed = [
+        c
+        for e in sdk.chat.stream(model="mistral-small-latest", messages=messages, tools=[GET_TIME])
+        for c in e.data.choices[0].delta.tool_calls or []
+    ]
+    assert {c.index for c in streamed} == {0, 1}
+    messages.append(called.choices[0].message)
+    messages += [
+        {"role": "tool", "content": f"12:0{i}", "tool_call_id": c.id} for i, c in enumerate(calls)
+    ]
+    answer = sdk.chat.complete(model="mistral-small-latest", messages=messages, tools=[GET_TIME])
+    assert "Tool result: get_time: 12:01" in answer.choices[0].message.content
+
+
+def test_conversations(sdk: Any) -> None:
+    started = sdk.beta.conversations.start(
+        model="mistral-small-latest",
+        inputs="emulator:call get_time {} red",
+        tools=[GET_TIME, {"type": "web_search"}, {"type": "image_generation"}],
+    )
+    call = started.outputs[-1]
+    assert call.type == "function.call" and call.name == "get_time"
+    answered = sdk.beta.conversations.append(
+        conversation_id=started.conversation_id,
+        inputs=[{"tool_call_id": call.tool_call_id, "result": "12:00"}],
+    )
+    assert [o.type for o in answered.outputs] == ["tool.execution"] * 2 + ["message.output"]
+    content = answered.outputs[-1].content
+    assert {c.type for c in content} == {"text", "tool_reference", "tool_file"}
+    history = sdk.beta.conversations.get_history(conversation_id=started.conversation_id)
+    assert len(history.entries) == 6
+    restarted = sdk.beta.conversations.restart(
+        conversation_id=started.conversation_id,
+        from_entry_id=history.entries[-1].id,
+        inputs="and now?",
+    )
+    assert restarted.conversation_id != started.conversation_id
+    events = list(
+        sdk.beta.conversations.append_stream(
+            conversation_id=started.conversation_id, inputs="again"
+        )
+    )
+    assert events[0].event == "conversation.response.started"
+    assert events[-1].data.usage.total_tokens > 0
+    text = "".join(
+        e.data.content
+        for e in events
+        if e.event == "message.output.delta" and isinstance(e.data.content, str)
+    )
+    assert text.startswith("You said: again")
+    listed = sdk.beta.conversations.list()
+    assert {c.id for c in listed} == {started.conversation_id, restarted.conversation_id}
+
+
+def test_agents(sdk: Any) -> None:
+    agents = sdk.beta.agents.list_pages(page_size=10)
+    assert [a.id for a in agents.result.data][:1] == ["ag_emulator_researcher"]
+    made = sdk.beta.agents.create(model="mistral-small-latest", name="Mine", tools=[GET_TIME])
+    assert sdk.beta.agents.get(agent_id=made.id).name == "Mine"
+    reply = sdk.beta.conversations.start(agent_id="ag_emulator_coder", inputs="```\n1 + 1\n```")
+    assert reply.outputs[0].info == {"code": "1 + 1", "code_output": "1 + 1"}

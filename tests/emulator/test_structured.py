@@ -117,14 +117,23 @@ def test_json_object_tool_results_and_minimal(client: httpx2.Client) -> None:
     messages = [
         {"role": "user", "content": "weather?"},
         {"role": "assistant", "content": "", "tool_calls": [_CALL]},
-        {"role": "tool", "content": '{"temp": 21}', "tool_call_id": "abc", "name": "get_weather"},
+        {
+            "role": "tool",
+            "content": '{"temp": 21}',
+            "tool_call_id": "abc123xyz",
+            "name": "get_weather",
+        },
     ]
     reply = json.loads(reply_text(chat(client, messages, response_format={"type": "json_object"})))
     assert reply["tool_results"] == [{"name": "get_weather", "content": '{"temp": 21}'}]
     assert reply["messages"] == {"total": 3, "user": 1, "assistant": 1, "tool": 1}
 
 
-_CALL = {"id": "abc", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+_CALL = {
+    "id": "abc123xyz",
+    "type": "function",
+    "function": {"name": "get_weather", "arguments": "{}"},
+}
 
 
 def test_json_object_streams_in_pieces(client: httpx2.Client) -> None:

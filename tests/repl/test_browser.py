@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -103,9 +104,9 @@ def test_filters_reuse_catalog_groups_and_aliases() -> None:
     assert state.with_capability("none").capability is None
     with pytest.raises(BrowserError, match="unknown capability"):
         state.with_capability("telepathy")
-    with pytest.raises(BrowserError, match="no models with the capability"):
+    with pytest.raises(BrowserError, match="no chat models with the capability 'ocr'"):
         state.with_capability("ocr")
-    with pytest.raises(BrowserError, match="no models in family 'voxtral'"):
+    with pytest.raises(BrowserError, match="no chat models in family 'voxtral'"):
         state.with_family("voxtral")
 
 
@@ -179,10 +180,12 @@ def test_loop_keys_and_words_then_select() -> None:
     assert chosen is not None and chosen.id == "mistral-small-2603"
     out, err = term.stdout.getvalue(), term.stderr.getvalue()  # type: ignore[attr-defined]
     assert "sorted by id asc, capability vision" in out
-    assert "Models: page 2 of 3, 3 models" in out
+    assert "Chat models: page 2 of 3, 3 models" in out
     assert "error: unknown command or model 'bogus'" in err
     assert opened == [True]
-    assert reader.prompts[:2] == ["models> ", "sort by (created/context_length/id/name/price): "]
+    # the choices on a line of their own, then a prompt short enough to leave room to type
+    assert "sort by: created context_length id name price\n" in out
+    assert reader.prompts[:4] == ["models> ", "sort> ", "models> ", "capability> "]
 
 
 def test_loop_quit_ctrl_c_and_ctrl_d_return_none() -> None:
@@ -249,14 +252,14 @@ def test_a_window_too_narrow_for_a_box_lists_numbers_and_ids() -> None:
     out = io.StringIO()
     term = Terminal(stdout=out, stderr=io.StringIO(), color=True, stdout_isatty=True, width=26)
     models = [
-        model("mistral-moderation-2603", "mistral-moderation", ["moderation"], 131072,
-              date(2026, 3, 1)),
+        model("mistral-medium-3-5-2604", "mistral-medium", ["completion_chat"], 131072,
+              date(2026, 4, 28)),
         model("ministral-8b-2512", "ministral", ["completion_chat"], 131072, date(2025, 12, 2)),
     ]  # fmt: skip
     ModelBrowser(term, BrowserState(models), ScriptedReader(["q"])).run()
     text = out.getvalue()
     # newest first; every row keeps its number, and ids stay whole
-    assert "  1  mistral-moderation-2603\n  2  ministral-8b-2512\n" in text
+    assert "  1  mistral-medium-3-5-2604\n  2  ministral-8b-2512\n" in text
     assert "┃" not in text
     # a window where the table fits once long cells wrap still gets the table
     for width in (64, 90, 110, 133):
@@ -275,3 +278,45 @@ def test_digits_that_are_not_numbers_are_one_line() -> None:
     term = terminal()
     assert ModelBrowser(term, state, ScriptedReader(["²", "٢"])).run() == MODELS[1]
     assert "error: unknown command or model '²'" in term.stderr.getvalue()  # type: ignore[attr-defined]
+
+
+OCR = model("mistral-ocr-4-1", "mistral-ocr", ["ocr"], 32768, date(2026, 7, 16),
+            ["mistral-ocr-latest"])  # fmt: skip
+MODERATION = model("mistral-moderation-2603", "mistral-moderation",
+                   ["classification", "moderation"], 131072, date(2026, 3, 1))  # fmt: skip
+
+
+def test_only_chat_models_are_offered_and_others_say_what_uses_them() -> None:
+    state = BrowserState([*MODELS, OCR, MODERATION])
+    assert {m.id for m in state.visible()} == {m.id for m in MODELS}  # OCR, moderation: not listed
+    with pytest.raises(BrowserError) as refused:
+        state.select("mistral-ocr-latest")  # typed by id (or alias) all the same
+    assert str(refused.value) == (
+        "mistral-ocr-4-1 is an OCR model and cannot chat: choose a chat model; "
+        "in a shell, `mistral-chat ocr FILE` uses it"
+    )
+    with pytest.raises(BrowserError, match="`mistral-chat moderate TEXT` uses it"):
+        state.select("mistral-moderation-2603")
+    with pytest.raises(BrowserError) as none:
+        state.with_capability("ocr")
+    assert str(none.value) == (
+        "no chat models with the capability 'ocr' (mistral-ocr-4-1: an OCR model, which cannot "
+        "chat; in a shell, `mistral-chat ocr FILE` uses it)"
+    )
+    # a server that tells nothing of its models' capabilities (vLLM, Ollama): they are offered
+    bare = ModelInfo("llama3", "llama3", "llama3", [], None, None, None, None, [], None)
+    assert BrowserState([bare]).select("1") is bare
+
+
+def test_the_price_column_shows_and_stays_when_sorted_by_price() -> None:
+    priced = [replace(m, price_in=0.1 * (i + 1), price_out=0.3) for i, m in enumerate(MODELS)]
+    for width, sort in ((120, "created"), (44, "price")):
+        out = io.StringIO()
+        term = Terminal(out, io.StringIO(), color=True, stdout_isatty=True, width=width)
+        state = BrowserState(priced, sort_key=sort, descending=False)
+        ModelBrowser(term, state, ScriptedReader(["q"])).draw()
+        text = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
+        header = next(line for line in text.splitlines() if " id " in line)
+        assert "price" in header, (width, text)
+        assert "$0.1/$0.3" in text and max(len(line) for line in text.splitlines()) <= width
+    assert "context" not in header  # at 44 columns the price is kept, the context goes

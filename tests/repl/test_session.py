@@ -278,7 +278,7 @@ def test_history_resume_continue_and_conversation(app: AppContext) -> None:
 def test_models_browser_from_the_chat(app: AppContext, emulator: Emulator) -> None:
     result = run(app, ["/models", "c vision", "s id", "z 2", "n", "3", "hi"])
     assert "sorted by id asc, capability vision" in result.out
-    assert "Models: page 2 of " in result.out
+    assert "Chat models: page 2 of " in result.out
     assert "(the conversation is kept)" in result.out
     model = chat_requests(emulator)[-1].json["model"]
     assert result.reader.prompts[-1] == f"{model}> "
@@ -286,7 +286,7 @@ def test_models_browser_from_the_chat(app: AppContext, emulator: Emulator) -> No
 
 def test_bare_start_opens_the_browser_first(app: AppContext) -> None:
     quit_early = run(app, ["q"], bare_start=True)
-    assert quit_early.code == 0 and "Models: page 1 of " in quit_early.out
+    assert quit_early.code == 0 and "Chat models: page 1 of " in quit_early.out
     assert quit_early.reader.prompts == ["models> "]
     chosen = run(app, ["codestral-latest", "hi"], bare_start=True)
     assert chosen.reader.prompts[1] == "codestral-2508> "

@@ -159,3 +159,19 @@ def test_a_name_that_repeats_the_id_gives_way_to_the_product_name() -> None:
     fine_tuned = "ft:mistral-small-latest:abc:20250101:a1b2"
     assert model_from_card({"id": fine_tuned}).name == "Mistral Small 4 (fine-tuned)"
     assert model_from_card({"id": "ft:unknown-base:abc"}).name == "ft:unknown-base:abc"
+
+
+def test_fact_dates_are_read_as_dates_and_retirement_follows_the_docs() -> None:
+    from mistral_chat.services.model_prices import bundled_facts, is_retired, iso_date
+
+    assert iso_date("July 31, 2026") == "2026-07-31" == iso_date("2026-07-31")
+    assert iso_date("31 July 2026") == "2026-07-31" and iso_date("soon") is None
+    dates = [f[k] for f in bundled_facts() for k in ("retirement_date", "deprecation_date")]
+    assert all(d is None or date.fromisoformat(d) for d in dates)  # never "July 31, 2026"
+    today = date(2026, 12, 6)
+    # the docs of 2026-08-21 still serve it three weeks past its date: not retired
+    assert not is_retired({"status": "Deprecated", "retirement_date": "2026-07-31"}, today)
+    # a date after the docs were taken, now past: retired since
+    assert is_retired({"status": "Deprecated", "retirement_date": "2026-10-31"}, today)
+    assert not is_retired({"status": "Deprecated", "retirement_date": "2027-01-31"}, today)
+    assert is_retired({"status": "Retired", "retirement_date": None}, today)

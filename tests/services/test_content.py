@@ -197,9 +197,9 @@ def test_text_file_too_large_or_not_utf8_is_refused(
 ) -> None:
     big = tmp_path / "big.log"
     big.write_text("x" * 3000)
-    monkeypatch.setattr(content, "MAX_TEXT_BYTES", 2048)
+    monkeypatch.setattr(content, "MAX_TEXT_BYTES", 2000)
     with pytest.raises(
-        AttachmentError, match=r"big.log is 2.9 KB of text, more than the 2.0 KB sent inline"
+        AttachmentError, match=r"big.log is 3.0 kB of text, more than the 2.0 kB sent inline"
     ):
         prepare_attachments([TextFile(big, "text/plain")], None)
     latin = tmp_path / "latin.txt"

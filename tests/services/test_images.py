@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, JpegImagePlugin
 
-from mistral_chat.services import images
+from mistral_chat.services import image_encoding, images
 from mistral_chat.services.images import ImageError, PreparedImage, prepare_image
 
 
@@ -168,9 +168,9 @@ def test_sixteen_bit_png_scales() -> None:
 def test_lossless_webp_stays_lossless() -> None:
     src = photo((1200, 64))
     img = prepare_image(encode(src, "WEBP", lossless=True))
-    assert images._webp_is_lossless(img.data)
+    assert image_encoding._webp_is_lossless(img.data)
     lossy = prepare_image(encode(src, "WEBP", quality=80))
-    assert not images._webp_is_lossless(lossy.data)
+    assert not image_encoding._webp_is_lossless(lossy.data)
 
 
 def test_wrong_extension_is_detected_from_content(tmp_path: Path) -> None:
@@ -255,8 +255,10 @@ def test_pixel_limit_is_a_parameter() -> None:
 
 def test_result_over_max_bytes_is_refused() -> None:
     data = encode(photo((600, 400)), "PNG")
-    with pytest.raises(ImageError, match=r"^noisy\.png is .* MB after preparation, over the"):
-        prepare_image(data, name="noisy.png", max_bytes=100_000)
+    with pytest.raises(
+        ImageError, match=r"^noisy\.png is [\d.]+ kB after preparation, over the 10 kB"
+    ):
+        prepare_image(data, name="noisy.png", max_bytes=10_000)
 
 
 def test_oversized_original_is_reencoded_before_refusing() -> None:
@@ -346,3 +348,43 @@ def test_module_import_does_not_load_pillow() -> None:
         env={**os.environ, "PYTHONPATH": str(src)},
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_photo_in_a_png_goes_as_a_high_quality_jpeg() -> None:
+    source = encode(photo((2000, 1500)), "PNG", compress_level=1)
+    sent = prepare_image(source, name="photo.png")
+    assert (sent.mime, sent.width, sent.height, sent.resized) == ("image/jpeg", 1024, 768, True)
+    with Image.open(io.BytesIO(sent.data)) as im:
+        assert im.format == "JPEG" and im.layers == 3
+        # quality 90 without chroma subsampling: colours keep their full resolution
+        assert im.quantization is not None and len(im.quantization) == 2  # luma, chroma
+        assert JpegImagePlugin.get_sampling(im) == 0  # 4:4:4
+    as_png = encode(Image.open(io.BytesIO(source)).resize((1024, 768)), "PNG", compress_level=3)
+    assert len(sent.data) * 2 < len(as_png)
+    # an opaque alpha channel is no transparency; a small photo that needs no change too
+    opaque = photo((600, 400)).convert("RGBA")
+    assert prepare_image(encode(opaque, "PNG")).mime == "image/jpeg"
+
+
+@pytest.mark.parametrize(
+    "what",
+    ["transparent", "screenshot", "sixteen-bit", "palette"],
+)
+def test_what_jpeg_would_harm_stays_png(what: str) -> None:
+    from PIL import ImageDraw
+
+    if what == "transparent":
+        im = photo((1200, 800)).convert("RGBA")
+        im.putalpha(Image.linear_gradient("L").resize((1200, 800)))
+    elif what == "screenshot":  # flat colours and sharp text: what PNG is for
+        im = Image.new("RGB", (1600, 1000), "white")
+        draw = ImageDraw.Draw(im)
+        for y in range(0, 1000, 20):
+            draw.text((10, y), "def f(x): return x * 2  # a line of code " * 3, fill="black")
+        draw.rectangle((1200, 100, 1500, 400), fill="#3366cc")
+    elif what == "sixteen-bit":
+        im = Image.linear_gradient("L").resize((1500, 1000)).convert("I;16")
+    else:
+        im = photo((1200, 800)).quantize(64)
+    sent = prepare_image(encode(im, "PNG"), name=f"{what}.png")
+    assert sent.mime == "image/png" and sent.resized

@@ -64,8 +64,9 @@ def test_resolve_target(tmp_path: Path) -> None:
 
 
 def test_human_size() -> None:
-    assert [human_size(n) for n in (None, 0, 1023, 1024, 8211, 5 * 1024**2, 3 * 1024**4)] == [
-        "-", "0 B", "1023 B", "1.0 KB", "8.0 KB", "5.0 MB", "3.0 TB",
+    sizes = (None, 0, 999, 1000, 8211, 999_960, 5 * 10**6, 10 * 1024**2, 3 * 10**12)
+    assert [human_size(n) for n in sizes] == [
+        "-", "0 B", "999 B", "1.0 kB", "8.2 kB", "1.0 MB", "5.0 MB", "10.5 MB", "3.0 TB",
     ]  # fmt: skip
 
 

@@ -28,9 +28,11 @@ from .errors import (
 
 if TYPE_CHECKING:
     from ._async.client import AsyncClient
+    from ._async.conversation_stream import AsyncConversationStream
     from ._async.streaming import AsyncChatStream
     from ._core import DEFAULT_BASE_URL, ChatOptions
     from ._sync.client import Client
+    from ._sync.conversation_stream import ConversationStream
     from ._sync.streaming import ChatStream
 
 # the async classes are the source; the sync ones are generated from them (scripts/unasync.py)
@@ -41,6 +43,8 @@ _LAZY = {
     "ChatOptions": "._core",
     "AsyncChatStream": "._async.streaming",
     "ChatStream": "._sync.streaming",
+    "AsyncConversationStream": "._async.conversation_stream",
+    "ConversationStream": "._sync.conversation_stream",
 }
 
 __all__ = [
@@ -50,11 +54,13 @@ __all__ = [
     "APITimeoutError",
     "AsyncChatStream",
     "AsyncClient",
+    "AsyncConversationStream",
     "AuthenticationError",
     "BadRequestError",
     "ChatOptions",
     "ChatStream",
     "Client",
+    "ConversationStream",
     "MistralError",
     "NotFoundError",
     "PermissionDeniedError",

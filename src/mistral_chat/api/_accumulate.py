@@ -13,15 +13,17 @@ __all__ = ["ChatAccumulator"]
 class ChatAccumulator:
     """Folds `ChatCompletionChunk`s into the answer so far.
 
-    Text and `thinking` are kept apart; tool calls are merged by `index` (argument fragments
-    concatenated when strings, merged when objects); `finish_reason` and `usage` come from
-    whichever chunk carries them (usage normally rides on the last one).
+    Text and `thinking` are kept apart; tool call fragments are joined into calls (by id, else
+    by `index`: see `_tool_slot`; argument fragments concatenated when strings, merged when
+    objects); `finish_reason` and `usage` come from whichever chunk carries them (usage
+    normally rides on the last one). `message` is the answer to send back before tool results.
     """
 
     def __init__(self) -> None:
         self._text: list[str] = []
         self._thinking: list[str] = []
-        self._tools: dict[int, dict[str, Any]] = {}
+        self._calls: list[dict[str, Any]] = []  # in the order they began
+        self._tools: dict[int, dict[str, Any]] = {}  # the latest call at each index
         self.id = ""
         self.model = ""
         self.role = "assistant"
@@ -80,10 +82,7 @@ class ChatAccumulator:
         return "".join(visible)
 
     def _add_tool_call(self, call: ToolCall) -> None:
-        index = call.index if call.index is not None else len(self._tools)
-        slot = self._tools.setdefault(index, {"id": None, "name": "", "arguments": None})
-        if call.id and call.id != "null":
-            slot["id"] = call.id
+        slot = self._tool_slot(call)
         if call.function.name:
             slot["name"] = call.function.name
         args = call.function.arguments
@@ -92,6 +91,33 @@ class ChatAccumulator:
             slot["arguments"] = {**merged, **args}
         elif args:
             slot["arguments"] = (slot["arguments"] or "") + args
+
+    def _tool_slot(self, call: ToolCall) -> dict[str, Any]:
+        """The call a fragment belongs to.
+
+        A fragment with an id joins the call of that id, else starts a new one (Mistral sends
+        parallel calls whole in one chunk, all at the spec's default index 0); one without
+        (OpenAI-style continuations) joins the call at its index, else the latest call.
+        """
+        real_id = call.id if call.id and call.id != "null" else None
+        slot: dict[str, Any] | None = None
+        if real_id is not None:
+            slot = next((s for s in self._calls if s["id"] == real_id), None)
+            at_index = self._tools.get(call.index) if call.index is not None else None
+            if slot is None and at_index is not None and at_index["id"] is None:
+                slot = at_index  # fragments without an id came first
+        elif call.index is not None:
+            slot = self._tools.get(call.index)
+        elif self._calls:
+            slot = self._calls[-1]
+        if slot is None:
+            slot = {"id": None, "name": "", "arguments": None}
+            self._calls.append(slot)
+        if real_id is not None:
+            slot["id"] = real_id
+        if call.index is not None:
+            self._tools[call.index] = slot
+        return slot
 
     @property
     def text(self) -> str:
@@ -109,8 +135,7 @@ class ChatAccumulator:
         (defaulting to 'null'), so `"id": null` would not be a valid request.
         """
         calls = []
-        for index in sorted(self._tools):
-            slot = self._tools[index]
+        for slot in self._calls:
             args = slot["arguments"]
             call: dict[str, Any] = {"id": slot["id"]} if slot["id"] is not None else {}
             call["type"] = "function"
@@ -120,3 +145,15 @@ class ChatAccumulator:
             }
             calls.append(call)
         return calls
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The answer as the assistant message to send back on the next request: its text
+        (None when it only calls tools) and its `tool_calls`, when it made any."""
+        calls = self.tool_calls
+        message: dict[str, Any] = {"role": "assistant", "content": self.text or None}
+        if calls:
+            message["tool_calls"] = calls
+        elif message["content"] is None:
+            message["content"] = ""
+        return message

@@ -17,7 +17,15 @@ from typing import Any, TypeVar
 
 import httpx2
 
-from ._core import DEFAULT_BASE_URL, error_from_response, normalize_base_url, redact
+from . import _deadline
+from ._body import ACCEPT_ENCODING, BodyTooLarge
+from ._core import (
+    DEFAULT_BASE_URL,
+    error_from_response,
+    hide_secret,
+    normalize_base_url,
+    redact,
+)
 from ._retry import RetryPolicy
 from ._version import __version__
 from .errors import (
@@ -26,11 +34,27 @@ from .errors import (
     APITimeoutError,
     InvalidResponseError,
     MistralError,
+    ResponseTooLargeError,
+    UnsafeRedirectError,
 )
 
 T = TypeVar("T")
 
-__all__ = ["BaseClient", "check_key", "check_timeout", "parsed", "transport_error"]
+__all__ = [
+    "MAX_REDIRECTS",
+    "BaseClient",
+    "check_key",
+    "check_timeout",
+    "content_if_read",
+    "parsed",
+    "transport_error",
+    "with_body",
+]
+
+#: redirects followed before the 3xx answer is reported as it is
+MAX_REDIRECTS = 10
+#: requests whose body a redirect may resend (307/308 keep the method and the body)
+_BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 log = logging.getLogger("mistral_chat.api")
 
@@ -81,6 +105,8 @@ class BaseClient:
             "Authorization": f"Bearer {self._api_key}",
             "User-Agent": f"mistral-chat/{__version__}",
             "Accept": "application/json",
+            # only what `_body.BodyDecoder` inflates within its limits
+            "Accept-Encoding": ACCEPT_ENCODING,
         }
         if extra:
             headers.update(extra)
@@ -93,11 +119,68 @@ class BaseClient:
         self, http: httpx2.Client | httpx2.AsyncClient, method: str, path: str, **kw: Any
     ) -> httpx2.Request:
         headers = self._headers(kw.pop("headers", None))
-        return http.build_request(method, self.url(path), headers=headers, **kw)
+        # the connections these requests open keep the deadlines of `_deadline.until`
+        trace = _deadline.trace_async if isinstance(http, httpx2.AsyncClient) else _deadline.trace
+        extensions = {"trace": trace, **kw.pop("extensions", {})}
+        return http.build_request(
+            method, self.url(path), headers=headers, extensions=extensions, **kw
+        )
 
-    def _status_error(self, response: httpx2.Response) -> APIStatusError:
+    def _deadline_from_now(self) -> float | None:
+        """The moment an attempt started now must be over by (None: no limit)."""
+        return None if self.timeout is None else time.monotonic() + self.timeout
+
+    def hide_key(self, data: bytes) -> bytes:
+        """`data` (a server's words) with the key shown as `...abcd` wherever it was echoed."""
+        return hide_secret(data, self._api_key)
+
+    def _status_error(self, response: httpx2.Response, content: bytes) -> APIStatusError:
         return error_from_response(
-            response.status_code, response.headers, response.content, now=self._now()
+            response.status_code,
+            response.headers,
+            content,
+            now=self._now(),
+            secret=self._api_key,
+        )
+
+    @staticmethod
+    def _unsafe_redirect(response: httpx2.Response) -> UnsafeRedirectError | None:
+        """The error for a redirect that would resend the request's body to another origin
+        (a 307/308 after a POST: the prompt, a file), or None when following it is safe."""
+        request, following = response.request, response.next_request
+        if following is None or following.url.origin == request.url.origin:
+            return None
+        if following.method in _BODILESS:
+            return None  # 301/302/303 turn a POST into a GET without its body
+        return UnsafeRedirectError(
+            f"{request.method} {request.url.path} was redirected ({response.status_code}) to "
+            f"another server, {following.url.scheme}://{following.url.netloc.decode()}; the "
+            "request was not sent there again",
+            status_code=response.status_code,
+            location=str(following.url),
+        )
+
+    @staticmethod
+    def _undecodable(response: httpx2.Response, exc: ValueError) -> InvalidResponseError:
+        request = response.request
+        content_type = response.headers.get("content-type", "")
+        return InvalidResponseError(
+            f"{request.method} {request.url.path} answered {response.status_code} with a body "
+            f"that cannot be read: {exc}",
+            status_code=response.status_code,
+            content_type=content_type,
+            preview="",
+        )
+
+    @staticmethod
+    def _too_large(response: httpx2.Response, exc: BodyTooLarge) -> ResponseTooLargeError:
+        request = response.request
+        return ResponseTooLargeError(
+            f"{request.method} {request.url.path}: {exc}, more than this client reads (a "
+            "limit against runaway servers)",
+            status_code=response.status_code,
+            content_type=response.headers.get("content-type", ""),
+            limit=exc.limit,
         )
 
     def _wait_before_retry(self, err: MistralError, attempt: int) -> float | None:
@@ -167,10 +250,14 @@ def parsed(response: httpx2.Response, parse: Callable[[bytes], T]) -> T:
     never a decoder's own exception."""
     try:
         return parse(response.content)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        # msgspec's DecodeError and ValidationError, and json's, are ValueErrors
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        # msgspec's DecodeError and ValidationError, and json's, are ValueErrors; JSON nested
+        # deeper than the decoders follow is a RecursionError
         content_type = response.headers.get("content-type", "").split(";")[0].strip()
-        preview = " ".join(response.text[:120].split())
+        # the key the request carried is hidden if the server echoed it back
+        key = response.request.headers.get("authorization", "").removeprefix("Bearer ")
+        text = hide_secret(response.content[:512], key).decode("utf-8", errors="replace")
+        preview = " ".join(text[:120].split())
         what = "an HTML page" if "html" in content_type else f"{content_type or 'a body'}"
         raise InvalidResponseError(
             f"{response.request.method} {response.request.url.path} answered "
@@ -179,3 +266,27 @@ def parsed(response: httpx2.Response, parse: Callable[[bytes], T]) -> T:
             content_type=content_type,
             preview=preview,
         ) from exc
+
+
+def content_if_read(response: httpx2.Response) -> bytes | None:
+    """The decoded body of a response that arrived already read (a mock transport's, built
+    from bytes), or None for one still to be read from the network."""
+    if not response.is_stream_consumed:
+        return None
+    try:
+        return response.content
+    except httpx2.ResponseNotRead:
+        return None
+
+
+def with_body(response: httpx2.Response, body: bytes) -> httpx2.Response:
+    """`response` (read raw, within limits, and closed) with `body` as its decoded content."""
+    framing = ("content-encoding", "content-length", "transfer-encoding")
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in framing]
+    return httpx2.Response(
+        response.status_code,
+        headers=headers,
+        content=body,
+        request=response.request,
+        extensions=response.extensions,
+    )

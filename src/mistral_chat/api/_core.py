@@ -7,23 +7,34 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any, TypedDict
+from urllib.parse import urlsplit
 
-from .errors import APIStatusError, status_error_for
+from .errors import APIStatusError, InvalidBaseURL, status_error_for
 
 __all__ = [
     "CHAT_OPTION_NAMES",
     "DEFAULT_BASE_URL",
+    "MAX_MESSAGE_CHARS",
+    "MAX_RETRY_AFTER",
     "ChatOptions",
     "build_chat_body",
     "error_from_response",
+    "hide_secret",
+    "loads",
     "normalize_base_url",
     "parse_retry_after",
     "redact",
     "stream_error_message",
 ]
+
+#: the longest wait a Retry-After header is read as (a day: past it the number means "not soon")
+MAX_RETRY_AFTER = 86400.0
+#: the longest server message an error carries (an HTML page or a stack trace is cut)
+MAX_MESSAGE_CHARS = 300
 
 DEFAULT_BASE_URL = "https://api.mistral.ai"
 
@@ -57,12 +68,21 @@ CHAT_OPTION_NAMES: frozenset[str] = frozenset(ChatOptions.__annotations__)
 
 
 def normalize_base_url(url: str) -> str:
-    """The server root: trailing slashes and a trailing `/v1` (OpenAI style) are dropped."""
+    """The server root: trailing slashes and a trailing `/v1` (OpenAI style) are dropped.
+
+    A user name or password in the URL (`https://user:pass@host`) is refused: httpx2 would
+    send it as Basic auth in place of the key, and logs would show it.
+    """
     url = url.strip().rstrip("/")
     if url.endswith("/v1"):
         url = url[: -len("/v1")]
     if not re.match(r"^https?://[^/\s]+", url):
-        raise ValueError(f"base URL {url!r} is not an http(s) URL")
+        raise InvalidBaseURL(f"base URL {url!r} is not an http(s) URL")
+    if "@" in urlsplit(url).netloc:
+        raise InvalidBaseURL(
+            "the base URL holds a user name or password (user:pass@host), which would replace "
+            "the API key and show in logs; remove it and give the key as the API key"
+        )
     return url
 
 
@@ -84,23 +104,61 @@ def build_chat_body(
 
 
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None."""
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date): always a finite
+    number from 0 to `MAX_RETRY_AFTER` (longer waits, `inf` and `1e400` included, read as
+    that), or None when the header is absent or says nothing usable (`nan`, a bad date)."""
     if not value:
         return None
     value = value.strip()
+    seconds: float | None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
+        seconds = _seconds_until(value, now)
+    if seconds is None or math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
+
+
+def _seconds_until(date: str, now: float) -> float | None:
     from email.utils import parsedate_to_datetime
 
     try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        when = parsedate_to_datetime(date)
+        return when.timestamp() - now if when is not None else None
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - now)
+
+
+def loads(data: bytes | str) -> Any:
+    """JSON from a server: anything that is not JSON, including invalid UTF-8 and nesting
+    deeper than Python can follow, is a `ValueError` (json's own RecursionError is not)."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deep to read") from None
+
+
+def hide_secret(data: bytes, secret: str | None) -> bytes:
+    """`data` with every copy of `secret` (a key a server echoed back) shown as `redact` does."""
+    if not secret:
+        return data
+    return data.replace(secret.encode(), redact(secret).encode())
+
+
+def _cut(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """One line of at most `limit` characters: whitespace runs collapse, a longer text ends
+    with an ellipsis."""
+    text = _SPACE.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _text(value: Any) -> str:
+    """`str(value)` for anything a server sent; too deep to print is said so, not raised."""
+    try:
+        return value if isinstance(value, str) else str(value)
+    except RecursionError:
+        return "(a value nested too deep to show)"
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -108,15 +166,23 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _SPACE = re.compile(r"\s+")
 
 
+def _describe_loc(loc: Any) -> str:
+    """A 422 item's `loc` as `messages.0.content`; the spec says a list of names and indices,
+    but a server may send null, a number or a string."""
+    if isinstance(loc, list):
+        return ".".join(_text(p) for p in loc if p != "body")
+    return "" if loc is None else _text(loc)
+
+
 def _describe_detail(items: list[Any]) -> str:
     parts = []
     for item in items[:5]:
         if isinstance(item, dict):
-            loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
-            msg = str(item.get("msg", item))
+            loc = _describe_loc(item.get("loc"))
+            msg = _cut(_text(item.get("msg", item)), 120)
             parts.append(f"{loc}: {msg}" if loc else msg)
         else:
-            parts.append(str(item))
+            parts.append(_cut(_text(item), 120))
     more = f" (+{len(items) - 5} more)" if len(items) > 5 else ""
     return "; ".join(parts) + more
 
@@ -134,6 +200,11 @@ def _validation_details(body: Any) -> list[Any] | None:
 
 
 def _message_from_body(body: Any, text: str, content_type: str) -> str:
+    """What the server said, as one line of at most `MAX_MESSAGE_CHARS` characters."""
+    return _cut(_said(body, text, content_type))
+
+
+def _said(body: Any, text: str, content_type: str) -> str:
     details = _validation_details(body)
     if details:
         return _describe_detail(details)
@@ -152,8 +223,8 @@ def _message_from_body(body: Any, text: str, content_type: str) -> str:
     if "html" in content_type or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
         title = _TITLE.search(text)
         raw = title.group(1) if title else _TAG.sub(" ", text)
-        return _SPACE.sub(" ", html.unescape(raw)).strip()[:200] or "an HTML error page"
-    return _SPACE.sub(" ", text).strip()[:300]
+        return _cut(html.unescape(raw), 200) or "an HTML error page"
+    return text
 
 
 def stream_error_message(data: bytes) -> str | None:
@@ -163,7 +234,7 @@ def stream_error_message(data: bytes) -> str | None:
     object, an OpenAI-style `error` or a `detail` is the server giving up mid-answer.
     """
     try:
-        body = json.loads(data)
+        body = loads(data)
     except ValueError:
         return None
     if not isinstance(body, dict) or "choices" in body:
@@ -175,15 +246,21 @@ def stream_error_message(data: bytes) -> str | None:
 
 
 def error_from_response(
-    status_code: int, headers: Mapping[str, str], content: bytes, *, now: float
+    status_code: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    *,
+    now: float,
+    secret: str | None = None,
 ) -> APIStatusError:
-    """The exception for an error response, carrying the server's own words."""
+    """The exception for an error response, carrying the server's own words (cut to one line,
+    `secret` hidden if the server echoed it back)."""
     content_type = headers.get("content-type", "")
-    text = content.decode("utf-8", errors="replace")
+    text = hide_secret(content, secret).decode("utf-8", errors="replace")
     body: Any = None
     if "json" in content_type or text[:1] in ("{", "["):
         try:
-            body = json.loads(text)
+            body = loads(text)
         except ValueError:
             body = None
     message = _message_from_body(body, text, content_type) or f"HTTP {status_code}"

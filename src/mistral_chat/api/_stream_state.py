@@ -12,21 +12,33 @@ it always closes (in `finally` and in `__exit__`).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Callable
+from typing import Any
 
+import httpx2
 import msgspec
 
 from ._accumulate import ChatAccumulator
 from ._base_client import parsed
-from ._core import stream_error_message
-from ._sse import DONE, SSEDecoder
-from .errors import InvalidResponseError, StreamInterrupted
+from ._body import BodyTooLarge
+from ._core import loads, stream_error_message
+from ._sse import DONE, EventTooLarge, SSEDecoder
+from .errors import (
+    InvalidResponseError,
+    MistralError,
+    ResponseTooLargeError,
+    StreamInterrupted,
+)
 from .types import ChatCompletionChunk, Usage
 
-if TYPE_CHECKING:
-    import httpx2
+__all__ = ["DRAIN_BYTES", "DRAIN_SECONDS", "StreamState"]
 
-__all__ = ["StreamState"]
+#: after `[DONE]`, what is still read so the connection can serve the next request (the
+#: chunked terminator, a few bytes): a server that keeps the connection open, or goes on
+#: sending, is not waited for longer, nor read further
+DRAIN_SECONDS = 0.25
+DRAIN_BYTES = 64 * 1024
 
 _decode_chunk = msgspec.json.Decoder(ChatCompletionChunk).decode
 
@@ -34,11 +46,26 @@ _decode_chunk = msgspec.json.Decoder(ChatCompletionChunk).decode
 class StreamState:
     """What sync and async streams share: the decoder, the accumulator and the verdicts."""
 
-    def __init__(self) -> None:
+    def __init__(self, silence: float | None, hide_key: Callable[[bytes], bytes]) -> None:
         self.accumulator = ChatAccumulator()
         self._decoder = SSEDecoder()
         self._done = False
         self._closed = False
+        self._silence = silence  # the longest wait for the next event, in seconds
+        self._hide_key = hide_key
+        #: the moment the next event must have arrived by (None: no limit)
+        self.next_event_by: float | None = None
+        self._status = 200
+        self._content_type = ""
+
+    def _wait_for_next_event(self) -> None:
+        """Start the silence clock: the next event is due within `silence` seconds."""
+        silence = self._silence
+        self.next_event_by = None if silence is None else time.monotonic() + silence
+
+    def _opened(self, response: httpx2.Response) -> None:
+        self._status = response.status_code
+        self._content_type = response.headers.get("content-type", "")
 
     @property
     def text(self) -> str:
@@ -62,7 +89,13 @@ class StreamState:
 
     @property
     def tool_calls(self) -> list[dict[str, Any]]:
+        """The tool calls so far, joined from their fragments, in the request's shape."""
         return self.accumulator.tool_calls
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The answer as the assistant message to append before the tool results."""
+        return self.accumulator.message
 
     @property
     def finish_reason(self) -> str | None:
@@ -84,13 +117,12 @@ class StreamState:
         content_type = response.headers.get("content-type", "").lower()
         return bool(content_type) and "event-stream" not in content_type
 
-    @staticmethod
-    def _events_of_whole(response: httpx2.Response) -> list[bytes]:
+    def _events_of_whole(self, response: httpx2.Response) -> list[bytes]:
         """A whole completion (already read) as the events a stream would have sent: one chunk
         per choice carrying the full message, usage, then `[DONE]`."""
 
         def completion(body: bytes) -> dict[str, Any]:
-            doc = json.loads(body)
+            doc = loads(body)
             if not isinstance(doc, dict) or not isinstance(doc.get("choices"), list):
                 raise ValueError("no choices")
             return doc
@@ -98,7 +130,7 @@ class StreamState:
         try:
             doc = parsed(response, completion)
         except InvalidResponseError as exc:
-            said = stream_error_message(response.content)
+            said = stream_error_message(self._hide_key(response.content))
             if said is None:
                 raise
             raise InvalidResponseError(
@@ -133,20 +165,59 @@ class StreamState:
         """
         try:
             chunk = _decode_chunk(data)
-        except msgspec.DecodeError as exc:  # not JSON, or the wrong types
+        except (ValueError, RecursionError) as exc:
+            # msgspec's DecodeError (not JSON, wrong types), invalid UTF-8 (UnicodeDecodeError)
+            # and nesting deeper than the decoder follows (RecursionError)
             raise self._not_a_chunk(data) from exc
         if not chunk.choices and not chunk.id and stream_error_message(data) is not None:
             raise self._not_a_chunk(data)
         return chunk
 
-    def _not_a_chunk(self, data: bytes) -> StreamInterrupted:
+    def _not_a_chunk(self, data: bytes) -> MistralError:
+        data = self._hide_key(data)
         said = stream_error_message(data)
         if said is not None:
             return self._interrupted(f"the server reported an error: {said}")
         preview = data[:80].decode("utf-8", errors="replace")
-        return self._interrupted(
-            f"the server sent something not a chat completion chunk: {preview!r}"
+        return self._unreadable(
+            f"the server sent something not a chat completion chunk: {preview!r}", preview
         )
+
+    def _unreadable(self, reason: str, preview: str = "") -> MistralError:
+        """A stream that cannot be read on: interrupted, text kept, if content had arrived;
+        else not the API's answer at all."""
+        if self.accumulator.chunks:
+            return self._interrupted(reason)
+        return InvalidResponseError(
+            f"the answer stream could not be read: {reason}",
+            status_code=self._status,
+            content_type=self._content_type,
+            preview=preview,
+        )
+
+    def _too_large(self, exc: EventTooLarge | BodyTooLarge) -> MistralError:
+        reason = f"{exc}, more than this client reads (a limit against runaway servers)"
+        if self.accumulator.chunks:
+            return self._interrupted(reason)
+        return ResponseTooLargeError(
+            f"the answer stream could not be read: {reason}",
+            status_code=self._status,
+            content_type=self._content_type,
+            limit=exc.limit,
+        )
+
+    def _broke(self, exc: httpx2.TransportError) -> StreamInterrupted:
+        """A read failed mid-stream: a timeout past the silence limit says so."""
+        moment = self.next_event_by
+        if isinstance(exc, httpx2.TimeoutException) and moment and time.monotonic() >= moment:
+            return self._interrupted(f"the server sent no event for {self._silence:g} s")
+        return self._interrupted(str(exc) or type(exc).__name__)
+
+    def _stopped(self, exc: ValueError) -> MistralError:
+        """The body could not be decoded on (too large an event, a damaged compression)."""
+        if isinstance(exc, (EventTooLarge, BodyTooLarge)):
+            return self._too_large(exc)
+        return self._unreadable(str(exc))
 
     def _interrupted(self, reason: str) -> StreamInterrupted:
         acc = self.accumulator

@@ -1,29 +1,39 @@
 """The one exception tree of the client.
 
 ```
-MistralError
-├── APIConnectionError            the request never got an answer (DNS, refused, reset)
-│   └── APITimeoutError           ... because a timeout expired
-├── APIStatusError                the server answered with an error status
-│   ├── BadRequestError           400
-│   ├── AuthenticationError       401
-│   ├── PermissionDeniedError     403
-│   ├── NotFoundError             404
-│   ├── UnprocessableEntityError  422 (validation: `details` holds the `detail[]` items)
-│   ├── RateLimitError            429 (`retry_after` in seconds when the server said)
-│   └── ServerError               5xx
-├── InvalidResponseError          a success status, but a body that is not the API's JSON
-└── StreamInterrupted             a stream broke after content arrived; `partial_text` keeps it
+MistralError                                                      exit_code
+├── APIConnectionError            the request never got an answer        5
+│   └── APITimeoutError           ... in time (a deadline, a silence)    5
+├── APIStatusError                the server answered with an error      4
+│   ├── BadRequestError           400                                    4
+│   ├── AuthenticationError       401                                    3
+│   ├── PermissionDeniedError     403                                    3
+│   ├── NotFoundError             404                                    4
+│   ├── RequestTimeoutError       408 (the server gave up waiting)       5
+│   ├── UnprocessableEntityError  422 (`details` holds `detail[]`)       4
+│   ├── RateLimitError            429 (`retry_after` in seconds)         5
+│   └── ServerError               5xx                                    5
+├── InvalidResponseError          not the API's answer: a page, a        5
+│   │                             decoder's refusal, a stream's first
+│   │                             event that is not a chunk
+│   ├── ResponseTooLargeError     a body or event past the size limit    5
+│   └── UnsafeRedirectError       a redirect that would resend a body    5
+│                                 to another origin
+└── StreamInterrupted             a stream broke after content arrived;  5
+                                  `partial_text` keeps it
+InvalidBaseURL                    (a ValueError, exit 2) a base URL the client refuses
 ```
 
-`status_error_for` is the only place a status code becomes a class.
+`status_error_for` is the only place a status code becomes a class. Every message is one line
+of the server's words at most 300 characters long, with the client's key hidden if the
+server echoed it back.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from mistral_chat.errors import ExitCode, MistralChatError
+from mistral_chat.errors import ExitCode, MistralChatError, UsageError
 
 __all__ = [
     "APIConnectionError",
@@ -31,14 +41,18 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "InvalidBaseURL",
     "InvalidResponseError",
     "MistralError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestTimeoutError",
+    "ResponseTooLargeError",
     "ServerError",
     "StreamInterrupted",
     "UnprocessableEntityError",
+    "UnsafeRedirectError",
     "status_error_for",
 ]
 
@@ -109,6 +123,12 @@ class NotFoundError(APIStatusError):
     """404: no such model, file or route."""
 
 
+class RequestTimeoutError(APIStatusError):
+    """408: the server gave up waiting for the request; retried, then unavailable (exit 5)."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
 class UnprocessableEntityError(APIStatusError):
     """422: the body did not validate; `details` lists each problem."""
 
@@ -137,6 +157,24 @@ class InvalidResponseError(MistralError):
         self.preview = preview
 
 
+class ResponseTooLargeError(InvalidResponseError):
+    """A JSON answer, or one event of a stream, is larger than the client reads (`limit`
+    bytes, counted after decompression, so a gzip bomb stops there too)."""
+
+    def __init__(self, message: str, *, status_code: int, content_type: str, limit: int) -> None:
+        super().__init__(message, status_code=status_code, content_type=content_type, preview="")
+        self.limit = limit
+
+
+class UnsafeRedirectError(InvalidResponseError):
+    """The server redirected a request with a body (307/308) to another origin; resending the
+    prompt or the file there is never done. `location` is where it pointed."""
+
+    def __init__(self, message: str, *, status_code: int, location: str) -> None:
+        super().__init__(message, status_code=status_code, content_type="", preview=location)
+        self.location = location
+
+
 class StreamInterrupted(MistralError):
     """A streamed answer broke off after content had arrived.
 
@@ -149,11 +187,19 @@ class StreamInterrupted(MistralError):
         self.chunks = chunks
 
 
+class InvalidBaseURL(UsageError, ValueError):
+    """A base URL the client refuses (not http(s), or holding a user name or password).
+
+    Raised when a client is made, before anything is sent; a `ValueError` for callers who
+    catch that, and the usage error (exit 2) of the tree in `mistral_chat.errors`."""
+
+
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    408: RequestTimeoutError,
     422: UnprocessableEntityError,
     429: RateLimitError,
 }

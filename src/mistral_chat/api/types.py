@@ -8,6 +8,7 @@ client. Requests are plain dicts built in `_core` from the fields a caller actua
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import msgspec
@@ -181,6 +182,19 @@ class ToolCall(_Wire):
     type: str | None = None
     index: int | None = None
 
+    @property
+    def arguments_json(self) -> str:
+        """The arguments as JSON text, whichever way the server sent them."""
+        args = self.function.arguments
+        return json.dumps(args) if isinstance(args, dict) else args
+
+    def to_request(self) -> dict[str, Any]:
+        """The call as a request's `tool_calls` item (no `id` when the server gave none)."""
+        call: dict[str, Any] = {} if self.id in (None, "null") else {"id": self.id}
+        call["type"] = "function"
+        call["function"] = {"name": self.function.name, "arguments": self.arguments_json}
+        return call
+
 
 class ChatMessage(_Wire):
     """An assistant message of a non-streamed answer."""
@@ -189,6 +203,14 @@ class ChatMessage(_Wire):
     content: str | list[dict[str, Any]] | None = None
     tool_calls: list[ToolCall] | None = None
     prefix: bool | None = None
+
+    def to_request(self) -> dict[str, Any]:
+        """This answer as the assistant message to send back before the tool results:
+        `tool_calls` in the request's shape (arguments as JSON text, no `index`)."""
+        message: dict[str, Any] = {"role": "assistant", "content": self.content}
+        if self.tool_calls:
+            message["tool_calls"] = [call.to_request() for call in self.tool_calls]
+        return message
 
 
 class Choice(_Wire):

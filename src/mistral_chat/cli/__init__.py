@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from .. import __version__
+from ..services.setting_values import MAX_RETRIES
 from ._argtypes import int_range, non_empty, positive_seconds
 from .exit import ExitCode
 
@@ -28,7 +29,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("models", "list and inspect models"),
     "files": ("files", "upload, list, download and delete files"),
     "ocr": ("ocr", "read a document or image into markdown (Mistral OCR)"),
-    "batch": ("batch", "run a prompt over many rows or files on the Batch API (half price)"),
     "transcribe": ("transcribe", "transcribe audio to text (Voxtral)"),
     "speak": ("speak", "turn text into speech (Voxtral TTS)"),
     "voices": ("voices", "list the voices for speak"),
@@ -36,7 +36,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "moderate": ("moderate", "check text with the moderation model"),
     "fim": ("fim", "fill in the middle of code (Codestral)"),
     "libraries": ("libraries", "document libraries (beta): create, upload, status"),
+    "agents": ("agents", "agents made on La Plateforme (list, show)"),
+    "mcp": ("mcp", "MCP servers: the configured ones and their tools"),
+    "batch": ("batch", "run a prompt over many rows or files on the Batch API (half price)"),
     "history": ("history", "browse, search and export past conversations"),
+    "usage": ("usage", "tokens and estimated cost from the history"),
     "auth": ("auth", "store, check or remove the API key"),
     "config": ("config", "show and change settings"),
     "emulator": ("emulator", "run the offline API emulator"),
@@ -55,8 +59,8 @@ examples:
 
 Run `mistral-chat COMMAND --help` for a command's options.
 exit codes: 0 ok, 1 internal error, 2 usage, 3 authentication, 4 API rejected the request,
-5 service unavailable, 6 local storage failed, 7 flagged by moderation, 129 hung up,
-130 interrupted, 143 terminated.
+5 service unavailable, 6 local storage (disk full, read-only, locked, damaged), 7 flagged by
+moderation, 129 hung up, 130 interrupted, 143 terminated.
 """
 
 
@@ -123,10 +127,17 @@ def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
         "--emulator", action="store_true", help="start the built-in emulator and use it (no key)"
     )
     g.add_argument(
-        "--timeout", type=positive_seconds, metavar="SECONDS", help="per request (up to 3600)"
+        "--timeout",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="a whole answer must arrive within it; a streamed one may pause that long "
+        "between pieces; file transfers, between reads (default 60, up to 3600)",
     )
     g.add_argument(
-        "--max-retries", type=int_range(0, 10), metavar="N", help="retries per request (0-10)"
+        "--max-retries",
+        type=int_range(0, MAX_RETRIES),
+        metavar="N",
+        help=f"retries per request (0-{MAX_RETRIES})",
     )
     g.add_argument("--no-color", action="store_true", help="no colour or escape codes")
     g.add_argument("--debug", action="store_true", help="log requests; tracebacks on errors")
@@ -184,6 +195,10 @@ def run(argv: Sequence[str]) -> int:
         )
         sys.stderr.write(f"error: {said}; see `{_prog_of(args)} --help`\n")
         return ExitCode.USAGE
+    bad = _not_utf8(args, argv)
+    if bad is not None:
+        sys.stderr.write(f"error: {bad}\n")
+        return ExitCode.USAGE
     args.bare_start = bare  # `mistral-chat` alone on a terminal: the chat opens its browser
     handler = getattr(args, "handler", None)
     if handler is None:  # a command family given without its subcommand
@@ -192,6 +207,46 @@ def run(argv: Sequence[str]) -> int:
         )
         return ExitCode.USAGE
     return _dispatch(handler, args)
+
+
+# Arguments that only name a local file to write or read, never sent nor stored as text: a
+# file name in another encoding still names its file (Python keeps the bytes).
+_LOCAL_PATH_DESTS = frozenset({"output", "file", "state_dir"})
+
+
+def _not_utf8(args: argparse.Namespace, argv: Sequence[str]) -> str | None:
+    """The message for the first argument holding bytes that are not UTF-8 (a Latin-1
+    terminal, `$(printf 'caf\\xe9')`), or None. Python hands such bytes over as lone
+    surrogates, which nothing can send, store or print; piped stdin in another encoding is
+    refused the same way (exit 2), so arguments are too, naming the bytes and the fix."""
+    for dest, value in vars(args).items():
+        if dest in _LOCAL_PATH_DESTS:
+            continue
+        for text in value if isinstance(value, list | tuple) else (value,):
+            if not isinstance(text, str) or text.isascii():
+                continue
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raw = text.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+                return (
+                    f"{_option_of(text, argv)} '{raw}' is not UTF-8 text; mistral-chat reads "
+                    "arguments as UTF-8: use a UTF-8 terminal (e.g. LANG=C.UTF-8), convert the "
+                    "text (`iconv -f latin1 -t utf-8`), or rename a file whose name is not UTF-8"
+                )
+    return None
+
+
+def _option_of(text: str, argv: Sequence[str]) -> str:
+    """`-m` or `argument`: how the user gave `text` (as an option's value or alone)."""
+    for i, token in enumerate(argv):
+        if token == text:
+            before = argv[i - 1] if i else ""
+            return f"{before}" if before.startswith("-") and before != "-" else "argument"
+        option, eq, value = token.partition("=")
+        if eq and value == text and option.startswith("-"):
+            return option
+    return "argument"
 
 
 def _prog_of(args: argparse.Namespace) -> str:

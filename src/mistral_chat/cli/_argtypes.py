@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from ..services.setting_values import MAX_TIMEOUT, seconds
+
 __all__ = [
     "MAX_TIMEOUT",
     "file_id",
@@ -22,9 +24,6 @@ __all__ = [
     "positive_int",
     "positive_seconds",
 ]
-
-#: the longest per-request timeout, as for config `timeout`
-MAX_TIMEOUT = 3600
 
 
 def _whole(text: str) -> int:
@@ -55,16 +54,11 @@ def int_range(lo: int, hi: int) -> Callable[[str], int]:
 
 
 def positive_seconds(text: str) -> float:
-    """A number of seconds greater than 0."""
+    """A timeout: more than 0, at most `MAX_TIMEOUT` seconds (the rule of config `timeout`)."""
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text!r}")
-    if value > MAX_TIMEOUT:
-        raise argparse.ArgumentTypeError(f"must be at most {MAX_TIMEOUT} seconds, got {text!r}")
-    return value
+        return seconds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}, got {text!r}") from None
 
 
 def non_empty(text: str) -> str:

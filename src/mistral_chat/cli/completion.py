@@ -61,23 +61,18 @@ def handle(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _offline_words() -> dict[str, list[str]]:
-    """Values known without the network: bundled model ids (not retired ones, nor ones past
-    their retirement date), capabilities,
+    """Values known without the network: bundled model ids (not those retired), capabilities,
     families, reasoning efforts."""
     from ..services import model_info
     from ..services.chat_options import REASONING_EFFORTS
-    from ..services.model_prices import bundled_facts
+    from ..services.model_prices import bundled_facts, is_retired
 
     capabilities = [*model_info.CAPABILITY_NAMES, *model_info.CAPABILITY_ALIASES]
-    today = date.today().isoformat()
-
-    def retired(fact: dict[str, Any]) -> bool:  # by status, or a retirement date now past
-        return fact.get("status") == "Retired" or str(fact.get("retirement_date") or "9") <= today
-
+    today = date.today()
     usable = {
         name
         for fact in bundled_facts()
-        if not retired(fact)
+        if not is_retired(fact, today)
         for name in fact.get("api_names") or []
     }
     return {

@@ -59,6 +59,7 @@ def _effective(ctx: AppContext) -> dict[str, Any]:
         "base_url": s.base_url,
         "timeout": s.timeout,
         "max_retries": s.max_retries,
+        "theme": s.theme,
     }
     profiles = load_config(s.config_path).get("profiles", {})
     for name, table in sorted(profiles.items()) if isinstance(profiles, dict) else []:

@@ -28,7 +28,7 @@ __all__ = ["EMULATOR_KEY", "AppContext", "local_emulator"]
 
 EMULATOR_KEY = "emulator"
 #: commands that never call the API, so never look the key up
-OFFLINE_COMMANDS = frozenset({"history", "emulator", "completion"})
+OFFLINE_COMMANDS = frozenset({"history", "emulator", "completion", "mcp", "usage"})
 
 
 def local_emulator() -> Any:
@@ -52,6 +52,7 @@ class AppContext:
     def __init__(self, terminal: Terminal, settings: Settings, emulator: Any = None) -> None:
         self.terminal = terminal
         self.settings = settings
+        terminal.theme = settings.theme
         self._emulator = emulator
         self._client: Client | None = None
         self._history: HistoryStore | None = None
@@ -143,8 +144,7 @@ class AppContext:
 
         if not sys.stdin.isatty():
             raise UsageError(f"not {action} without confirmation; pass --yes")
-        self.terminal.stderr.write(f"{question()} [y/N] ")
-        self.terminal.stderr.flush()
+        self.terminal.err_line(f"{question()} [y/N] ", end="")  # it may name a server's file
         return sys.stdin.readline().strip().lower() in ("y", "yes")
 
     @property

@@ -1,4 +1,7 @@
-"""`mistral-chat files upload|list|show|download|delete|url`."""
+"""`mistral-chat files upload|list|show|download|delete|url`.
+
+A file ID may be shortened to any unique prefix (`files show 2a6251e9`), as history ids may.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +25,9 @@ if TYPE_CHECKING:
 
 PURPOSES = ("fine-tune", "batch", "ocr")
 DEFAULT_PAGE_SIZE = 20
+_ID_HELP = "a file id, or a unique prefix of one"
+#: ids are typed back (or copied), sizes and times read whole: never broken across lines
+_IDS = ("id", "size", "created", "expires")
 
 
 def register(subparsers: Any) -> None:
@@ -71,7 +77,7 @@ def register(subparsers: Any) -> None:
     ls.set_defaults(handler=list_files)
 
     show = sub.add_parser("show", help="details of one file", description="Show one file.")
-    show.add_argument("file_id", type=file_id_arg, metavar="ID")
+    show.add_argument("file_id", type=file_id_arg, metavar="ID", help=_ID_HELP)
     show.add_argument("--json", action="store_true", help="the file object as JSON")
     show.set_defaults(handler=show_file)
 
@@ -85,7 +91,7 @@ def register(subparsers: Any) -> None:
             "stdout."
         ),
     )
-    dl.add_argument("file_id", type=file_id_arg, metavar="ID")
+    dl.add_argument("file_id", type=file_id_arg, metavar="ID", help=_ID_HELP)
     dl.add_argument(
         "-o",
         "--output",
@@ -105,7 +111,7 @@ def register(subparsers: Any) -> None:
         help="delete files",
         description=("Delete files. Asks first on a terminal; elsewhere --yes is required."),
     )
-    rm.add_argument("file_ids", nargs="+", type=file_id_arg, metavar="ID")
+    rm.add_argument("file_ids", nargs="+", type=file_id_arg, metavar="ID", help=_ID_HELP)
     rm.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     rm.set_defaults(handler=delete)
 
@@ -114,7 +120,7 @@ def register(subparsers: Any) -> None:
         help="a signed download URL",
         description=("Print a signed URL anyone can download the file from until it expires."),
     )
-    url.add_argument("file_id", type=file_id_arg, metavar="ID")
+    url.add_argument("file_id", type=file_id_arg, metavar="ID", help=_ID_HELP)
     url.add_argument(
         "--expiry",
         type=int_range(1, 168),
@@ -149,6 +155,12 @@ def _progress(ctx: AppContext, label: str, total: int | None) -> Iterator[Any]:
         yield on_progress
 
 
+def _file_id(ctx: AppContext, ref: str) -> str:
+    from ..services.file_refs import resolve_file_id
+
+    return resolve_file_id(ctx.client(), ref, listing="`mistral-chat files list`")
+
+
 def _details(ctx: AppContext, f: FileObject) -> None:
     from ..render.tables import key_value
 
@@ -158,7 +170,7 @@ def _details(ctx: AppContext, f: FileObject) -> None:
         (
             "size",
             f"{human_size(f.bytes)}"
-            + (f" ({f.bytes} bytes)" if f.bytes and f.bytes >= 1024 else ""),
+            + (f" ({f.bytes} bytes)" if f.bytes and f.bytes >= 1000 else ""),
         ),
         ("purpose", f.purpose or "-"),
         ("mimetype", f.mimetype or "-"),
@@ -195,7 +207,7 @@ def upload(args: argparse.Namespace, ctx: AppContext) -> int:
         from ..render.tables import table
 
         rows = [[f.id, f.filename or "-", human_size(f.bytes), f.purpose or "-"] for f in uploaded]
-        table(ctx.terminal, ["id", "filename", "size", "purpose"], rows)
+        table(ctx.terminal, ["id", "filename", "size", "purpose"], rows, no_wrap=_IDS)
     return ExitCode.OK
 
 
@@ -241,13 +253,14 @@ def list_files(args: argparse.Namespace, ctx: AppContext) -> int:
         ]
         for f in result.data
     ]
-    table(ctx.terminal, ["id", "filename", "size", "purpose", "created", "expires"], rows)
+    columns = ["id", "filename", "size", "purpose", "created", "expires"]
+    table(ctx.terminal, columns, rows, no_wrap=_IDS)
     ctx.terminal.out(f"page {args.page} of {pages}, {total} file{'s' if total != 1 else ''}")
     return ExitCode.OK
 
 
 def show_file(args: argparse.Namespace, ctx: AppContext) -> int:
-    obj = ctx.client().files.retrieve(args.file_id)
+    obj = ctx.client().files.retrieve(_file_id(ctx, args.file_id))
     if args.json:
         ctx.terminal.json(obj.to_dict())
     else:
@@ -259,7 +272,7 @@ def download(args: argparse.Namespace, ctx: AppContext) -> int:
     from ..services.transfers import TransferError, cannot_write, make_readable, resolve_target
 
     client = ctx.client()
-    meta = client.files.retrieve(args.file_id)
+    meta = client.files.retrieve(_file_id(ctx, args.file_id))
     target = resolve_target(args.output, meta.filename, meta.id, force=args.force)
     if target.path is None:
         if ctx.terminal.stdout_isatty and not args.force:
@@ -284,7 +297,8 @@ def download(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def delete(args: argparse.Namespace, ctx: AppContext) -> int:
     client = ctx.client()
-    ids = list(dict.fromkeys(args.file_ids))  # once each, in the order given
+    # every prefix resolved first, once each, in the order given: a typo deletes nothing
+    ids = list(dict.fromkeys(_file_id(ctx, ref) for ref in args.file_ids))
 
     def question() -> str:
         if len(ids) > 1:
@@ -314,12 +328,13 @@ def delete(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def signed_url(args: argparse.Namespace, ctx: AppContext) -> int:
-    url = ctx.client().files.signed_url(args.file_id, expiry_hours=args.expiry)
+    file_id = _file_id(ctx, args.file_id)
+    url = ctx.client().files.signed_url(file_id, expiry_hours=args.expiry)
     if args.json:
         expires = datetime.now(UTC).timestamp() + args.expiry * 3600
         ctx.terminal.json(
             {
-                "id": args.file_id,
+                "id": file_id,
                 "url": url,
                 "expiry_hours": args.expiry,
                 "expires_at": int(expires),

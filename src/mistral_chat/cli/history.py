@@ -1,4 +1,4 @@
-"""`mistral-chat history list|show|search|export|import|delete`: the saved conversations.
+"""`mistral-chat history list|show|search|export|import|repair|delete`: the saved conversations.
 
 Each subcommand calls one `HistoryStore` method; ids may be given as a unique prefix.
 """
@@ -111,6 +111,16 @@ def register(subparsers: Any) -> None:
     )
     imp.set_defaults(handler=import_conversation)
 
+    repair = sub.add_parser(
+        "repair",
+        help="check history.db and mend a damaged one",
+        description="Check the history database. A damaged search index is rebuilt in place; "
+        "damaged pages are mended by copying every row that can still be read into a fresh "
+        "file, keeping the damaged one beside it (history.db.damaged-DATE). Close other "
+        "mistral-chat sessions first.",
+    )
+    repair.set_defaults(handler=repair_history)
+
     delete = sub.add_parser("delete", help="delete conversations and their messages")
     delete.add_argument("ids", nargs="+", metavar="ID", help="conversation ids or unique prefixes")
     delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
@@ -118,7 +128,8 @@ def register(subparsers: Any) -> None:
 
 
 def list_conversations(args: argparse.Namespace, ctx: AppContext) -> int:
-    conversations = ctx.history().list_conversations(limit=args.limit)
+    store = ctx.history()
+    conversations = store.list_conversations(limit=args.limit)
     if args.json:
         ctx.terminal.json([{f: getattr(c, f) for f in _LIST_FIELDS} for c in conversations])
         return 0
@@ -138,7 +149,14 @@ def list_conversations(args: argparse.Namespace, ctx: AppContext) -> int:
         ]
         for c in conversations
     ]
-    table(ctx.terminal, ["id", "updated", "messages", "cost", "model", "title"], rows)
+    columns = ["id", "updated", "messages", "cost", "model", "title"]
+    table(ctx.terminal, columns, rows, no_wrap=("id", "updated", "cost"))
+    total = store.count_conversations() if len(conversations) == args.limit else 0
+    if total > len(conversations):  # on stderr: stdout stays the table alone
+        ctx.terminal.err_line(
+            f"the {len(conversations)} most recent of {total} conversations; "
+            f"`mistral-chat history list --limit {total}` shows them all"
+        )
     return 0
 
 
@@ -214,7 +232,11 @@ def export_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     if fmt == "json":
         import json
 
-        text = json.dumps(store.export_json(args.id), ensure_ascii=False, indent=2) + "\n"
+        doc = store.export_json(args.id)
+        if output is None:
+            ctx.terminal.json(doc)  # the same text; on a terminal, valid JSON that is shown
+            return 0
+        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     else:
         text = store.export_markdown(args.id)
     if output is None:
@@ -264,6 +286,33 @@ def import_conversation(args: argparse.Namespace, ctx: AppContext) -> int:
     ctx.terminal.err_line(
         f"imported {conv.title or '(untitled)'} with {len(conv.messages)} messages"
     )
+    return 0
+
+
+def repair_history(args: argparse.Namespace, ctx: AppContext) -> int:
+    from ..storage.repair import repair_history as repair
+
+    path = ctx.settings.history_path
+    report = repair(path)  # not ctx.history(): a damaged file may not even open
+    say = ctx.terminal.err_line
+    if report.outcome == "missing":
+        say(f"no history database at {path}; nothing to repair")
+    elif report.outcome == "healthy":
+        say(f"history database {path} is healthy; nothing to repair")
+    elif report.outcome == "reindexed":
+        say(f"rebuilt the search index of {path} ({report.problem}); nothing was lost")
+    elif report.outcome == "unreadable":
+        say(
+            f"nothing could be read from {path} ({report.problem}); it is kept as "
+            f"{report.set_aside} and a new, empty history starts"
+        )
+    else:
+        skipped = f"; {report.skipped} broken rows left out" if report.skipped else ""
+        say(
+            f"recovered {report.conversations} conversations and {report.messages} messages "
+            f"from {path} ({report.problem}){skipped}; the damaged file is kept as "
+            f"{report.set_aside}"
+        )
     return 0
 
 

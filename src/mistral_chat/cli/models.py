@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ..render.formats import context_size, deprecation, retirement
+from ..render.formats import context_size, deprecation, list_price, price_lines, retirement
 from ._argtypes import model_id, non_empty, positive_int
 from .context import AppContext
 from .exit import ExitCode, UsageError
@@ -108,6 +108,8 @@ def list_models(args: argparse.Namespace, ctx: AppContext) -> int:
     if result.warning:
         ctx.terminal.warning(result.warning)
     models = cat.filter_models(result.models, family=args.family, capability=args.capability)
+    if args.family and not models:
+        _check_family(args.family, result.models)
     descending = args.order == "desc" if args.order else args.sort in cat.DESCENDING_FIRST
     models = cat.sort_models(models, args.sort, descending)
     paged = not args.all and (not args.json or args.page or args.page_size)
@@ -128,11 +130,24 @@ def list_models(args: argparse.Namespace, ctx: AppContext) -> int:
     return ExitCode.OK
 
 
+def _check_family(family: str, models: list[ModelInfo]) -> None:
+    """A family nobody knows is a typo: say which families there are (exit 2)."""
+    from ..services.catalog import FAMILIES, FAMILY_GROUPS
+
+    here = sorted({m.family for m in models})
+    known = {*FAMILIES, *FAMILY_GROUPS, "fine-tuned", *here}
+    if family.strip().lower() not in known:
+        raise UsageError(
+            f"unknown family {family!r}; families: {', '.join(here)} "
+            f"(or {', '.join(sorted(FAMILY_GROUPS))} for all of Mistral's general models)"
+        )
+
+
 def _print_table(ctx: AppContext, page: Any, offset: int) -> None:
     from ..render.tables import table
     from ..services.catalog import SHORT_CAPABILITY
 
-    columns = ["#", "id", "name", "family", "context", "price/1M", "created", "capabilities"]
+    columns = ["#", "id", "name", "family", "context", "price", "created", "capabilities"]
     columns.append("deprecation")
     rows = [
         [
@@ -141,14 +156,14 @@ def _print_table(ctx: AppContext, page: Any, offset: int) -> None:
             m.name,
             m.family,
             context_size(m.context_length),
-            _prices(m),
+            list_price(m),
             str(m.created or "-"),
             ", ".join(SHORT_CAPABILITY.get(c, c) for c in m.capabilities) or "-",
             deprecation(m.deprecated, m.replacement) or "-",
         ]
         for i, m in enumerate(page.items)
     ]
-    table(ctx.terminal, columns, rows)
+    table(ctx.terminal, columns, rows, no_wrap=("#", "id", "context", "price", "created"))
     s = "" if page.total == 1 else "s"
     ctx.terminal.out(f"page {page.page} of {page.pages}, {page.total} model{s}")
 
@@ -174,18 +189,6 @@ def show_model(args: argparse.Namespace, ctx: AppContext) -> int:
     return ExitCode.OK
 
 
-def _prices(m: ModelInfo) -> str:
-    """List prices per million tokens, input/output: `$0.1/$0.3` ("-" when unknown)."""
-    if m.price_in is None:
-        return "-"
-    out = "-" if m.price_out is None else f"${m.price_out:g}"
-    return f"${m.price_in:g}/{out}"
-
-
-def _price(value: float | None) -> str:
-    return "-" if value is None else f"${value:g} per 1M tokens"
-
-
 def _print_details(ctx: AppContext, m: ModelInfo) -> None:
     from ..render.tables import key_value
 
@@ -200,8 +203,7 @@ def _print_details(ctx: AppContext, m: ModelInfo) -> None:
         ("created", str(m.created or "-")),
         ("context", f"{context_size(m.context_length)} tokens" if m.context_length else "-"),
         ("capabilities", ", ".join(m.capabilities) or "-"),
-        ("input price", _price(m.price_in)),
-        ("output price", _price(m.price_out)),
+        *price_lines(m),
     ]
     if card.get("default_model_temperature") is not None:
         pairs.append(("default temperature", str(card["default_model_temperature"])))

@@ -92,7 +92,7 @@ def _read(
     pages: list[int] | None,
     output: Path | None,
 ) -> int:
-    from ..services.ocr import DEFAULT_OCR_MODEL, document_for
+    from ..services.ocr import DEFAULT_OCR_MODEL, document_for, read_document
 
     client = ctx.client()
     model = args.model or DEFAULT_OCR_MODEL
@@ -102,7 +102,7 @@ def _read(
     from ..render.spinner import Spinner
 
     with Spinner(ctx.terminal, f"{model} is reading {spec.label}"):
-        answer = client.ocr.process(model, document, pages=pages)
+        answer = read_document(client, model, document, pages)
     if args.json:
         ctx.terminal.json(answer.to_dict())
         return ExitCode.OK

@@ -20,12 +20,19 @@ def _usage(reply: Reply, n: int) -> dict[str, int]:
     }
 
 
-def _tool_calls(reply: Reply, arguments: str | None = None) -> list[dict[str, Any]] | None:
-    call = reply.tool_call
-    if call is None:
+def _tool_calls(reply: Reply, part: int | None = None) -> list[dict[str, Any]] | None:
+    """The calls in the response shape; ``part`` 0 or 1 gives each call's half arguments."""
+    if not reply.tool_calls:
         return None
-    function = {"name": call.name, "arguments": call.arguments if arguments is None else arguments}
-    return [{"id": call.id, "type": "function", "function": function, "index": 0}]
+    calls = []
+    for index, call in enumerate(reply.tool_calls):
+        arguments = call.arguments
+        if part is not None:
+            half = max(1, len(arguments) // 2)
+            arguments = arguments[:half] if part == 0 else arguments[half:]
+        function = {"name": call.name, "arguments": arguments}
+        calls.append({"id": call.id, "type": "function", "function": function, "index": index})
+    return calls
 
 
 def _thinking(text: str) -> dict[str, Any]:
@@ -57,12 +64,10 @@ def _deltas(reply: Reply) -> Iterator[dict[str, Any]]:
         yield {"content": [_thinking(piece)]}
     for piece in reply.text:
         yield {"content": piece}
-    if reply.tool_call:
+    if reply.tool_calls:
         # Split the arguments so clients must join fragments by index, as with long calls.
-        args = reply.tool_call.arguments
-        half = max(1, len(args) // 2)
-        yield {"content": "", "tool_calls": _tool_calls(reply, args[:half])}
-        yield {"content": "", "tool_calls": _tool_calls(reply, args[half:])}
+        yield {"content": "", "tool_calls": _tool_calls(reply, 0)}
+        yield {"content": "", "tool_calls": _tool_calls(reply, 1)}
 
 
 def sse_events(

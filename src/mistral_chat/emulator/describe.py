@@ -17,31 +17,24 @@ value of the schema (see :mod:`.schema`). ``stop`` cuts the answer before the fi
 string, before ``max_tokens`` applies. A prompt whose tokens (as counted for
 ``usage``) plus ``max_tokens`` exceed the model's ``max_context_length`` is refused with
 400, code 3051, as the API refuses it. Special prompts (the last user text):
-``emulator:markdown N [delay=MS]`` answers N tokens of markdown; ``emulator:tool [JSON]``
-calls the first function tool when tools are given.
+``emulator:markdown N [delay=MS]`` answers N tokens of markdown; tool calls
+(``emulator:call NAME {JSON}`` and the rest) are planned in :mod:`.tools`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
+from .attachments import LABELS, attachment_text, attachments
 from .catalog import ServedModel
 from .files import FileStore
 from .request_bodies import (
     AssistantMessage,
-    AudioChunk,
     ChatCompletionRequest,
-    DocumentURLChunk,
-    FileChunk,
-    FunctionTool,
     ImageURLChunk,
     Message,
     SystemMessage,
@@ -50,56 +43,25 @@ from .request_bodies import (
     UserMessage,
 )
 from .schema import schema_instance
-from .validate import Invalid, context_too_long, detail_entry, invalid_request, not_found
+from .tools import ToolCallReply, check_tools, plan_calls, tool_name_for
+from .validate import context_too_long, invalid_request
 
 __all__ = [
     "Reply",
     "ToolCallReply",
     "build_reply",
-    "data_uri",
-    "image_facts",
-    "image_summary",
-    "signed_file",
     "tokens",
 ]
 
 _TOKEN = re.compile(r"\S+\s*|\s+")
-_CSS_COLOURS = {
-    "black": (0, 0, 0),
-    "silver": (192, 192, 192),
-    "gray": (128, 128, 128),
-    "white": (255, 255, 255),
-    "maroon": (128, 0, 0),
-    "red": (255, 0, 0),
-    "purple": (128, 0, 128),
-    "fuchsia": (255, 0, 255),
-    "green": (0, 128, 0),
-    "lime": (0, 255, 0),
-    "olive": (128, 128, 0),
-    "yellow": (255, 255, 0),
-    "navy": (0, 0, 128),
-    "blue": (0, 0, 255),
-    "teal": (0, 128, 128),
-    "aqua": (0, 255, 255),
-    # CSS 2.1's seventeenth: without it #ffa500 would be named "yellow"
-    "orange": (255, 165, 0),
-}
-_MIME_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
 # One line, a space after each separator: the stream splits it into several chunks.
 _JSON: dict[str, Any] = {"ensure_ascii": False}
-_UUID = re.compile(r"[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
+Bases = tuple[str, ...]
 
 
 def tokens(text: str) -> list[str]:
     """Whitespace-separated pieces, each with the whitespace after it; they join back."""
     return _TOKEN.findall(text)
-
-
-@dataclass(frozen=True)
-class ToolCallReply:
-    id: str
-    name: str
-    arguments: str
 
 
 @dataclass
@@ -108,21 +70,20 @@ class Reply:
 
     text: list[str]
     thinking: list[str] = field(default_factory=list)
-    tool_call: ToolCallReply | None = None
+    tool_calls: list[ToolCallReply] = field(default_factory=list)
     delay: float = 0.0
     prompt_tokens: int = 0
     truncated: bool = False
 
     @property
     def finish_reason(self) -> str:
-        if self.tool_call:
+        if self.tool_calls:
             return "tool_calls"
         return "length" if self.truncated else "stop"
 
     @property
     def completion_tokens(self) -> int:
-        extra = 2 if self.tool_call else 0
-        return len(self.text) + len(self.thinking) + extra
+        return len(self.text) + len(self.thinking) + 2 * len(self.tool_calls)
 
 
 def _text_of(content: Any) -> str:
@@ -139,9 +100,16 @@ def _chunks(message: Message) -> list[Any]:
 
 
 def build_reply(
-    request: ChatCompletionRequest, model: ServedModel, store: FileStore, bases: tuple[str, ...]
+    request: ChatCompletionRequest,
+    model: ServedModel,
+    store: FileStore,
+    bases: tuple[str, ...],
+    notes: Sequence[str] = (),
 ) -> Reply:
-    """Check the request against the model and the file store, and compose the reply."""
+    """Check the request against the model and the file store, and compose the reply.
+
+    ``notes`` are paragraphs added after the facts of a text reply (what hosted tools found).
+    """
     messages = request.messages
     if any(isinstance(c, ImageURLChunk) for m in messages for c in _chunks(m)) and not model.vision:
         raise invalid_request(f"Model {request.model} does not support image input.")
@@ -150,45 +118,59 @@ def build_reply(
     draft_tokens = request.max_tokens or 0
     if prompt_tokens + draft_tokens > model.context_length:
         raise context_too_long(prompt_tokens, draft_tokens, model.context_length)
+    check_tools(request.tools, messages)
     last_user = next((m for m in reversed(messages) if isinstance(m, UserMessage)), None)
     said = _text_of(last_user.content) if last_user else ""
-    function = next((t for t in request.tools or [] if isinstance(t, FunctionTool)), None)
-    calls_tool = (
-        function is not None
-        and request.tool_choice != "none"
-        and isinstance(messages[-1], UserMessage)
-        and said.startswith("emulator:tool")
-    )
-    form = request.response_format.type if request.response_format else "text"
     reply = Reply(text=[], prompt_tokens=prompt_tokens)
-    if calls_tool and function is not None:
-        reply.tool_call = _tool_call(function, said.removeprefix("emulator:tool").strip())
-    elif form == "json_schema":
+    reply.tool_calls = plan_calls(
+        request.tools, request.tool_choice, request.parallel_tool_calls, messages, said
+    )
+    if not reply.tool_calls:
+        _answer(reply, request, _Said(last_user, said, notes), store, bases)
+        if _thinks(request, model):
+            reply.thinking = tokens(
+                f"The user sent {len(messages)} message(s). "
+                "I will describe what I received, one fact per paragraph."
+            )
+        if request.stop is not None:
+            _stop(reply, [request.stop] if isinstance(request.stop, str) else request.stop)
+    if request.max_tokens is not None:
+        _truncate(reply, request.max_tokens)
+    return reply
+
+
+@dataclass(frozen=True)
+class _Said:
+    """The user message being answered, its text, and the notes to add to a text reply."""
+
+    message: UserMessage | None
+    text: str
+    notes: Sequence[str]
+
+
+def _answer(
+    reply: Reply, request: ChatCompletionRequest, said: _Said, store: FileStore, bases: Bases
+) -> None:
+    """The reply's text, in the form the request asks for."""
+    messages = request.messages
+    form = request.response_format.type if request.response_format else "text"
+    if form == "json_schema":
         json_schema = request.response_format.json_schema if request.response_format else None
         if json_schema is None:
             raise invalid_request("response_format.json_schema is required for type json_schema.")
         # Attachments are still checked (an unreadable image is refused in every mode).
-        _facts(messages, last_user, said, store, bases)
-        reply.text = tokens(json.dumps(schema_instance(json_schema.schema, said), **_JSON))
+        _facts(messages, said.message, said.text, store, bases)
+        reply.text = tokens(json.dumps(schema_instance(json_schema.schema, said.text), **_JSON))
     elif form == "json_object":
-        facts = _facts(messages, last_user, said, store, bases)
+        facts = _facts(messages, said.message, said.text, store, bases)
         reply.text = tokens(json.dumps(facts.as_json(), **_JSON))
-    elif m := re.fullmatch(r"emulator:markdown\s+(\d+)(?:\s+delay=(\d+))?\s*", said):
+    elif m := re.fullmatch(r"emulator:markdown\s+(\d+)(?:\s+delay=(\d+))?\s*", said.text):
         reply.text = tokens(markdown(int(m.group(1))))[: int(m.group(1))]
         reply.delay = int(m.group(2) or 0) / 1000
     else:
+        lines = _facts(messages, said.message, said.text, store, bases).lines()
         # a blank line between facts: one per line in a pipe and once rendered as markdown
-        reply.text = tokens("\n\n".join(_facts(messages, last_user, said, store, bases).lines()))
-    if not reply.tool_call and _thinks(request, model):
-        reply.thinking = tokens(
-            f"The user sent {len(messages)} message(s). "
-            "I will describe what I received, one fact per paragraph."
-        )
-    if request.stop is not None and not reply.tool_call:
-        _stop(reply, [request.stop] if isinstance(request.stop, str) else request.stop)
-    if request.max_tokens is not None:
-        _truncate(reply, request.max_tokens)
-    return reply
+        reply.text = tokens("\n\n".join([*lines, *said.notes]))
 
 
 def _stop(reply: Reply, stops: list[str]) -> None:
@@ -208,7 +190,7 @@ def _thinks(request: ChatCompletionRequest, model: ServedModel) -> bool:
 
 
 def _truncate(reply: Reply, limit: int) -> None:
-    if reply.tool_call or len(reply.thinking) + len(reply.text) <= limit:
+    if reply.tool_calls or len(reply.thinking) + len(reply.text) <= limit:
         return
     reply.truncated = True
     reply.thinking = reply.thinking[:limit]
@@ -250,7 +232,7 @@ class Facts:
         numbers: dict[str, int] = {}
         for kind, data in self.attachments:
             numbers[kind] = numbers.get(kind, 0) + 1
-            lines.append(f"{_LABELS[kind]} {numbers[kind]}: {_attachment_text(kind, data)}")
+            lines.append(f"{LABELS[kind]} {numbers[kind]}: {attachment_text(kind, data)}")
         lines += [f"Tool result: {t['name']}: {t['content']}" for t in self.tool_results]
         if self.system:
             lines.append(f"System: {self.system}")
@@ -261,7 +243,7 @@ class Facts:
     def as_json(self) -> dict[str, Any]:
         """The same facts as fields; a kind of fact that is absent is left out, as in text."""
         out: dict[str, Any] = {"you_said": self.said}
-        for kind in _LABELS:
+        for kind in LABELS:
             items = [data for k, data in self.attachments if k == kind]
             if items:
                 out[kind] = items
@@ -273,33 +255,6 @@ class Facts:
         return out
 
 
-_LABELS = {"images": "Image", "documents": "Document", "files": "File", "audio": "Audio"}
-
-
-def _attachment_text(kind: str, data: dict[str, Any]) -> str:
-    if data.get("source") == "url":
-        return f"URL {data['url']}"
-    if kind == "images":
-        how = (
-            f"sent as data URI {data['mime']}" if data["source"] == "data_uri" else "via signed URL"
-        )
-        return f"{image_summary(data)}, {how}"
-    if kind == "documents":
-        how = "as data URI" if data["source"] == "data_uri" else "via signed URL"
-        return f"{data['name']} ({data['bytes']} bytes, {data['mime']}) {how}"
-    if kind == "files":
-        return f"{data['name']} ({data['bytes']} bytes)"
-    return f"{data['bytes']} bytes"
-
-
-def image_summary(facts: dict[str, Any]) -> str:
-    """``PNG 64x48, dominant colour red (#ff0000)`` from :func:`image_facts`."""
-    return (
-        f"{facts['format']} {facts['width']}x{facts['height']}, "
-        f"dominant colour {facts['colour']} ({facts['hex']})"
-    )
-
-
 def _facts(
     messages: list[Message],
     last_user: UserMessage | None,
@@ -307,13 +262,13 @@ def _facts(
     store: FileStore,
     bases: tuple[str, ...],
 ) -> Facts:
-    attachments = _attachments(_chunks(last_user), store, bases) if last_user else []
+    found = attachments(_chunks(last_user), store, bases) if last_user else []
     system = " ".join(_text_of(m.content) for m in messages if isinstance(m, SystemMessage))
     counts = {"total": len(messages)}
     for name, cls in _KINDS:
         if n := sum(isinstance(m, cls) for m in messages):
             counts[name] = n
-    return Facts(said, attachments, _tool_results(messages), system, counts)
+    return Facts(said, found, _tool_results(messages), system, counts)
 
 
 def _tool_results(messages: list[Message]) -> list[dict[str, str]]:
@@ -322,158 +277,9 @@ def _tool_results(messages: list[Message]) -> list[dict[str, str]]:
     for message in reversed(messages):
         if not isinstance(message, ToolMessage):
             break
-        label = message.name or message.tool_call_id or "tool"
+        label = tool_name_for(message, messages)
         results.insert(0, {"name": label, "content": _text_of(message.content)})
     return results
-
-
-def _attachments(
-    chunks: list[Any], store: FileStore, bases: tuple[str, ...]
-) -> list[tuple[str, dict[str, Any]]]:
-    found: list[tuple[str, dict[str, Any]]] = []
-    for chunk in chunks:
-        if isinstance(chunk, ImageURLChunk):
-            url = chunk.image_url if isinstance(chunk.image_url, str) else chunk.image_url.url
-            found.append(("images", _describe_image(url, store, bases)))
-        elif isinstance(chunk, DocumentURLChunk):
-            found.append(("documents", _describe_document(chunk, store, bases)))
-        elif isinstance(chunk, FileChunk):
-            stored = _stored_file(chunk.file_id, store)
-            found.append(("files", {"name": stored.filename, "bytes": stored.bytes}))
-        elif isinstance(chunk, AudioChunk):
-            size = len(_b64decode(chunk.input_audio, "audio"))
-            found.append(("audio", {"bytes": size}))
-    # Kinds in a fixed order (images, documents, files, audio), each in the order sent.
-    order = list(_LABELS)
-    return sorted(found, key=lambda pair: order.index(pair[0]))
-
-
-def _stored_file(file_id: str, store: FileStore) -> Any:
-    if not _UUID.fullmatch(file_id):
-        msg = "Input should be a valid UUID"
-        raise Invalid([detail_entry("uuid_parsing", ["body", "file_id"], msg, file_id)])
-    stored = store.get(file_id.lower())
-    if stored is None:
-        raise not_found(f"File {file_id} not found.")
-    return stored
-
-
-def _b64decode(text: str, what: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise invalid_request(f"The {what} data is not valid base64.") from None
-
-
-def data_uri(uri: str, what: str) -> tuple[str, bytes]:
-    header, comma, payload = uri.partition(",")
-    if not comma:
-        raise invalid_request(f"The {what} data URI has no data.")
-    params = header.removeprefix("data:").split(";")
-    mime = params[0].lower() or "text/plain"
-    if "base64" in params[1:]:
-        return mime, _b64decode(payload, what)
-    return mime, unquote_to_bytes(payload)
-
-
-def signed_file(url: str, store: FileStore, bases: tuple[str, ...], what: str) -> Any:
-    """The stored file behind one of this emulator's signed URLs, or None for other URLs."""
-    if not url.startswith(tuple(f"{base}/_signed/" for base in bases)):
-        return None
-    parts = urlsplit(url)
-    file_id = parts.path.rsplit("/", 1)[-1]
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    ok = store.check_signature(file_id, query.get("expires", ""), query.get("signature", ""))
-    stored = store.get(file_id) if ok else None
-    if stored is None:
-        raise invalid_request(f"The {what} URL could not be fetched (HTTP 403).")
-    return stored
-
-
-def _describe_image(url: str, store: FileStore, bases: tuple[str, ...]) -> dict[str, Any]:
-    if url.startswith("data:"):
-        declared, data = data_uri(url, "image")
-        return {**image_facts(data, declared), "source": "data_uri", "mime": declared}
-    stored = signed_file(url, store, bases, "image")
-    if stored is not None:
-        data = store.content_path(stored.id).read_bytes()
-        return {**image_facts(data, None), "source": "signed_url"}
-    return {"source": "url", "url": url}
-
-
-def image_facts(data: bytes, declared: str | None) -> dict[str, Any]:
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            fmt = str(img.format)
-            width, height = img.size
-            colour = _dominant(img)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise invalid_request("The image could not be decoded.") from None
-    actual = Image.MIME.get(fmt, f"image/{fmt.lower()}")
-    if declared is not None and _MIME_ALIASES.get(declared, declared) != actual:
-        raise invalid_request(f"The image is declared as {declared} but its data is {fmt}.")
-    name = min(
-        _CSS_COLOURS,
-        key=lambda n: sum((a - b) ** 2 for a, b in zip(_CSS_COLOURS[n], colour, strict=True)),
-    )
-    hex_ = "#{:02x}{:02x}{:02x}".format(*colour)
-    return {"format": fmt, "width": width, "height": height, "colour": name, "hex": hex_}
-
-
-def _dominant(img: Any) -> tuple[int, int, int]:
-    from PIL import Image
-
-    rgb = img.convert("RGB")
-    # Nearest-neighbour keeps exact pixel colours; 64x64 samples are plenty.
-    small = rgb.resize((min(rgb.width, 64), min(rgb.height, 64)), Image.Resampling.NEAREST)
-    colours = small.getcolors(64 * 64)
-    count_colour = max(colours, key=lambda c: c[0])
-    r, g, b = count_colour[1][:3]
-    return int(r), int(g), int(b)
-
-
-def _describe_document(
-    chunk: DocumentURLChunk, store: FileStore, bases: tuple[str, ...]
-) -> dict[str, Any]:
-    url = chunk.document_url
-    if url.startswith("data:"):
-        mime, data = data_uri(url, "document")
-        name = chunk.document_name or "document"
-        return {"name": name, "bytes": len(data), "mime": mime, "source": "data_uri"}
-    stored = signed_file(url, store, bases, "document")
-    if stored is not None:
-        return {
-            "name": stored.filename,
-            "bytes": stored.bytes,
-            "mime": stored.mimetype,
-            "source": "signed_url",
-        }
-    return {"source": "url", "url": url}
-
-
-def _tool_call(function: FunctionTool, rest: str) -> ToolCallReply:
-    name = function.function.name
-    try:
-        given = json.loads(rest) if rest else None
-    except json.JSONDecodeError:
-        given = None
-    if isinstance(given, dict):
-        arguments = given
-    else:
-        properties = function.function.parameters.get("properties", {})
-        samples = {"integer": 1, "number": 1.5, "boolean": True, "array": [], "object": {}}
-        arguments = {
-            key: samples.get(
-                str(spec.get("type")) if isinstance(spec, dict) else "", rest or "emulator"
-            )
-            for key, spec in properties.items()
-        }
-    text = json.dumps(arguments)
-    call_id = hashlib.sha256(f"{name}:{text}".encode()).hexdigest()[:9]
-    return ToolCallReply(id=call_id, name=name, arguments=text)
 
 
 _TOPICS = ("parsing", "streaming", "caching", "retries", "rendering", "storage")

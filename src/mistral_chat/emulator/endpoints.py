@@ -36,7 +36,7 @@ from .libraries import LibraryStore
 from .messages import Query, Request, Response, json_response
 from .moderation import moderation_response
 from .speech import speech_answer, speech_events, voice_list
-from .validate import ApiError, Invalid, _json_body, detail_entry, problems, translate
+from .validate import ApiError, Invalid, detail_entry, json_body, problems, translate
 
 if TYPE_CHECKING:
     from .catalog import ServedModel
@@ -51,7 +51,7 @@ _UUID = "[^/]+"
 
 def decode(body: bytes, struct: type[T]) -> T:
     """A JSON body as ``struct``, or Invalid listing every problem (as pydantic does)."""
-    raw = _json_body(body)
+    raw = json_body(body)
     try:
         return msgspec.convert(raw, struct)
     except msgspec.ValidationError:
@@ -135,7 +135,7 @@ class EndpointRoutes:
     def _audio_of(
         self, request: Request, form: Form, options: stt.Transcription
     ) -> tuple[str, AudioFacts | None]:
-        from .describe import signed_file
+        from .attachments import signed_file
 
         if form.file is not None:
             return form.file.filename, stt.facts_of(form.file.path, form.file.filename)
@@ -199,7 +199,7 @@ class EndpointRoutes:
     def chat_moderations(self, request: Request) -> Response:
         from .describe import _text_of
 
-        raw = _json_body(request.body)
+        raw = json_body(request.body)
         given = raw.get("input") if isinstance(raw, dict) else None
         several = isinstance(given, list) and bool(given) and isinstance(given[0], list)
         if several:

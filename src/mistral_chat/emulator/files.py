@@ -174,6 +174,7 @@ class FileStore:
     """
 
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.dir = root / "files"
         self.dir.mkdir(parents=True, exist_ok=True)
         self._secret = secrets.token_bytes(32)
@@ -254,11 +255,39 @@ class FileStore:
             partial.unlink(missing_ok=True)
             raise
         partial.replace(self.content_path(file_id))
-        # metadata last and atomically: a file is listed only once its content is in place
-        meta = self.dir / f"{file_id}.json.part"
-        meta.write_text(json.dumps(stored.to_json()))
-        meta.replace(self.dir / f"{file_id}.json")
+        self._write_meta(stored)
         return stored
+
+    def add_generated(self, filename: str, data: bytes, *, purpose: str) -> StoredFile:
+        """Store bytes the service made itself (a generated image): ``source`` is ``mistral``."""
+        file_id = str(uuid.uuid4())
+        digest = hashlib.sha256(data).hexdigest()
+        stored = StoredFile(
+            id=file_id,
+            object="file",
+            bytes=len(data),
+            created_at=int(self.clock()),
+            filename=filename,
+            purpose=purpose,
+            sample_type="pretrain",
+            num_lines=None,
+            mimetype=sniff_mimetype(data[:512], filename),
+            source="mistral",
+            signature=digest[:16],
+            expires_at=None,
+            visibility="workspace",
+        )
+        partial = self.dir / f"{file_id}.part"
+        partial.write_bytes(data)
+        partial.replace(self.content_path(file_id))
+        self._write_meta(stored)
+        return stored
+
+    def _write_meta(self, stored: StoredFile) -> None:
+        # metadata last and atomically: a file is listed only once its content is in place
+        meta = self.dir / f"{stored.id}.json.part"
+        meta.write_text(json.dumps(stored.to_json()))
+        meta.replace(self.dir / f"{stored.id}.json")
 
     def _parse(
         self, reader: Reader, boundary: bytes, partial: Path

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .describe import data_uri, image_facts, image_summary, signed_file
+from .attachments import data_uri, image_facts, image_summary, signed_file
 from .files import FileStore, StoredFile
 from .request_bodies import (
     DocumentURLChunk,

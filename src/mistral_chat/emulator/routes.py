@@ -15,10 +15,12 @@ import uuid
 from collections.abc import Callable, Mapping
 from urllib.parse import quote, unquote
 
+from .agents import Agents, AgentStore
 from .batch import BatchJobs
 from .batch_routes import BatchRoutes
 from .catalog import ModelCatalog, ServedModel
 from .chat import completion, sse_events
+from .conversations import Conversations, ConversationStore
 from .describe import build_reply
 from .endpoints import EndpointRoutes
 from .files import FileStore, StoredFile
@@ -35,6 +37,9 @@ from .validate import (
 )
 
 __all__ = ["App", "Request", "Response", "json_response"]
+
+_CONVERSATION = r"/v1/conversations/(?P<conversation_id>[^/]+)"
+_AGENT = r"/v1/agents/(?P<agent_id>[^/]+)"
 
 _SAMPLE_TYPES = ("pretrain", "instruct", "batch_request", "batch_result", "batch_error")
 _SOURCES = ("upload", "repository", "mistral")
@@ -57,6 +62,12 @@ class App:
         self._wait = wait
         # Where this emulator is reachable, so its own signed URLs are recognised.
         self.own_bases: tuple[str, ...] = ()
+        self.agents = Agents(AgentStore(store.root), catalog)
+        self.conversations = Conversations(
+            ConversationStore(store.root), catalog, self.agents, store, wait, self._bases
+        )
+        conv, agents = self.conversations, self.agents
+
         self.batch: BatchJobs  # set by BatchRoutes
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = [
             ("GET", re.compile(r"/v1/models"), self.list_models),
@@ -72,6 +83,19 @@ class App:
             ("GET", re.compile(r"/v1/files/(?P<file_id>[^/]+)/url"), self.signed_url),
             ("GET", re.compile(r"/_signed/(?P<file_id>[^/]+)"), self.signed_download),
             *EndpointRoutes(self).routes(),  # audio, embeddings, moderations, FIM, libraries
+            ("POST", re.compile(r"/v1/conversations"), conv.start),
+            ("GET", re.compile(r"/v1/conversations"), conv.list),
+            ("GET", re.compile(_CONVERSATION), conv.get),
+            ("POST", re.compile(_CONVERSATION), conv.append),
+            ("DELETE", re.compile(_CONVERSATION), conv.delete),
+            ("GET", re.compile(_CONVERSATION + "/history"), conv.history),
+            ("GET", re.compile(_CONVERSATION + "/messages"), conv.messages),
+            ("POST", re.compile(_CONVERSATION + "/restart"), conv.restart),
+            ("POST", re.compile(r"/v1/agents"), agents.create),
+            ("GET", re.compile(r"/v1/agents"), agents.list),
+            ("GET", re.compile(r"/v1/agents/pages"), agents.pages),
+            ("GET", re.compile(_AGENT), agents.get),
+            ("DELETE", re.compile(_AGENT), agents.delete),
             *BatchRoutes(self).routes(),  # /v1/batch/jobs*
         ]
 
@@ -97,6 +121,9 @@ class App:
         if allowed:
             return json_response(405, {"detail": "Method Not Allowed"})
         return json_response(404, {"detail": "Not Found"})
+
+    def _bases(self, request: Request) -> tuple[str, ...]:
+        return (request.base_url, *self.own_bases)
 
     def _authorized(self, headers: Mapping[str, str]) -> bool:
         scheme, _, token = headers.get("authorization", "").partition(" ")

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .catalog import ModelCatalog
-from .faults import STREAM_KINDS, Fault, FaultQueue
+from .faults import STREAM_KINDS, Fault, FaultError, FaultQueue
 from .files import FileStore, MultipartError
 from .routes import App, Request, Response, json_response
 
@@ -224,10 +224,14 @@ class _Handler(BaseHTTPRequestHandler):
         fault = emu.faults.take(path, STREAM_KINDS) if sse else None
         last = b""
         for sent, chunk in enumerate(chunks):
-            if fault is not None and (sent >= (fault.after_chunks or 0) or b"[DONE]" in chunk):
+            ending = b"[DONE]" in chunk or b"conversation.response.done" in chunk
+            if fault is not None and (sent >= (fault.after_chunks or 0) or ending):
                 if fault.kind != "cut":  # a clean end that still tells of a failure
-                    self._write_chunk(_failure_event(fault.kind, last))
-                    self._write_chunk(b"data: [DONE]\n\n")
+                    if path.startswith("/v1/conversations"):  # its events end without [DONE]
+                        self._write_chunk(_conversation_error())
+                    else:
+                        self._write_chunk(_failure_event(fault.kind, last))
+                        self._write_chunk(b"data: [DONE]\n\n")
                     self.wfile.write(b"0\r\n\r\n")
                     return
                 break
@@ -266,6 +270,17 @@ def _failure_event(kind: str, last: bytes) -> bytes:
             "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
         }
     return b"data: " + json.dumps(body, separators=(",", ":")).encode() + b"\n\n"
+
+
+def _conversation_error() -> bytes:
+    """A conversation stream's failure (both stream faults): the spec's error event."""
+    body = {
+        "type": "conversation.response.error",
+        "message": "Internal server error while generating",
+        "code": 3000,
+    }
+    data = json.dumps(body, separators=(",", ":")).encode()
+    return b"event: conversation.response.error\ndata: " + data + b"\n\n"
 
 
 def _fault_response(fault: Fault) -> Response:
@@ -424,7 +439,7 @@ class Emulator:
     ) -> None:
         try:
             parsed = json.loads(raw) if raw else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, invalid UTF-8, nested too deep
             parsed = None
         flat: dict[str, str | list[str]] = {k: v[0] if len(v) == 1 else v for k, v in query.items()}
         with self._lock:
@@ -434,9 +449,12 @@ class Emulator:
         """``/_emulator/faults`` (POST adds, DELETE clears) and ``/_emulator/requests``."""
         if path == "/_emulator/faults" and method == "POST":
             try:
-                self.faults.add(Fault.from_json(json.loads(raw or b"null")))
-            except ValueError as exc:
-                return json_response(400, {"detail": str(exc)})
+                self.faults.add(Fault.from_json(_control_json(raw)))
+            except FaultError as exc:
+                # FastAPI's shape: a 422 whose `loc` names the field
+                loc = ["body"] if exc.field == "body" else ["body", exc.field]
+                problem = {"loc": loc, "msg": exc.reason, "type": "value_error"}
+                return json_response(422, {"detail": [problem]})
             return json_response(200, {"ok": True})
         if path == "/_emulator/faults" and method == "DELETE":
             self.clear_faults()
@@ -447,6 +465,13 @@ class Emulator:
         if path == "/_emulator/batch" and method in ("GET", "POST"):
             return json_response(*self.app.batch.control(method, raw))
         return json_response(404, {"detail": "Not Found"})
+
+
+def _control_json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"null")
+    except (ValueError, RecursionError):  # not JSON, invalid UTF-8, nested too deep
+        raise FaultError("body", "not JSON (or nested too deep, or not UTF-8)") from None
 
 
 def serve_forever(

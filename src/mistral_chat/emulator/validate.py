@@ -32,6 +32,7 @@ __all__ = [
     "decode_ocr_request",
     "detail_entry",
     "invalid_request",
+    "json_body",
     "not_found",
     "problems",
 ]
@@ -59,11 +60,13 @@ def detail_entry(
     return entry
 
 
-def _json_body(body: bytes) -> Any:
+def json_body(body: bytes) -> Any:
     """The parsed JSON body; a missing or malformed one is a 422 as FastAPI gives it."""
     try:
         raw = msgspec.json.decode(body) if body else None
-    except msgspec.DecodeError as exc:
+    except (ValueError, RecursionError) as exc:
+        # msgspec's DecodeError, invalid UTF-8 (UnicodeDecodeError) and nesting deeper than
+        # the decoder follows: the client's mistake, never a 500 (which clients retry)
         raise Invalid(
             [
                 detail_entry(
@@ -78,7 +81,7 @@ def _json_body(body: bytes) -> Any:
 
 def decode_chat_request(body: bytes) -> ChatCompletionRequest:
     """Parse and validate a chat request body, or raise :class:`Invalid`."""
-    raw = _json_body(body)
+    raw = json_body(body)
     try:
         return msgspec.convert(raw, ChatCompletionRequest)
     except msgspec.ValidationError:
@@ -87,7 +90,7 @@ def decode_chat_request(body: bytes) -> ChatCompletionRequest:
 
 def decode_ocr_request(body: bytes) -> OCRRequest:
     """Parse and validate an OCR request body, or raise :class:`Invalid`."""
-    raw = _json_body(body)
+    raw = json_body(body)
     typed = raw
     document = raw.get("document") if isinstance(raw, dict) else None
     if isinstance(document, dict) and "type" not in document:
@@ -159,7 +162,10 @@ def _struct_problems(value: dict[str, Any], struct: type[msgspec.Struct], path: 
             found += problems(value[name], field.type, f"{path}.{name}")
         elif field.required:
             found.append(f"Object missing required field `{name}` - at `{path}`")
-    found += [f"Object contains unknown field `{k}` - at `{path}`" for k in value if k not in known]
+    if struct.__struct_config__.forbid_unknown_fields:
+        found += [
+            f"Object contains unknown field `{k}` - at `{path}`" for k in value if k not in known
+        ]
     return found
 
 
@@ -175,6 +181,14 @@ _TAGS = {
         "input_audio",
     ),
 }
+_ENTRY_TAGS = (
+    "message.input",
+    "message.output",
+    "function.result",
+    "function.call",
+    "tool.execution",
+    "agent.handoff",
+)
 _TOOL_TAGS = (
     "function",
     "web_search",
@@ -230,6 +244,8 @@ def _walk(raw: Any, path: str) -> tuple[list[str | int], Any, Any]:
 def _expected_tags(field: str, loc: list[str | int]) -> tuple[str, ...]:
     if loc[:2] == ["body", "document"]:
         return tuple(_OCR_DOCUMENT_KEYS.values())
+    if loc[:2] == ["body", "inputs"] and len(loc) == 4:
+        return _ENTRY_TAGS
     if field == "role":
         return _TAGS["role"]
     if "tools" in loc:

@@ -143,10 +143,9 @@ class AnswerView:
 
 def show_thinking(terminal: Terminal, text: str) -> None:
     """Reasoning kept with an answer, on stdout: dimmed on a colour terminal, else quoted."""
-    if terminal.stdout_isatty:
-        text = shown_controls(text)
-    if terminal.color:
-        terminal.out(f"{_DIM}{text.rstrip()}{_RESET}")
+    if terminal.color:  # our own dim codes around it, so written past `out`'s neutralising
+        terminal.stdout.write(f"{_DIM}{shown_controls(text.rstrip())}{_RESET}\n")
+        terminal.stdout.flush()
     else:
         terminal.out("\n".join(f"> {line}".rstrip() for line in text.rstrip().splitlines()))
 

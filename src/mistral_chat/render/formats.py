@@ -15,14 +15,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mistral_chat.services.chat import TurnResult
+    from mistral_chat.services.model_info import ModelInfo
+    from mistral_chat.services.unit_prices import UnitPrice
 
 __all__ = [
     "answer_stats",
     "context_size",
     "deprecation",
     "finish_note",
+    "list_price",
     "local_time",
     "money",
+    "price_lines",
     "retirement",
     "turn_summary",
 ]
@@ -65,6 +69,36 @@ def context_size(tokens: int | None) -> str:
     if tokens % mega == 0:
         return f"{tokens // mega}M"
     return f"{tokens // 1024}k" if tokens % 1024 == 0 else f"{tokens:,}"
+
+
+def list_price(model: ModelInfo) -> str:
+    """A model's list price for a table cell: ``$0.1/$0.3`` (USD per 1M input/output tokens),
+    or its price in the unit Mistral charges it in (``$4/1000 pages``, ``$0.003/minute``,
+    ``$16/1M characters``); ``-`` when the docs give none."""
+    if model.price_in is not None:
+        out = "-" if model.price_out is None else f"${model.price_out:g}"
+        return f"${model.price_in:g}/{out}"
+    other = [p for p in model.prices if p.usd and not p.label and p.per != "1M tokens"]
+    return f"${other[0].usd:g}/{other[0].per}" if other else "-"
+
+
+def price_lines(model: ModelInfo) -> list[tuple[str, str]]:
+    """("input price", "$4 per 1000 pages; $5 per 1000 annotated pages") and the output's."""
+    lines = []
+    for direction in ("input", "output"):
+        prices = [p for p in model.prices if p.direction == direction]
+        if not prices:  # a card the docs do not describe: its per-token price, if any
+            known = model.price_in if direction == "input" else model.price_out
+            text = "-" if known is None else f"${known:g} per 1M tokens"
+        else:
+            text = "; ".join(_unit_price(p) for p in prices)
+        lines.append((f"{direction} price", text))
+    return lines
+
+
+def _unit_price(price: UnitPrice) -> str:
+    label = f" ({price.label})" if price.label else ""
+    return f"${price.usd:g} per {price.per}{label}"
 
 
 def retirement(when: date, *, today: date | None = None) -> str:

@@ -35,14 +35,15 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from mistral_chat.render._blocks import Block, BlockSplitter, OpenFence
-from mistral_chat.render.console import Terminal, shown_controls
+from mistral_chat.render.console import CODE_THEMES, Terminal, shown_controls
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
 __all__ = ["CODE_THEME", "StreamingMarkdown", "render_markdown"]
 
-CODE_THEME = "monokai"
+#: code blocks' colours on a dark background (`Terminal.code_theme` picks per background)
+CODE_THEME = CODE_THEMES["dark"]
 _LEXER_CONTEXT_LINES = 4  # earlier code lines re-lexed so a line's highlighting has context
 _ERASE_DOWN = "\x1b[J"
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -60,7 +61,7 @@ def render_markdown(terminal: Terminal, text: str) -> None:
     terminal.refresh_size()
 
     console = terminal.rich_out()
-    console.print(Markdown(text, code_theme=CODE_THEME))
+    console.print(Markdown(text, code_theme=terminal.code_theme))
     console.file.flush()
 
 
@@ -126,6 +127,7 @@ class StreamingMarkdown:
         self._interval = 0.0 if refresh_per_second is None else 1.0 / refresh_per_second
         self._clock = clock
         self._splitter = BlockSplitter()
+        self._held_cr = ""  # a carriage return ending a chunk, until the next one shows a CRLF
         self._last_refresh = float("-inf")
         self._last_code_print = float("-inf")
         self._code_interval = 4 * self._interval
@@ -147,8 +149,16 @@ class StreamingMarkdown:
     def feed(self, chunk: str) -> None:
         if self._done or not chunk:
             return
-        if self.terminal.stdout_isatty:
-            chunk = shown_controls(chunk)  # an answer's escape sequences are shown, not obeyed
+        if self.terminal.stdout_isatty:  # an answer's escape sequences are shown, not obeyed
+            chunk, self._held_cr = self._held_cr + chunk, ""
+            if chunk.endswith("\r"):  # perhaps half a CRLF: the next chunk tells
+                chunk, self._held_cr = chunk[:-1], "\r"
+            chunk = shown_controls(chunk)
+            if not chunk:
+                return
+        self._feed_shown(chunk)
+
+    def _feed_shown(self, chunk: str) -> None:
         if self._passthrough:
             self.terminal.stdout.write(chunk)
             self.terminal.stdout.flush()
@@ -167,6 +177,9 @@ class StreamingMarkdown:
         """Render whatever is left and stop. Idempotent."""
         if self._done:
             return
+        if self._held_cr:  # the answer ended on a lone carriage return
+            self._held_cr = ""
+            self._feed_shown(shown_controls("\r"))
         self._done = True
         if self._passthrough:
             return
@@ -206,7 +219,7 @@ class StreamingMarkdown:
         from rich.markdown import Markdown
 
         self.render_work += len(source)
-        return _capture(self.console, Markdown(source, code_theme=CODE_THEME))
+        return _capture(self.console, Markdown(source, code_theme=self.terminal.code_theme))
 
     def _code(self, fence: OpenFence, lines: list[str], first: int, top: int, bottom: int) -> str:
         """Render code lines ``first:first+len(lines)`` of ``fence`` as rich's code block does."""
@@ -218,7 +231,7 @@ class StreamingMarkdown:
         syntax = Syntax(
             code,
             fence.lexer_name,
-            theme=CODE_THEME,
+            theme=self.terminal.code_theme,
             word_wrap=True,
             padding=(top, 1, bottom, 1),
             line_range=(len(context) + 1, len(context) + len(lines)),
@@ -251,7 +264,7 @@ class StreamingMarkdown:
 
         code = "\n".join(lines).expandtabs(4)
         self.preview_work += len(code)
-        style = Syntax.get_theme(CODE_THEME).get_background_style()
+        style = Syntax.get_theme(self.terminal.code_theme).get_background_style()
         inner = self.terminal.width - 2
         folded = _fold_ascii(code.split("\n"), inner)
         if folded is None:

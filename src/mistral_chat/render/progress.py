@@ -12,7 +12,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from mistral_chat.render.console import Terminal
+from mistral_chat.render.console import Terminal, shown_controls
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -37,6 +37,7 @@ class TransferProgress:
 
     def __enter__(self) -> TransferProgress:
         if self.enabled:
+            from rich.markup import escape
             from rich.progress import (
                 BarColumn,
                 DownloadColumn,
@@ -56,7 +57,10 @@ class TransferProgress:
                 transient=True,
             )
             self._progress.start()
-            self._task = self._progress.add_task(self.description, total=self.total_bytes)
+            # the description may be a server's file name: shown, never obeyed
+            shown = shown_controls(self.description, one_line=True)
+            # a file named "[red]x" is not rich markup: TextColumn reads markup, so escape it
+            self._task = self._progress.add_task(escape(shown), total=self.total_bytes)
         return self
 
     def advance(self, n: int) -> None:

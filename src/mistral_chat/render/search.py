@@ -60,4 +60,5 @@ def hits_table(terminal: Terminal, hits: Sequence[Hit]) -> None:
         ]
         for h in hits
     ]
-    table(terminal, ["id", "when", "role", "match"], rows, marks=HIT_MARKS if bold else None)
+    marks = HIT_MARKS if bold else None
+    table(terminal, ["id", "when", "role", "match"], rows, marks=marks, no_wrap=("id", "when"))

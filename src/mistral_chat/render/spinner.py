@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from types import TracebackType
 
-from mistral_chat.render.console import Terminal
+from mistral_chat.render.console import Terminal, shown_controls
 
 __all__ = ["Spinner"]
 
@@ -63,7 +63,8 @@ class Spinner:
     def _run(self) -> None:
         frame = 0
         while not self._stop.is_set():
-            line = f"{self._frames[frame % len(self._frames)]} {self.message}…"
+            message = shown_controls(self.message, one_line=True)  # it may name a model
+            line = f"{self._frames[frame % len(self._frames)]} {message}…"
             line = line[: max(1, self.terminal.width - 1)]
             with self._lock:
                 self._write("\r" + line.ljust(self._drawn))

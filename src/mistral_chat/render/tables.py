@@ -36,61 +36,115 @@ def table(
     marks: tuple[str, str] | None = None,
 ) -> None:
     """Draw rows under column headers. Cells of the ``no_wrap`` columns (ids a user types)
-    stay on one line on a terminal; the other columns wrap to make room for them. With
-    ``marks`` (the pair of strings around search matches), marked text is bold on a
-    terminal; piped, every cell is written as given."""
+    stay on one line on a terminal; the other columns wrap to make room for them, and a
+    window too narrow even for that shows each row as a block of ``column  value`` lines.
+    With ``marks`` (the pair of strings around search matches), marked text is bold on a
+    terminal.
+
+    A cell is a server's or the history's words (a file name, a title): its control
+    characters, line breaks and bidi overrides are shown, never obeyed, on a terminal and in
+    a pipe alike (a table is for reading; ``--json`` is the exact form for scripts)."""
     if terminal.color:
         from rich.table import Table
 
         terminal.refresh_size()
-        grid = Table(title=title, header_style="bold", title_justify="left")
+        if _too_narrow(columns, rows, no_wrap, terminal.width):
+            _records(terminal, columns, rows, title, marks)
+            return
+        grid = Table(title=_cell(title), header_style="bold", title_justify="left")
         for column in columns:
             grid.add_column(column, overflow="fold", no_wrap=column in no_wrap)
         for row in rows:
             # Text, not str: a file named "[draft].pdf" is data, never rich markup
-            grid.add_row(*(_styled(cell, marks, terminal.stdout_isatty) for cell in row))
+            grid.add_row(*(_styled(cell, marks) for cell in row))
         terminal.rich_out().print(grid)
         return
     # piped: one line per row, columns separated by two spaces, easy to cut/awk
+    rows = [[_cell(cell) for cell in row] for row in rows]
     widths = [_cells(c) for c in columns]
     for row in rows:
         for i, cell in enumerate(row[: len(widths)]):
             widths[i] = max(widths[i], _cells(cell))
-    lines = [] if title is None else [title]
+    lines = [] if title is None else [_cell(title)]
     for row in [columns, *rows]:
         cells = [_pad(cell, widths[i]) for i, cell in enumerate(row[: len(widths)])]
         lines.append("  ".join(cells).rstrip())
     terminal.out("\n".join(lines))
 
 
-def _styled(cell: str, marks: tuple[str, str] | None, tty: bool = False) -> Any:
-    """The cell as rich Text: literal (never markup), marked spans in bold. On a terminal,
-    control characters (a server's file name, a model's words) are shown, never obeyed."""
+def _cell(text: str | None) -> str:
+    return "" if text is None else shown_controls(text, one_line=True)
+
+
+#: the fewest cells a wrapping column may be squeezed to before the table is given up
+_MIN_WRAPPED = 6
+
+
+def _too_narrow(
+    columns: list[str], rows: list[list[str]], no_wrap: Collection[str], width: int
+) -> bool:
+    """Whether a boxed table cannot keep the ``no_wrap`` cells whole and still give every
+    other column a few cells (3 cells per column go to borders and padding)."""
+    need = 1
+    for i, name in enumerate(columns):
+        longest = max((_cells(row[i]) for row in rows if i < len(row)), default=0)
+        longest = max(longest, _cells(name))
+        need += 3 + (longest if name in no_wrap else min(longest, _MIN_WRAPPED))
+    return need > width
+
+
+def _records(
+    terminal: Terminal,
+    columns: list[str],
+    rows: list[list[str]],
+    title: str | None,
+    marks: tuple[str, str] | None,
+) -> None:
+    """Each row as ``column  value`` lines, rows apart: what fits a narrow window."""
+    from rich.table import Table
     from rich.text import Text
 
-    def shown(part: str) -> str:
-        return shown_controls(part) if tty else part
+    console = terminal.rich_out()
+    if title:
+        console.print(Text(_cell(title), style="italic"))
+    for n, row in enumerate(rows):
+        if n:
+            console.print()
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for name, cell in zip(columns, row, strict=False):
+            grid.add_row(Text(name), _styled(cell, marks))
+        console.print(grid)
+
+
+def _styled(cell: str, marks: tuple[str, str] | None) -> Any:
+    """The cell as rich Text: literal (never markup), marked spans in bold, control
+    characters shown."""
+    from rich.text import Text
 
     if not marks or marks[0] not in cell:
-        return Text(shown(cell))
+        return Text(_cell(cell))
     start, end = marks
     text = Text()
     rest = cell
     while start in rest:
         before, _, tail = rest.partition(start)
         marked, found, after = tail.partition(end)
-        text.append(shown(before))
+        text.append(_cell(before))
         if not found:  # an unclosed mark is just text
-            text.append(shown(start + marked))
+            text.append(_cell(start + marked))
             return text
-        text.append(shown(marked), style="bold")
+        text.append(_cell(marked), style="bold")
         rest = after
-    text.append(shown(rest))
+    text.append(_cell(rest))
     return text
 
 
 def key_value(terminal: Terminal, pairs: list[tuple[str, str]]) -> None:
-    """Draw ``key  value`` lines, keys aligned (a "show" view)."""
+    """Draw ``key  value`` lines, keys aligned (a "show" view). Values are shown like table
+    cells, except that a value's own line breaks stay (a description)."""
+    pairs = [(_cell(key), shown_controls(value)) for key, value in pairs]
     if terminal.color:
         from rich.table import Table
         from rich.text import Text

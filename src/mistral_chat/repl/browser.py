@@ -1,15 +1,17 @@
-"""The model browser: a paged table of models, driven by keys or typed commands.
+"""The model browser: a paged table of the models to chat with, driven by keys or commands.
 
 ``BrowserState`` is pure (no I/O): what is shown, and how each command changes it; the
 sorting, filtering and paging themselves are ``services.catalog``'s helpers. ``ModelBrowser``
 draws the state and reads commands until a model is chosen (returns it) or the user quits
-(returns None).
+(returns None). Models that cannot chat (OCR, embeddings, moderation) are not listed, and
+choosing one by its id says what it is and which command uses it.
 
 Commands (a key, or a word; the argument can follow or is asked for):
 
     3 | mistral-small-latest      choose by number or id (or alias)
     n next / p prev               next / previous page (also PageDown/PageUp or Right/Left)
-    s sort [KEY]                  sort by created, context_length, id or name (again: reverse)
+    s sort [KEY]                  sort by created, context_length, id, name or price (again:
+                                  reverse)
     o order                       toggle ascending / descending
     f family [NAME|all]           filter by family (mistral, mixtral, pixtral, ministral ...)
     c cap [NAME|all]              filter by capability (chat, vision, function, fim, ocr ...)
@@ -25,8 +27,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final
 
 from mistral_chat.errors import UsageError
-from mistral_chat.render.formats import context_size, deprecation
+from mistral_chat.render.formats import context_size, deprecation, list_price
 from mistral_chat.services import catalog as cat
+from mistral_chat.services.model_info import not_for_chat
 
 if TYPE_CHECKING:
     from mistral_chat.render.console import Terminal
@@ -103,11 +106,14 @@ class BrowserState:
     page_size: int = 10
 
     def visible(self) -> list[ModelInfo]:
-        """The filtered, sorted models (all pages)."""
+        """The filtered, sorted chat models (all pages)."""
         chosen = cat.filter_models(
-            list(self.models), family=self.family, capability=self.capability
+            self.chat_models(), family=self.family, capability=self.capability
         )
         return cat.sort_models(chosen, self.sort_key, self.descending)
+
+    def chat_models(self) -> list[ModelInfo]:
+        return [m for m in self.models if m.chat]
 
     def view(self) -> Page:
         return cat.paginate(self.visible(), self.page, self.page_size)
@@ -148,8 +154,11 @@ class BrowserState:
         family = _none_if_all(family)
         state = replace(self, family=family, page=1)
         if family is not None and not state.visible():
-            known = sorted({m.family for m in self.models})
-            raise BrowserError(f"no models in family {family!r}; families: {', '.join(known)}")
+            known = sorted({m.family for m in self.chat_models()})
+            raise BrowserError(
+                f"no chat models in family {family!r}; families: {', '.join(known)}"
+                + _not_chat_note(cat.filter_models(self.models, family=family))
+            )
         return state
 
     def with_capability(self, capability: str | None) -> BrowserState:
@@ -161,7 +170,10 @@ class BrowserState:
                 raise BrowserError(str(exc)) from None
         state = replace(self, capability=capability, page=1)
         if capability is not None and not state.visible():
-            raise BrowserError(f"no models with the capability {capability!r}")
+            raise BrowserError(
+                f"no chat models with the capability {capability_label(capability)!r}"
+                + _not_chat_note(cat.filter_models(self.models, capability=capability))
+            )
         return state
 
     def with_page_size(self, text: str) -> BrowserState:
@@ -186,7 +198,7 @@ class BrowserState:
             raise BrowserError(f"no model number {number}; numbers run from 1 to {len(visible)}")
         for model in self.models:
             if token == model.id or token in model.aliases:
-                return model
+                return _for_chat(model)
         matches = [m for m in visible if m.id.startswith(token)]
         if len(matches) == 1:
             return matches[0]
@@ -194,6 +206,27 @@ class BrowserState:
             sample = ", ".join(m.id for m in matches[:4])
             raise BrowserError(f"{token!r} matches several models ({sample} ...); type more")
         raise BrowserError(f"unknown command or model {token!r}; type h for help")
+
+
+def _for_chat(model: ModelInfo) -> ModelInfo:
+    """The model, if it can chat; otherwise say what it is and which command uses it."""
+    other = not_for_chat(model)
+    if other is None:
+        return model
+    what, command = other
+    where = f"; in a shell, `{command}` uses it" if command else ""
+    raise BrowserError(f"{model.id} is {what} and cannot chat: choose a chat model{where}")
+
+
+def _not_chat_note(models: Sequence[ModelInfo]) -> str:
+    """Why models that match are not listed: `(mistral-ocr-4-1 is an OCR model ...)`."""
+    others = [(m, not_for_chat(m)) for m in models if not m.chat]
+    if not others:
+        return ""
+    model, (what, command) = others[0][0], others[0][1] or ("not a chat model", None)
+    more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+    uses = f"; in a shell, `{command}` uses it" if command else ""
+    return f" ({model.id}{more}: {what}, which cannot chat{uses})"
 
 
 def _none_if_all(value: str | None) -> str | None:
@@ -209,7 +242,7 @@ def capability_label(name: str) -> str:
 HELP_ITEMS: Final = (
     "number or id: choose",
     "n/p: next/previous page",
-    "s [KEY]: sort by created, context_length, id or name",
+    "s [KEY]: sort by created, context_length, id, name or price",
     "o: reverse order",
     "f [FAMILY|all]: family",
     "c [CAPABILITY|all]: capability",
@@ -227,9 +260,11 @@ FOOTER_ITEMS: Final = (
     "m files",
     "q quit",
 )
-#: columns dropped, in this order, when the table does not fit the window; the id never is
-_DROPPABLE: Final = ("created", "status", "capabilities", "context")
-_KEEP_WHOLE: Final = ("#", "id", "context", "created")  # never wrapped inside a cell
+#: columns dropped, in this order, when the table does not fit the window; the id never is,
+#: nor the price or context the table is sorted by (its dates read from the title alone)
+_DROPPABLE: Final = ("created", "status", "capabilities", "context", "price")
+_KEEP_WHOLE: Final = ("#", "id", "context", "price", "created")  # never wrapped inside a cell
+_SORT_COLUMN: Final = {"context_length": "context", "price": "price"}
 
 
 def wrap_items(items: Sequence[str], width: int, sep: str = "  ") -> str:
@@ -254,9 +289,12 @@ def _width(columns: list[str], rows: list[list[str]]) -> int:
     )
 
 
-def fit_columns(columns: list[str], rows: list[list[str]], width: int) -> list[int]:
+def fit_columns(
+    columns: list[str], rows: list[list[str]], width: int, keep: str | None = None
+) -> list[int]:
     """The indexes of the columns to show in ``width`` cells of a boxed table: columns of
-    ``_DROPPABLE`` go, in that order, until the others fit without breaking a word."""
+    ``_DROPPABLE`` (but ``keep``) go, in that order, until the others fit without breaking a
+    word."""
 
     def need(i: int) -> int:
         cells = [columns[i], *(row[i] for row in rows)]
@@ -268,7 +306,7 @@ def fit_columns(columns: list[str], rows: list[list[str]], width: int) -> list[i
     for name in _DROPPABLE:
         if sum(need(i) + 3 for i in shown) + 1 <= width:
             break
-        if name in columns:
+        if name in columns and name != keep:
             shown.remove(columns.index(name))
     return shown
 
@@ -349,22 +387,30 @@ class ModelBrowser:
         return True
 
     def _ask_argument(self, kind: str) -> str | None:
-        questions = {
-            "sort": f"sort by ({'/'.join(SORT_KEYS)}): ",
-            "family": "family (" + "/".join(self._families()) + "/all): ",
-            "capability": "capability (chat/vision/function/fim/ocr/.../all): ",
-            "size": "page size: ",
+        """Ask for a command's argument: the choices on their own (wrapped) lines, then a
+        short prompt (a prompt wider than the window would leave no room to type)."""
+        choices = {
+            "sort": ("sort by:", list(SORT_KEYS)),
+            "family": ("families:", [*self._families(), "all"]),
+            "capability": ("capabilities:", [*self._capabilities(), "all"]),
+            "size": ("rows per page:", [f"1 to {_MAX_PAGE_SIZE}"]),
         }
+        intro, items = choices[kind]
+        self.terminal.out(wrap_items([intro, *items], self.terminal.width, sep=" "))
         try:
-            return self.ask(questions[kind])
+            return self.ask(f"{kind}> ")
         except (EOFError, KeyboardInterrupt):
             return None
 
     def _families(self) -> list[str]:
         counts: dict[str, int] = {}
-        for model in self.state.models:
+        for model in self.state.chat_models():
             counts[model.family] = counts.get(model.family, 0) + 1
-        return sorted(counts, key=lambda f: (-counts[f], f))[:8]
+        return sorted(counts, key=lambda f: (-counts[f], f))
+
+    def _capabilities(self) -> list[str]:
+        have = {c for m in self.state.chat_models() for c in m.capabilities}
+        return [capability_label(c) for c in _SHOWN_CAPS if c in have and c != "completion_chat"]
 
     def draw(self) -> None:
         from mistral_chat.render.tables import table
@@ -377,23 +423,31 @@ class ModelBrowser:
                 str(first + i),
                 m.id,
                 context_size(m.context_length),
+                list_price(m),
                 m.created.isoformat() if m.created else "-",
-                " ".join(capability_label(c) for c in m.capabilities if c in _SHOWN_CAPS),
+                # every listed model chats: the other capabilities tell them apart
+                " ".join(
+                    capability_label(c)
+                    for c in m.capabilities
+                    if c in _SHOWN_CAPS and c != "completion_chat"
+                )
+                or "-",
                 deprecation(m.deprecated, m.replacement),
             ]
             for i, m in enumerate(page.items)
         ]
         order = "desc" if state.descending else "asc"
-        title = f"Models: page {page.page} of {max(page.pages, 1)}, {page.total} models"
+        title = f"Chat models: page {page.page} of {max(page.pages, 1)}, {page.total} models"
         title += f", sorted by {state.sort_key} {order}"
         if state.family:
             title += f", family {state.family}"
         if state.capability:
             title += f", capability {capability_label(state.capability)}"
-        columns = ["#", "id", "context", "created", "capabilities", "status"]
+        columns = ["#", "id", "context", "price", "created", "capabilities", "status"]
         if self.terminal.color:  # a boxed table: fit it to the window
             self.terminal.refresh_size()
-            shown = fit_columns(columns, rows, self.terminal.width)
+            keep = _SORT_COLUMN.get(state.sort_key)
+            shown = fit_columns(columns, rows, self.terminal.width, keep)
             columns = [columns[i] for i in shown]
             rows = [[row[i] for i in shown] for row in rows]
         # fit_columns has wrapped what can wrap; only number and id must fit whole
@@ -404,7 +458,7 @@ class ModelBrowser:
         else:
             table(self.terminal, columns, rows, title=title, no_wrap=_KEEP_WHOLE)
         if self.source_note:
-            self.terminal.out(self.source_note)
+            self.terminal.say(self.source_note)
         self.terminal.out(wrap_items(FOOTER_ITEMS, self.terminal.width))
 
 

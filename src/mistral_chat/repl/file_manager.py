@@ -1,8 +1,10 @@
 """The file manager: the Files API as a small menu (upload, list, download, delete, signed URL).
 
 Each choice is a number or a word, and its argument can follow on the same line
-(``upload report.pdf``, ``delete 3b1f...``, ``url 3b1f... 2``) or is asked for. An API or input
-error prints one line and the menu goes on; ``back``, ``q``, Ctrl-C or Ctrl-D return.
+(``upload report.pdf``, ``delete 2``, ``url 3b1f 2``) or is asked for. A file is named by its
+number in the last ``list`` (the list is shown first when there is none yet), by its id or a
+unique prefix of it, or by ``.`` (the last one uploaded). An API or input error prints one
+line and the menu goes on; ``back``, ``q``, Ctrl-C or Ctrl-D return.
 """
 
 from __future__ import annotations
@@ -64,19 +66,21 @@ class FileManager:
         self.describe = describe
         self.cwd = cwd or Path.cwd()
         self.last_file_id: str | None = None
+        #: the files of the last `list`, by number (None: deleted since)
+        self.listed: list[FileObject | None] = []
 
     def run(self) -> None:
         from mistral_chat.api.errors import MistralError
         from mistral_chat.services.transfers import TransferError
 
-        self.terminal.out(MENU)
+        self.terminal.say(MENU)
         while True:
             try:
                 line = self.ask("files> ").strip()
             except (EOFError, KeyboardInterrupt):
                 return
             if not line:
-                self.terminal.out(MENU)
+                self.terminal.say(MENU)
                 continue
             word, _, arg = line.partition(" ")
             choice = _CHOICES.get(word.lower())
@@ -106,30 +110,40 @@ class FileManager:
                 path, purpose=purpose.strip() or None, on_progress=advance
             )
         self.last_file_id = uploaded.id
-        self.terminal.out(f"uploaded {uploaded.filename or path.name}: {uploaded.id}")
+        self.terminal.say(f"uploaded {uploaded.filename or path.name}: {uploaded.id}")
 
     def do_list(self, arg: str) -> None:
         from mistral_chat.render.tables import table
         from mistral_chat.services.transfers import human_size
 
         listing = self.client.files.list(search=arg or None, page_size=100)
+        self.listed = list(listing.data)
         if not listing.data:
-            self.terminal.out("no files")
+            self.terminal.say("no files")
             return
         rows = [
-            [f.id, f.filename, human_size(f.bytes), f.purpose or "", local_time(f.created_at)]
-            for f in listing.data
+            [
+                str(n),
+                f.id,
+                f.filename,
+                human_size(f.bytes),
+                f.purpose or "",
+                local_time(f.created_at),
+            ]
+            for n, f in enumerate(listing.data, 1)
         ]
         total = listing.total if listing.total is not None else len(listing.data)
+        shown = f"the first {len(rows)} of {total}" if total > len(rows) else str(total)
         table(
             self.terminal,
-            ["id", "filename", "size", "purpose", "created"],
+            ["#", "id", "filename", "size", "purpose", "created"],
             rows,
-            title=f"Files ({total})",
+            title=f"Files ({shown}; pick one by its number)",
+            no_wrap=("#", "id", "size", "created"),
         )
 
     def do_download(self, arg: str) -> None:
-        file_id, _, dest_text = (arg or self._need("file id: ")).partition(" ")
+        file_id, _, dest_text = (arg or self._ask_file()).partition(" ")
         file_id = self._file_id(file_id)
         from mistral_chat.services.transfers import human_size, make_readable, resolve_target
 
@@ -141,25 +155,27 @@ class FileManager:
         dest = target.path
         assert dest is not None  # `given` is a path, never "-" (stdout)
         if target.existed and not self._confirm(f"{dest} exists; overwrite? [y/N] "):
-            self.terminal.out("not downloaded")
+            self.terminal.say("not downloaded")
             return
         with self._progress(f"downloading {dest.name}", meta.bytes) as advance:
             written = self.client.files.download(file_id, dest, on_progress=advance)
         make_readable(dest)
-        self.terminal.out(f"saved {dest} ({human_size(written)})")
+        self.terminal.say(f"saved {dest} ({human_size(written)})")
 
     def do_delete(self, arg: str) -> None:
-        file_id = self._file_id(arg or self._need("file id: "))
+        file_id = self._file_id(arg or self._ask_file())
         if not self._confirm(f"delete {file_id}? [y/N] "):
-            self.terminal.out("not deleted")
+            self.terminal.say("not deleted")
             return
         self.client.files.delete(file_id)
         if file_id == self.last_file_id:
             self.last_file_id = None  # `.` must not name a file that is gone
-        self.terminal.out(f"deleted {file_id}")
+        # numbers stay as listed until the next `list`; the deleted one names nothing
+        self.listed = [None if f is not None and f.id == file_id else f for f in self.listed]
+        self.terminal.say(f"deleted {file_id}")
 
     def do_url(self, arg: str) -> None:
-        file_id, _, hours = (arg or self._need("file id: ")).partition(" ")
+        file_id, _, hours = (arg or self._ask_file()).partition(" ")
         file_id = self._file_id(file_id)
         expiry = 24
         if hours.strip():
@@ -178,6 +194,14 @@ class FileManager:
         if not answer:
             raise FileManagerError("nothing entered")
         return answer
+
+    def _ask_file(self) -> str:
+        """Which file: the numbered list first (if none is shown yet), then its number."""
+        if not self.listed:
+            self.do_list("")
+            if not self.listed:
+                raise FileManagerError("there are no files to choose from")
+        return self._need("file (number or id)> ")
 
     def _confirm(self, question: str) -> bool:
         return self.ask(question).strip().lower() in ("y", "yes")
@@ -207,7 +231,23 @@ class FileManager:
             return self.last_file_id
         if "/" in text or not text.isprintable():
             raise FileManagerError(f"invalid file id {text!r}; `list` shows them")
-        return text
+        if text.isdecimal():
+            return self._numbered(int(text))
+        from mistral_chat.services.file_refs import resolve_file_id
+
+        return resolve_file_id(self.client, text, listing="`list`")
+
+    def _numbered(self, number: int) -> str:
+        if not self.listed:
+            raise FileManagerError(f"no file number {number}: `list` numbers the files")
+        if not 1 <= number <= len(self.listed):
+            raise FileManagerError(
+                f"no file number {number}; the list numbers them from 1 to {len(self.listed)}"
+            )
+        chosen = self.listed[number - 1]
+        if chosen is None:
+            raise FileManagerError(f"file number {number} was deleted; `list` numbers them anew")
+        return chosen.id
 
     def _progress(self, label: str, total: int | None) -> AbstractContextManager[Progress]:
         return _progress(self.terminal, label, total)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from .model_info import (
     CAPABILITY_ALIASES,
     CAPABILITY_NAMES,
+    FAMILIES,
     SHORT_CAPABILITY,
     ModelInfo,
     bundled_models,
@@ -56,6 +57,7 @@ __all__ = [
     "CAPABILITY_ALIASES",
     "CAPABILITY_NAMES",
     "DESCENDING_FIRST",
+    "FAMILIES",
     "FAMILY_GROUPS",
     "SHORT_CAPABILITY",
     "SORT_KEYS",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..api.capabilities import CAPABILITY_NAMES
 from ..data.facts import capabilities, context_tokens
 from .model_prices import bundled_facts, list_prices, product_names
+from .unit_prices import UnitPrice, model_unit_prices
 
 if TYPE_CHECKING:
     from ..api.types import ModelCard
@@ -30,6 +31,7 @@ __all__ = [
     "bundled_models",
     "family_of",
     "model_from_card",
+    "not_for_chat",
     "resolve_capability",
 ]
 
@@ -113,9 +115,20 @@ class ModelInfo:
     price_in: float | None = None
     price_out: float | None = None
     card: dict[str, Any] = field(default_factory=dict)
+    #: every list price in its own unit (per 1M tokens, per 1000 pages, per minute ...)
+    prices: tuple[UnitPrice, ...] = ()
 
     def has(self, capability: str) -> bool:
         return resolve_capability(capability) in self.capabilities
+
+    @property
+    def chat(self) -> bool:
+        """Whether the model answers chat messages (OCR, embedding or moderation models not).
+        A server that says nothing of its models' capabilities (vLLM, Ollama) may well: yes."""
+        if "completion_chat" in self.capabilities:
+            return True
+        flags = self.card.get("capabilities")
+        return not self.capabilities and not (isinstance(flags, Mapping) and flags)
 
     def to_json(self) -> dict[str, Any]:
         """The API's fields, `capabilities` as a list of names, plus `family`, prices and
@@ -125,7 +138,32 @@ class ModelInfo:
         out["family"] = self.family
         out["display_name"] = self.name
         out["price_usd_per_mtok"] = {"input": self.price_in, "output": self.price_out}
+        out["prices"] = [p.to_json() for p in self.prices]
         return out
+
+
+#: what a model that cannot chat is, and the command that uses it, by capability (or family)
+_USES: tuple[tuple[str, str, str], ...] = (
+    ("ocr", "an OCR model", "mistral-chat ocr FILE"),
+    ("moderation", "a moderation model", "mistral-chat moderate TEXT"),
+    ("classification", "a classification model", "mistral-chat moderate TEXT"),
+    ("audio_transcription", "a transcription model", "mistral-chat transcribe AUDIO"),
+    ("audio_speech", "a speech model", "mistral-chat speak TEXT -o FILE"),
+    ("completion_fim", "a code-completion model", "mistral-chat fim"),
+)
+
+
+def not_for_chat(model: ModelInfo) -> tuple[str, str | None] | None:
+    """For a model that cannot chat: what it is ("an OCR model") and the command that uses it
+    (None if none does); None for a chat model."""
+    if model.chat:
+        return None
+    for capability, what, command in _USES:
+        if capability in model.capabilities:
+            return what, command
+    if model.family.endswith("embed"):
+        return "an embedding model", "mistral-chat embed TEXT"
+    return "not a chat model", None
 
 
 # -- cards -> ModelInfo ----------------------------------------------------------------------------
@@ -160,6 +198,7 @@ def _info(card: Mapping[str, Any]) -> ModelInfo:
             if alias in list_prices():
                 price_in, price_out = list_prices()[alias]
                 break
+    prices = model_unit_prices(mid, [str(a) for a in card.get("aliases") or []])
     ctx = card.get("max_context_length")
     return ModelInfo(
         id=mid,
@@ -175,13 +214,15 @@ def _info(card: Mapping[str, Any]) -> ModelInfo:
         price_in=price_in,
         price_out=price_out,
         card=dict(card),
+        prices=prices,
     )
 
 
 def _display_name(card: Mapping[str, Any], mid: str) -> str:
     """The card's name, unless it only repeats the id: then the product name from the docs."""
     name = str(card.get("name") or "")
-    if name and name != mid:
+    aliases = [str(a) for a in card.get("aliases") or []]
+    if name and name != mid and name not in aliases:  # asked by alias: the name is an id too
         return name
     known = product_names()
     for candidate in (mid, *[str(a) for a in card.get("aliases") or []]):

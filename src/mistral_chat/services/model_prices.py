@@ -1,7 +1,15 @@
 """List prices from the model facts bundled with the package, and cost estimates at those prices.
 
 The facts (``data/mistral-models.json``, taken from Mistral's docs) are read once, here;
-`model_info.bundled_models` builds the fallback model list from the same facts.
+`model_info.bundled_models` builds the fallback model list from the same facts. Reading them
+makes their dates ISO (the docs sometimes write "July 31, 2026"), so every later comparison of
+dates compares dates.
+
+Prices in other units (per minute of audio, per 1,000 pages, per 1M characters) are read in
+`unit_prices`.
+
+    >>> iso_date("July 31, 2026"), iso_date("2026-07-31"), iso_date("soon")
+    ('2026-07-31', '2026-07-31', None)
 """
 
 from __future__ import annotations
@@ -9,17 +17,49 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Protocol
 
-__all__ = ["bundled_date", "bundled_facts", "estimate_cost", "list_prices"]
+__all__ = [
+    "bundled_date",
+    "bundled_facts",
+    "estimate_cost",
+    "is_retired",
+    "iso_date",
+    "list_prices",
+]
+
+_DATE_FIELDS = ("release_date", "deprecation_date", "retirement_date")
+_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%B %d %Y")
+
+
+def iso_date(value: object) -> str | None:
+    """A date of the facts as ``YYYY-MM-DD``: ISO already, or as the docs write it in words."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 @lru_cache(maxsize=1)
 def _bundle() -> dict[str, Any]:
     raw = resources.files("mistral_chat.data").joinpath("mistral-models.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(raw)
+    for fact in data.get("models") or []:
+        for name in _DATE_FIELDS:
+            if name in fact:  # a date that cannot be read is no date, never text posing as one
+                fact[name] = iso_date(fact[name])
     return data
 
 
@@ -33,6 +73,20 @@ def bundled_date() -> str | None:
     """The date the bundled facts were taken from Mistral's docs (YYYY-MM-DD), if recorded."""
     found = re.search(r"\((\d{4}-\d{2}-\d{2})\)", str(_bundle().get("source") or ""))
     return found[1] if found else None
+
+
+def is_retired(fact: Mapping[str, Any], today: date | None = None) -> bool:
+    """Whether a model of the facts is no longer served: the docs say so, or its retirement
+    date has passed since the facts were taken. A date the docs had already passed while
+    still listing the model as deprecated is not enough (it is still served, as
+    magistral-medium-latest was on 2026-08-21, three weeks after its date)."""
+    if fact.get("status") == "Retired":
+        return True
+    when = fact.get("retirement_date")
+    if not when:
+        return False
+    now = (today or date.today()).isoformat()
+    return bool(when <= now and when > (bundled_date() or ""))
 
 
 @lru_cache(maxsize=1)

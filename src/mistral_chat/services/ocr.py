@@ -11,6 +11,7 @@ http(s) URL as `document_url` or `image_url`, `file:ID` as a file chunk.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -41,6 +42,7 @@ __all__ = [
     "ocr_source",
     "pages_markdown",
     "parse_pages",
+    "read_document",
 ]
 
 DEFAULT_OCR_MODEL: Final = "mistral-ocr-latest"
@@ -106,6 +108,43 @@ def document_for(
     if isinstance(spec, UploadedFile):
         return chunks.file_chunk(spec.file_id)
     raise TypeError(f"not a document source: {spec!r}")
+
+
+_PAGE_COUNT = re.compile(r"\b(?:has|contains|of) (\d+) pages?\b", re.IGNORECASE)
+
+
+def read_document(
+    client: Client, model: str, document: dict[str, Any], pages: list[int] | None = None
+) -> OCRResponse:
+    """Send the OCR request. A refusal of the pages asked for is told in the pages people
+    count (from 1): the API's own message counts them from 0, as its indices do."""
+    from mistral_chat.api.errors import BadRequestError, UnprocessableEntityError
+
+    try:
+        return client.ocr.process(model, document, pages=pages)
+    except (BadRequestError, UnprocessableEntityError) as exc:
+        said = str(exc.message)
+        if not pages or "page" not in said.lower():
+            raise
+        found = _PAGE_COUNT.search(said)
+        has = f"the document has {found[1]} page{'s' * (found[1] != '1')}" if found else ""
+        asked = _as_written(pages)
+        exc.message = (
+            f"--pages {asked}: {has or 'a page asked for is not in the document'}; "
+            "pages are numbered from 1"
+        )
+        raise
+
+
+def _as_written(pages: list[int]) -> str:
+    """0-based indices as people write pages: [1, 3, 4, 5] -> "2,4-6"."""
+    spans: list[list[int]] = []
+    for page in sorted(set(pages)):
+        if spans and page == spans[-1][1] + 1:
+            spans[-1][1] = page
+        else:
+            spans.append([page, page])
+    return ",".join(f"{a + 1}" if a == b else f"{a + 1}-{b + 1}" for a, b in spans)
 
 
 def pages_markdown(answer: OCRResponse) -> str:

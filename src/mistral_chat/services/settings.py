@@ -28,15 +28,19 @@ from pathlib import Path
 from typing import Any
 
 from mistral_chat.errors import UsageError
+from mistral_chat.services import setting_values as values
+from mistral_chat.services.setting_values import THEMES
 
 __all__ = [
     "CONFIG_KEYS",
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
+    "THEMES",
     "AppDirs",
     "Settings",
     "SettingsError",
     "app_dirs",
+    "config_table",
     "load_config",
     "parse_config_value",
     "resolve_settings",
@@ -85,6 +89,7 @@ class Settings:
     show_thinking: bool = False  # a reasoning model's reasoning, on stderr
     api_key_env: str = KEY_ENV  # the variable that holds the key for this profile
     base_url_source: str = "default"  # "emulator" | "option" | "env" | "profile" | "config"
+    theme: str = "auto"  # colours for a dark or light terminal: "auto" | "dark" | "light"
 
     @property
     def home(self) -> Path:
@@ -107,99 +112,22 @@ def app_dirs(environ: Mapping[str, str] | None = None) -> AppDirs:
     )
 
 
-# -- config keys and their validation -------------------------------------------------------------
-
-
-def _str(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    return value
-
-
-def _bool(value: str) -> bool:
-    low = value.strip().lower()
-    if low in ("true", "yes", "on", "1"):
-        return True
-    if low in ("false", "no", "off", "0"):
-        return False
-    raise ValueError("must be true or false")
-
-
-def _int_range(lo: int, hi: int) -> Callable[[str], int]:
-    def parse(value: str) -> int:
-        try:
-            n = int(value)
-        except ValueError:
-            raise ValueError(f"must be a whole number from {lo} to {hi}") from None
-        if not lo <= n <= hi:
-            raise ValueError(f"must be a whole number from {lo} to {hi}")
-        return n
-
-    return parse
-
-
-def _timeout(value: str) -> float:
-    try:
-        t = float(value)
-    except ValueError:
-        raise ValueError("must be a number of seconds greater than 0") from None
-    if not 0 < t <= 3600:
-        raise ValueError("must be a number of seconds greater than 0 (at most 3600)")
-    return t
-
-
-def _url(value: str) -> str:
-    value = value.strip().rstrip("/")
-    if not re.match(r"^https?://[^/\s]+", value):
-        raise ValueError("must be an http:// or https:// URL")
-    problem = _url_problem(value)
-    if problem:
-        raise ValueError(f"not a valid URL ({problem})")
-    return value
-
-
-def _url_problem(url: str) -> str | None:
-    """Why an http(s):// URL cannot be used to reach a server, or None when it can."""
-    from urllib.parse import urlsplit
-
-    if any(not ch.isprintable() or ch.isspace() for ch in url):
-        return "it holds spaces or control characters"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not one
-    except ValueError as exc:
-        reason = str(exc)
-        return reason[:1].lower() + reason[1:]
-    host = parts.hostname or ""
-    if not host:
-        return "no host name"
-    if ":" not in host:  # an IPv6 address has no labels to check
-        try:
-            host.encode("idna")
-        except UnicodeError:
-            return "a part of the host name is empty or longer than 63 characters"
-    return None
-
-
-def _env_name(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.strip()):
-        raise ValueError("must be an environment variable name, like MY_MISTRAL_KEY")
-    return value.strip()
-
-
 #: settable top-level keys and how their text value is parsed and checked
 CONFIG_KEYS: dict[str, Callable[[str], Any]] = {
-    "model": _str,
-    "log": _bool,
-    "image_max_side": _int_range(64, 8192),
-    "show_thinking": _bool,
-    "base_url": _url,
-    "timeout": _timeout,
-    "max_retries": _int_range(0, 10),
+    "model": values.text,
+    "log": values.boolean,
+    "image_max_side": values.whole_range(64, 8192),
+    "show_thinking": values.boolean,
+    "base_url": values.base_url,
+    "timeout": values.seconds,
+    "max_retries": values.whole_range(0, values.MAX_RETRIES),
+    "theme": values.theme,
 }
 #: settable keys of each `profiles.<name>` table
-PROFILE_KEYS: dict[str, Callable[[str], Any]] = {"base_url": _url, "api_key_env": _env_name}
+PROFILE_KEYS: dict[str, Callable[[str], Any]] = {
+    "base_url": values.base_url,
+    "api_key_env": values.env_name,
+}
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -254,6 +182,15 @@ def load_config(path: Path) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise SettingsError(f"{path} is nested too deeply to read; fix or delete it") from None
+
+
+def config_table(path: Path, name: str) -> dict[str, Any]:
+    """The table `name` of the config file ({} when absent), e.g. `mcp` for the MCP servers;
+    SettingsError when the file or that key is not what it should be."""
+    value = load_config(path).get(name, {})
+    if not isinstance(value, dict):
+        raise SettingsError(f"config key {name!r} in {path} must be a table ([{name}.NAME])")
+    return value
 
 
 def save_config(path: Path, data: Mapping[str, Any]) -> None:
@@ -411,6 +348,7 @@ def resolve_settings(
     log = typed("log", bool)
     side = typed("image_max_side", int)
     thinking = typed("show_thinking", bool)
+    theme = typed("theme", str)
     return Settings(
         base_url=url,
         api_key=key,
@@ -428,6 +366,7 @@ def resolve_settings(
         show_thinking=bool(thinking),
         api_key_env=key_env,
         base_url_source=url_source,
+        theme=values.theme(theme) if theme else "auto",
     )
 
 
@@ -442,7 +381,7 @@ def _normalize_url(url: str, source: str) -> str:
     if not re.match(r"^https?://[^/\s]+", url):
         problem = "is not an http:// or https:// URL"
     else:
-        reason = _url_problem(url)
+        reason = values.url_problem(url)
         problem = f"is not a valid URL ({reason})" if reason else ""
     if problem:
         where = {

@@ -45,7 +45,7 @@ __all__ = [
 
 DEFAULT_TRANSCRIBE_MODEL: Final = "voxtral-mini-latest"
 #: local files above this go through the Files API first (a separate, retried upload)
-FILES_API_ABOVE: Final = 64 * 1024 * 1024
+FILES_API_ABOVE: Final = 64_000_000  # 64 MB, in the SI units every size is shown in
 _LANGUAGE = re.compile(r"\w{2}")
 _BIAS = re.compile(r"[^,\s]+")
 MAX_BIAS: Final = 100

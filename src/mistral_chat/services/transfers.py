@@ -2,9 +2,10 @@
 
 The server chooses a file's name, so it is treated as untrusted: reduced to a base name with
 no path separators, no `..`, no control or bidirectional-override characters, no leading dots,
-at most 255 bytes; the file id when nothing is left. A download never replaces an existing
-file unless asked (`force`), and goes through a temporary file renamed into place (done by the
-api layer), so a failure never leaves a truncated file under the real name.
+at most 240 bytes (room for the temporary name beside it); the file id when nothing is left.
+A download never replaces an existing file unless asked (`force`), and goes through a
+temporary file renamed into place (done by the api layer), so a failure never leaves a
+truncated file under the real name.
 
     >>> safe_filename("../../etc/passwd", "file-1")
     'passwd'
@@ -24,6 +25,7 @@ from pathlib import Path
 from mistral_chat.errors import UsageError
 
 __all__ = [
+    "MAX_NAME_BYTES",
     "STDOUT",
     "DownloadTarget",
     "TransferError",
@@ -37,7 +39,9 @@ __all__ = [
 ]
 
 STDOUT = "-"
-_MAX_BYTES = 255
+#: longest file name a download or an export may have: file systems allow 255 bytes, and the
+#: file is written first under a temporary name beside it, ".NAME.xxxxxxxx.part" (15 more)
+MAX_NAME_BYTES = 240
 _WINDOWS_RESERVED = re.compile(r'[<>:"|?*]')
 _RESERVED_NAMES = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -79,37 +83,39 @@ def safe_filename(server_name: str | None, file_id: str) -> str:
     name = _truncate(name)
     if not name or set(name) <= {"."}:
         fallback = "".join(ch for ch in file_id if ch.isalnum() or ch in "-_")
-        return fallback[:_MAX_BYTES] or "download"
+        return fallback[:MAX_NAME_BYTES] or "download"
     return name
 
 
 def _truncate(name: str) -> str:
-    if len(name.encode("utf-8")) <= _MAX_BYTES:
+    """`name` cut to `MAX_NAME_BYTES` bytes of UTF-8, keeping a short extension."""
+    if len(name.encode("utf-8")) <= MAX_NAME_BYTES:
         return name
     stem, dot, ext = name.rpartition(".")
     if not dot or len(ext) > 16:
         stem, ext = name, ""
     suffix = f".{ext}" if ext else ""
-    budget = _MAX_BYTES - len(suffix.encode("utf-8"))
+    budget = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
     encoded = stem.encode("utf-8")[:budget]
     return encoded.decode("utf-8", errors="ignore") + suffix
 
 
 def human_size(n: int | None) -> str:
-    """A byte count for people: `812 B`, `8.0 KB`, `1.2 MB` ("-" when unknown).
+    """A byte count for people, in SI units as Mistral states its limits (1 kB = 1000 bytes,
+    1 MB = 1,000,000): `812 B`, `8.2 kB`, `1.2 MB` ("-" when unknown).
 
     >>> human_size(8211), human_size(12)
-    ('8.0 KB', '12 B')
+    ('8.2 kB', '12 B')
     """
     if n is None:
         return "-"
-    if n < 1024:
+    if n < 1000:
         return f"{n} B"
-    value = n / 1024
-    for unit in ("KB", "MB", "GB"):
-        if value < 1024:
+    value = n / 1000
+    for unit in ("kB", "MB", "GB"):
+        if value < 999.95:  # what rounds to 1000.0 reads as the next unit
             return f"{value:.1f} {unit}"
-        value /= 1024
+        value /= 1000
     return f"{value:.1f} TB"
 
 
@@ -132,8 +138,11 @@ def write_text_atomic(path: Path, text: str) -> None:
 
     check_writable(path)
     directory = path.parent if str(path.parent) else Path()
+    # the temporary name need not hold the whole name (a long one would not fit): its first
+    # 200 bytes, as the file system sees them
+    short = os.fsdecode(os.fsencode(path.name)[:200])
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=f".{short}.", dir=directory)
     except OSError as exc:
         raise TransferError(cannot_write(path, exc)) from exc
     try:
@@ -207,6 +216,13 @@ def resolve_target(
             path = given
     if path.is_dir():
         raise TransferError(f"{path} is a directory; give a file name with -o")
+    size = len(os.fsencode(path.name))
+    if size > MAX_NAME_BYTES:
+        raise TransferError(
+            f"the file name {path.name[:40]}... is {size} bytes long; a download's name may "
+            f"have at most {MAX_NAME_BYTES} (it is written under a temporary name beside it "
+            "first); choose a shorter one with -o"
+        )
     existed = os.path.lexists(path)
     if existed and not force:
         raise TransferError(

@@ -17,13 +17,23 @@ if TYPE_CHECKING:
         ConversationNotFound,
         ExportFormatError,
         HistoryCorruptError,
+        HistoryDiskFull,
         HistoryError,
+        HistoryLocked,
+        HistoryReadOnly,
+        HistoryStorageError,
         HistoryVersionError,
         MessageNotFound,
     )
     from mistral_chat.storage.history import HistoryStore
     from mistral_chat.storage.migrations import SCHEMA_VERSION
-    from mistral_chat.storage.records import Attachment, Conversation, Message, SearchHit
+    from mistral_chat.storage.records import (
+        Attachment,
+        Conversation,
+        Message,
+        SearchHit,
+        UsageRow,
+    )
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -34,13 +44,18 @@ __all__ = [
     "ConversationNotFound",
     "ExportFormatError",
     "HistoryCorruptError",
+    "HistoryDiskFull",
     "HistoryError",
+    "HistoryLocked",
+    "HistoryReadOnly",
+    "HistoryStorageError",
     "HistoryStore",
     "HistoryVersionError",
     "Message",
     "MessageNotFound",
     "SearchHit",
     "StreamCheckpoint",
+    "UsageRow",
 ]
 
 _WHERE = {
@@ -52,13 +67,18 @@ _WHERE = {
     "ConversationNotFound": "errors",
     "ExportFormatError": "errors",
     "HistoryCorruptError": "errors",
+    "HistoryDiskFull": "errors",
     "HistoryError": "errors",
+    "HistoryLocked": "errors",
+    "HistoryReadOnly": "errors",
+    "HistoryStorageError": "errors",
     "HistoryStore": "history",
     "HistoryVersionError": "errors",
     "Message": "records",
     "MessageNotFound": "errors",
     "SearchHit": "records",
     "StreamCheckpoint": "checkpoint",
+    "UsageRow": "records",
 }
 
 

@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from mistral_chat.storage.errors import HistoryStorageError
+
 if TYPE_CHECKING:
     from mistral_chat.storage.history import HistoryStore
 
@@ -17,6 +19,8 @@ class StreamCheckpoint:
 
     Call :meth:`add` for each delta and :meth:`flush` on interruption or before
     ``finish_message``; a process killed in between loses at most ``interval_s`` of text.
+    A save that fails for the disk's sake (`HistoryStorageError`) does not stop the answer:
+    `add` stops saving, and the closing `flush` raises the error if it fails again.
     """
 
     def __init__(
@@ -32,6 +36,8 @@ class StreamCheckpoint:
         self._interval = interval_s
         self._clock = clock
         self._parts: list[str] = []
+        self.failed: HistoryStorageError | None = None
+        """The error of a save that failed mid-answer (saving then stopped until `flush`)."""
         self._saved_len = 0
         self._last_save = clock()
 
@@ -42,10 +48,17 @@ class StreamCheckpoint:
     def add(self, delta: str) -> None:
         if delta:
             self._parts.append(delta)
-        if self._clock() - self._last_save >= self._interval:
-            self.flush()
+        if self.failed is None and self._clock() - self._last_save >= self._interval:
+            try:
+                self.flush()
+            except HistoryStorageError as exc:
+                # a full (or read-only, locked) disk mid-answer: the answer keeps coming on
+                # screen; saving stops, and the flush that ends the answer tries once more and
+                # raises the error
+                self.failed = exc
 
     def flush(self) -> None:
+        """Save the text so far (again after a failed save: the disk may have room now)."""
         text = self.text
         self._parts = [text]
         if len(text) != self._saved_len:

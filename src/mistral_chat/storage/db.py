@@ -9,7 +9,9 @@
   which takes the write lock up front (``BEGIN IMMEDIATE``) so the busy timeout applies to it.
 - The file is created 0600 before SQLite opens it; SQLite gives -wal and -shm the same mode.
 - A file SQLite may only read (permissions, a read-only disk) opens for reading; a write to
-  it is a ``HistoryError`` saying so, never sqlite3's own error (which reads as a crash).
+  it is a ``HistoryReadOnly`` saying so. Every failure about the disk or the file (full,
+  read-only, locked past the busy timeout, damaged) is a ``HistoryStorageError`` naming it
+  (`_failures.py`), never sqlite3's own error (which reads as a crash).
 """
 
 from __future__ import annotations
@@ -22,7 +24,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from mistral_chat.storage.errors import HistoryCorruptError, HistoryError, HistoryVersionError
+from mistral_chat.storage import _fold
+from mistral_chat.storage._failures import (
+    REPAIR_HINT,
+    classified,
+    from_os_error,
+    mounted_read_only,
+)
+from mistral_chat.storage.errors import (
+    HistoryCorruptError,
+    HistoryError,
+    HistoryLocked,
+    HistoryVersionError,
+)
 
 __all__ = ["BUSY_TIMEOUT_MS", "connect", "read_transaction", "transaction"]
 
@@ -31,39 +45,60 @@ MEMORY = ":memory:"
 
 
 def connect(
-    path: str | os.PathLike[str], *, max_schema_version: int | None = None
+    path: str | os.PathLike[str],
+    *,
+    max_schema_version: int | None = None,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
 ) -> sqlite3.Connection:
     """Open (creating if needed) the database at ``path`` with the settings above.
 
     With ``max_schema_version``, a database whose ``user_version`` is higher is refused with
-    :class:`HistoryVersionError` before anything could write to it.
+    :class:`HistoryVersionError` before anything could write to it. ``busy_timeout_ms`` is how
+    long a statement waits for another process's lock before `HistoryLocked`.
     """
     target = str(path)
     if target != MEMORY:
-        _create_private(Path(target))
+        try:
+            _create_private(Path(target))
+        except OSError as exc:
+            raise from_os_error(exc, target) from exc
+    # On a read-only mount a WAL database cannot even be read the usual way (SQLite must create
+    # its -shm file): open it immutable, which is exactly true there; writes are then refused.
+    immutable = target != MEMORY and Path(target).exists() and mounted_read_only(target)
+    database = f"{Path(target).resolve().as_uri()}?immutable=1" if immutable else target
+    as_uri = {"uri": True} if immutable else {}
     try:
         conn = sqlite3.connect(
-            target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, factory=_Connection
+            database,
+            isolation_level=None,
+            timeout=busy_timeout_ms / 1000,
+            factory=_Connection,
+            **as_uri,
         )
     except sqlite3.Error as exc:
-        raise HistoryCorruptError(f"cannot open history database {target}: {exc}") from exc
+        raise classified(exc, target) or HistoryCorruptError(
+            f"cannot open history database {target}: {exc}"
+        ) from exc
     conn.path = target
+    conn.busy_timeout_ms = busy_timeout_ms
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if max_schema_version is not None and version > max_schema_version:
             raise HistoryVersionError(version, max_schema_version)
-        if target != MEMORY:
+        if target != MEMORY and not immutable:
             _set_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        _fold.register(conn)  # the search index's triggers call it
     except HistoryError:
         conn.close()
         raise
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise HistoryCorruptError(
-            f"{target} is not a usable history database ({exc}); move it aside to start afresh"
+            f"{target} is not a usable history database ({exc}); {REPAIR_HINT}, or move it "
+            "aside to start afresh"
         ) from exc
     except BaseException:
         conn.close()
@@ -73,31 +108,68 @@ def connect(
 
 
 class _Connection(sqlite3.Connection):
-    """A connection whose writes to a file it may only read raise a `HistoryError` naming it."""
+    """A connection whose failures about the disk or the file (full, read-only, locked,
+    damaged) raise the `HistoryStorageError` that names them, from any statement and from
+    reading its rows, instead of sqlite3's own errors (which read as a crash)."""
 
     path = MEMORY
+    busy_timeout_ms = BUSY_TIMEOUT_MS
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        cursor = self.cursor(_Cursor)
         try:
-            return super().execute(sql, parameters)
-        except sqlite3.OperationalError as exc:
-            _raise_if_read_only(exc, self.path)
+            return cursor.execute(sql, parameters)
+        except sqlite3.Error as exc:
+            _raise_classified(exc, self)
             raise
 
     def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        cursor = self.cursor(_Cursor)
         try:
-            return super().executemany(sql, parameters)
-        except sqlite3.OperationalError as exc:
-            _raise_if_read_only(exc, self.path)
+            return cursor.executemany(sql, parameters)
+        except sqlite3.Error as exc:
+            _raise_classified(exc, self)
             raise
 
 
-def _raise_if_read_only(exc: sqlite3.OperationalError, path: str) -> None:
-    if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_READONLY:
-        raise HistoryError(
-            f"cannot write history database {path}: it is read-only (check the permissions of "
-            "the file and of its directory)"
-        ) from exc
+class _Cursor(sqlite3.Cursor):
+    """Rows are read page by page as they are fetched: a damaged page fails here, not in
+    `execute`."""
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.Error as exc:
+            _raise_classified(exc, self.connection)
+            raise
+
+    def fetchmany(self, size: int | None = 1) -> list[Any]:
+        try:
+            return super().fetchmany(size)
+        except sqlite3.Error as exc:
+            _raise_classified(exc, self.connection)
+            raise
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.Error as exc:
+            _raise_classified(exc, self.connection)
+            raise
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.Error as exc:
+            _raise_classified(exc, self.connection)
+            raise
+
+
+def _raise_classified(exc: sqlite3.Error, conn: sqlite3.Connection) -> None:
+    path = getattr(conn, "path", MEMORY)
+    found = classified(exc, path, busy_timeout_ms=getattr(conn, "busy_timeout_ms", 0))
+    if found is not None:
+        raise found from exc
 
 
 def _create_private(path: Path) -> None:
@@ -115,8 +187,8 @@ def _set_wal(conn: sqlite3.Connection) -> None:
     for attempt in range(50):
         try:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or attempt == 49:
+        except HistoryLocked:
+            if attempt == 49:
                 raise
             time.sleep(0.05)
             continue

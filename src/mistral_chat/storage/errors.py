@@ -3,9 +3,13 @@
 Stdlib only and free of sqlite3, so the CLI can map them to exit codes without paying for the
 database import::
 
-    HistoryError                      anything the history store refuses or cannot do
+    HistoryError                      anything the history store refuses or cannot do (exit 2)
     ├── HistoryVersionError           history.db has a newer schema than this code knows
-    ├── HistoryCorruptError           the file is not a usable mistral-chat history database
+    ├── HistoryStorageError           the disk or the file said no (also LocalStorageError: exit 6)
+    │   ├── HistoryDiskFull           no space left (or a file size limit) for history.db
+    │   ├── HistoryReadOnly           history.db, its directory or its file system is read-only
+    │   ├── HistoryLocked             another process held the lock past the wait
+    │   └── HistoryCorruptError       damaged pages or search index, or not a history database
     ├── ConversationNotFound          no conversation has that id or id prefix (also LookupError)
     ├── AmbiguousConversationId       an id prefix matches several conversations
     ├── MessageNotFound               no message has that id (also LookupError)
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mistral_chat.errors import ExitCode, MistralChatError
+from mistral_chat.errors import ExitCode, LocalStorageError, MistralChatError
 
 __all__ = [
     "AmbiguousConversationId",
@@ -25,7 +29,11 @@ __all__ = [
     "ConversationNotFound",
     "ExportFormatError",
     "HistoryCorruptError",
+    "HistoryDiskFull",
     "HistoryError",
+    "HistoryLocked",
+    "HistoryReadOnly",
+    "HistoryStorageError",
     "HistoryVersionError",
     "MessageNotFound",
 ]
@@ -49,8 +57,28 @@ class HistoryVersionError(HistoryError):
         )
 
 
-class HistoryCorruptError(HistoryError):
-    """The file exists but is not a mistral-chat history database (or is damaged)."""
+class HistoryStorageError(HistoryError, LocalStorageError):
+    """The disk or the file said no (exit 6): the message says which and what to do. Nothing
+    the user asked for is wrong, so it is not a usage error."""
+
+    exit_code = ExitCode.LOCAL_STORAGE
+
+
+class HistoryDiskFull(HistoryStorageError):
+    """No space left on the disk holding history.db (or a file size limit stopped it)."""
+
+
+class HistoryReadOnly(HistoryStorageError):
+    """history.db may only be read: its permissions, its directory's, or a read-only mount."""
+
+
+class HistoryLocked(HistoryStorageError):
+    """Another process held history.db locked for longer than the store waits."""
+
+
+class HistoryCorruptError(HistoryStorageError):
+    """The file is damaged (pages, the search index) or is not a mistral-chat history database;
+    the message names `mistral-chat history repair` where it can help."""
 
 
 class ConversationNotFound(HistoryError, LookupError):

@@ -263,12 +263,15 @@ def _describe_attachment(a: Attachment) -> str:
 
 
 def _size(size: int | None) -> str | None:
+    """Bytes in SI units, as everywhere else (services.transfers.human_size): 1 kB = 1000."""
     if size is None:
         return None
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+    if size < 1000:
+        return f"{size} B"
+    value = size / 1000
+    for unit in ("kB", "MB", "GB"):
+        if value < 999.95 or unit == "GB":
+            return f"{value:.1f} {unit}"
         value /= 1000
     return None  # pragma: no cover
 

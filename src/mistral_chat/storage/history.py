@@ -1,7 +1,8 @@
 """The conversation history store: the only place that speaks SQL (with its parts).
 
-`HistoryStore` is assembled from three parts, each in its own module: conversations
-(`_conversations.py`), messages (`_messages.py`) and search (`_search.py`); this module holds
+`HistoryStore` is assembled from parts, each in its own module: conversations
+(`_conversations.py`), messages (`_messages.py`), search (`_search.py`) and usage sums
+(`_usage.py`); this module holds
 the store's lifecycle and its export and import. The state the parts share is in `_store.py`.
 """
 
@@ -21,14 +22,15 @@ from mistral_chat.storage._messages import MessageMethods
 from mistral_chat.storage._rows import dump
 from mistral_chat.storage._search import SearchMethods, fts_query
 from mistral_chat.storage._store import CONVERSATION_COLUMNS, LIVE_STREAMS
-from mistral_chat.storage.errors import ConversationExists, HistoryError
+from mistral_chat.storage._usage import UsageMethods
+from mistral_chat.storage.errors import ConversationExists, HistoryError, HistoryStorageError
 from mistral_chat.storage.migrations import SCHEMA_VERSION, migrate
 from mistral_chat.storage.records import Conversation
 
 __all__ = ["HistoryStore", "fts_query"]
 
 
-class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
+class HistoryStore(ConversationMethods, MessageMethods, SearchMethods, UsageMethods):
     """Conversations and their messages in one SQLite file (``history.db``).
 
     Data model:
@@ -44,7 +46,9 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
       ``finish_reason``, ``ttft_ms``, ``duration_ms``, ``cost_usd``, timestamps.
     - ``attachments``: per message and position, ``kind``, ``name``, ``mime_type``, ``size``,
       ``sha256``, ``file_id`` or ``url``; never the bytes.
-    - ``messages_fts``: an FTS5 index over ``messages.text``, kept by triggers.
+    - ``messages_fts``: an FTS5 index over ``messages.text`` (words), kept by triggers.
+    - ``messages_trigram`` and ``system_trigram``: FTS5 trigram indexes over messages' text
+      and system prompts, folded (case, accents), for substrings in any script.
 
     A conversation's ``cost_usd`` is not stored: it is summed from its messages' as it is read
     (for the listed page only), so it is None when no message has a cost.
@@ -72,6 +76,7 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
         secrets: Sequence[str] = (),
         keep_inline_data: bool = False,
         marks: tuple[str, str] = ("**", "**"),
+        busy_timeout_ms: int = db.BUSY_TIMEOUT_MS,
     ) -> None:
         self.path = path
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -79,7 +84,7 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
         self._marks = marks
         self._streaming = set()
         self._conn = None
-        conn = db.connect(path, max_schema_version=SCHEMA_VERSION)
+        conn = db.connect(path, max_schema_version=SCHEMA_VERSION, busy_timeout_ms=busy_timeout_ms)
         try:
             migrate(conn)
         except BaseException:
@@ -101,6 +106,10 @@ class HistoryStore(ConversationMethods, MessageMethods, SearchMethods):
                     " WHERE id = ? AND status = 'streaming'",
                     (message_id,),
                 )
+        except HistoryStorageError:
+            # a full or read-only disk: a row left "streaming" by a closed store reads back
+            # as "interrupted" anyway, and closing must not hide the error that brought us here
+            pass
         finally:
             LIVE_STREAMS.difference_update(self._streaming)
             self._streaming.clear()

@@ -111,9 +111,57 @@ def _m002_message_search(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m003_substring_search(conn: sqlite3.Connection) -> None:
+    # Substrings in any script (CJK has no spaces between words): trigram indexes over text
+    # folded by mc_fold (case and accents; see _fold.py). Messages: contentless, by their
+    # stable integer key. System prompts: one row per conversation that has one, keyed by the
+    # conversation's id (its rowid may change on VACUUM).
+    _run_script(
+        conn,
+        """
+        CREATE VIRTUAL TABLE messages_trigram USING fts5 (
+            text, content = '', tokenize = 'trigram'
+        );
+        CREATE TRIGGER messages_trigram_insert AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_trigram (rowid, text) VALUES (new.n, mc_fold(new.text));
+        END;
+        CREATE TRIGGER messages_trigram_delete AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_trigram (messages_trigram, rowid, text)
+            VALUES ('delete', old.n, mc_fold(old.text));
+        END;
+        CREATE TRIGGER messages_trigram_update AFTER UPDATE OF text ON messages BEGIN
+            INSERT INTO messages_trigram (messages_trigram, rowid, text)
+            VALUES ('delete', old.n, mc_fold(old.text));
+            INSERT INTO messages_trigram (rowid, text) VALUES (new.n, mc_fold(new.text));
+        END;
+        INSERT INTO messages_trigram (rowid, text) SELECT n, mc_fold(text) FROM messages;
+
+        CREATE VIRTUAL TABLE system_trigram USING fts5 (
+            conversation_id UNINDEXED, text, tokenize = 'trigram'
+        );
+        CREATE TRIGGER system_trigram_insert AFTER INSERT ON conversations
+        WHEN new.system IS NOT NULL AND new.system != '' BEGIN
+            INSERT INTO system_trigram (conversation_id, text)
+            VALUES (new.id, mc_fold(new.system));
+        END;
+        CREATE TRIGGER system_trigram_update AFTER UPDATE OF system ON conversations BEGIN
+            DELETE FROM system_trigram WHERE conversation_id = old.id;
+            INSERT INTO system_trigram (conversation_id, text)
+            SELECT new.id, mc_fold(new.system) WHERE new.system IS NOT NULL AND new.system != '';
+        END;
+        CREATE TRIGGER system_trigram_delete AFTER DELETE ON conversations BEGIN
+            DELETE FROM system_trigram WHERE conversation_id = old.id;
+        END;
+        INSERT INTO system_trigram (conversation_id, text)
+        SELECT id, mc_fold(system) FROM conversations WHERE system IS NOT NULL AND system != '';
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "base_tables", _m001_base_tables),
     Migration(2, "message_search", _m002_message_search),
+    Migration(3, "substring_search", _m003_substring_search),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

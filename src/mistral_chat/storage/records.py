@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ROLES", "STATUSES", "Attachment", "Conversation", "Message", "SearchHit"]
+__all__ = [
+    "ROLES",
+    "STATUSES",
+    "Attachment",
+    "Conversation",
+    "Message",
+    "SearchHit",
+    "UsageRow",
+]
 
 ROLES = ("system", "user", "assistant", "tool")
 #: "streaming" is only ever seen by the process that is writing the message; any other reader
@@ -80,11 +88,32 @@ class Conversation:
 class SearchHit:
     conversation_id: str
     title: str | None
-    message_id: str
+    #: None for a match in the conversation's system prompt (``role`` is then ``system``)
+    message_id: str | None
     role: str
     #: A short excerpt around the match, each matched term wrapped in the store's markers.
     snippet: str
     created_at: str
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """The answers of one group (a model, a local day, a conversation) and what they used."""
+
+    key: str  # the model id, the day (YYYY-MM-DD) or the conversation id
+    label: str  # the same, or the conversation's title
+    answers: int
+    prompt_tokens: int
+    completion_tokens: int
+    #: the sum of the answers' estimated costs; None when none of them had a known price
+    cost_usd: float | None
+    priced: int  # how many answers had a cost estimate
+    first_at: str
+    last_at: str
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
 
 
 def content_thinking(content: list[dict[str, Any]]) -> str:

@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Unpack
 from .._base_client import parsed
 from ..endpoint_types import SpeechEvent, Transcription, TranscriptionEvent, VoiceList
 from ..resources.audio import (
+    MAX_SPEECH_BYTES,
     SPEECH,
     STREAM_HEADERS,
     TRANSCRIPTIONS,
@@ -74,10 +75,13 @@ class AsyncAudio:
             on_progress=on_progress,
         ) as (files, data, rewindable):
             request = client._build(client.http, "POST", TRANSCRIPTIONS, files=files, data=data)
+            # an upload takes as long as it takes while bytes flow: no deadline on the whole
             if rewindable:
-                response = await client.with_retries(lambda n: client.send(request, n))
+                response = await client.with_retries(
+                    lambda n: client.fetch(request, n, timed=False)
+                )
             else:
-                response = await client.send(request, 1)
+                response = await client.fetch(request, 1, timed=False)
         return parsed(response, decode_transcription)
 
     async def transcribe_stream(
@@ -134,7 +138,7 @@ class AsyncAudio:
             response_format=response_format,
             stream=False,
         )
-        response = await self._client.request("POST", SPEECH, json=body)
+        response = await self._client.request("POST", SPEECH, json=body, limit=MAX_SPEECH_BYTES)
         data = parsed(response, decode_speech_event)
         return base64.b64decode(data.audio_data)
 

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 from .api_client import AsyncAPIClient
 
 if TYPE_CHECKING:
+    from .agents import AsyncAgents
     from .audio import AsyncAudio
     from .batch import AsyncBatch
     from .chat import AsyncChat
+    from .conversations import AsyncConversations
     from .embeddings import AsyncEmbeddings
     from .files import AsyncFiles
     from .fim import AsyncFIM
@@ -96,8 +98,21 @@ class AsyncClient(AsyncAPIClient):
         return AsyncLibraries(self)
 
     @cached_property
+    def conversations(self) -> AsyncConversations:
+        """Conversations kept on the server, with Mistral's hosted tools (beta)."""
+        from .conversations import AsyncConversations
+
+        return AsyncConversations(self)
+
+    @cached_property
+    def agents(self) -> AsyncAgents:
+        """Agents made on La Plateforme (beta)."""
+        from .agents import AsyncAgents
+
+        return AsyncAgents(self)
+
+    @cached_property
     def batch(self) -> AsyncBatch:
-        """Batch jobs: many requests to one endpoint at half price."""
         from .batch import AsyncBatch
 
         return AsyncBatch(self)

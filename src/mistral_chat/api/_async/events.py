@@ -9,14 +9,16 @@ event. The response is always closed (in `finally` and on exit).
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 import httpx2
 
 from .._base_client import transport_error
-from .._sse import DONE, SSEDecoder
-from ..errors import InvalidResponseError, StreamInterrupted
+from .._deadline import until
+from .._sse import DONE, EventTooLarge, SSEDecoder
+from ..errors import InvalidResponseError, MistralError, StreamInterrupted
 
 if TYPE_CHECKING:
     from .api_client import AsyncAPIClient
@@ -47,30 +49,45 @@ class AsyncEventStream(Generic[T]):
         self._closed = False
         self.text = ""
         self.events = 0
+        self._due: float | None = None  # the moment the next event must have arrived by
+
+    def _wait_for_next_event(self) -> None:
+        timeout = self._client.timeout
+        self._due = None if timeout is None else time.monotonic() + timeout
 
     async def open(self) -> Self:
         """Send the request (retried until the answer starts)."""
         if self._response is None:
             client, request = self._client, self._request
-            self._response = await client.with_retries(
-                lambda n: client.send(request, n, stream=True)
-            )
+
+            async def attempt(n: int) -> httpx2.Response:
+                self._wait_for_next_event()
+                with until(self._due):
+                    return await client.send(request, n)
+
+            self._response = await client.with_retries(attempt)
         return self
 
     def _interrupted(self, why: str) -> StreamInterrupted:
         return StreamInterrupted(why, partial_text=self.text, chunks=self.events)
 
+    def _unreadable(self, why: str, data: bytes = b"") -> MistralError:
+        """Interrupted (the text kept) once events had arrived; else not the API's answer."""
+        if self.events:
+            return self._interrupted(f"{why}; the stream broke off")
+        return InvalidResponseError(
+            f"{why} ({self._request.url.path})",
+            status_code=200,
+            content_type="text/event-stream",
+            preview=self._client.hide_key(data[:120]).decode("utf-8", "replace"),
+        )
+
     def _event(self, data: bytes) -> T:
         try:
             event = self._decode(data)
-        except (ValueError, TypeError) as exc:
-            preview = data[:120].decode("utf-8", "replace")
-            raise InvalidResponseError(
-                f"an event of {self._request.url.path} is not the API's JSON",
-                status_code=200,
-                content_type="text/event-stream",
-                preview=preview,
-            ) from exc
+        except (ValueError, TypeError, RecursionError) as exc:
+            # not JSON, invalid UTF-8, nested deeper than the decoder follows
+            raise self._unreadable("an event is not the API's JSON", data) from exc
         self.events += 1
         self.text += self._text_of(event)
         return event
@@ -78,7 +95,7 @@ class AsyncEventStream(Generic[T]):
     async def __aiter__(self) -> AsyncIterator[T]:
         await self.open()
         assert self._response is not None
-        raw = self._response.aiter_bytes()
+        raw = self._client.iter_body(self._response, lambda: self._due)
         decoder = SSEDecoder()
         try:
             while True:
@@ -91,6 +108,10 @@ class AsyncEventStream(Generic[T]):
                     if not self.events:
                         raise transport_error(exc, self._request) from exc
                     raise self._interrupted(str(exc) or type(exc).__name__) from exc
+                except EventTooLarge as exc:
+                    raise self._unreadable(f"{exc}, more than this client reads") from None
+                except ValueError as exc:  # a damaged compression
+                    raise self._unreadable(str(exc)) from None
                 for data in found:
                     if data == DONE:
                         return
@@ -98,6 +119,8 @@ class AsyncEventStream(Generic[T]):
                     yield event
                     if self._is_last(event):
                         return
+                if found:
+                    self._wait_for_next_event()
                 if ended:
                     raise self._interrupted("the stream ended before its last event")
         finally:

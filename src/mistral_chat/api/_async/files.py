@@ -58,10 +58,13 @@ class AsyncFiles:
         with upload_form(file, filename, purpose, expiry, visibility, on_progress, mime) as form:
             files, data, rewindable = form
             request = client._build(client.http, "POST", "/v1/files", files=files, data=data)
+            # a file takes as long as it takes while bytes flow: no deadline on the whole
             if rewindable:
-                response = await client.with_retries(lambda n: client.send(request, n))
+                response = await client.with_retries(
+                    lambda n: client.fetch(request, n, timed=False)
+                )
             else:
-                response = await client.send(request, 1)
+                response = await client.fetch(request, 1, timed=False)
         return parsed(response, lambda body: parse_file(json.loads(body)))
 
     async def list(
@@ -112,7 +115,7 @@ class AsyncFiles:
             file_path(file_id, "/content"),
             headers=DOWNLOAD_HEADERS,
         )
-        response = await client.with_retries(lambda n: client.send(request, n, stream=True))
+        response = await client.with_retries(lambda n: client.send(request, n))
         done, total = 0, download_total(response)
         try:
             with download_target(dest) as out:

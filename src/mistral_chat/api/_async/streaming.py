@@ -2,18 +2,25 @@
 
 The decoder, the accumulator and the verdicts live in `.._stream_state.StreamState`; this
 module only reads bytes. See `.._stream_state` for the retry and closing rules.
+
+Time: the request and its first event must come within `timeout` seconds, then each event
+within `timeout` of the caller asking for the next (a silence limit, not a total: an answer
+may stream for minutes). Size: one event may hold `_sse.MAX_EVENT_BYTES`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import httpx2
 
-from .._base_client import transport_error
+from .._base_client import transport_error, with_body
+from .._body import MAX_JSON_BYTES
+from .._deadline import keeps_deadlines, until
 from .._sse import DONE, SSEDecoder
-from .._stream_state import StreamState
+from .._stream_state import DRAIN_BYTES, DRAIN_SECONDS, StreamState
 from ..types import ChatCompletionChunk
 
 if TYPE_CHECKING:
@@ -32,7 +39,7 @@ class AsyncChatStream(StreamState):
     """
 
     def __init__(self, client: AsyncAPIClient, request: httpx2.Request) -> None:
-        super().__init__()
+        super().__init__(client.timeout, client.hide_key)
         self._client = client
         self._request = request
         self._pending: list[bytes] = []
@@ -42,29 +49,23 @@ class AsyncChatStream(StreamState):
     async def open(self) -> AsyncChatStream:
         """Send the request and wait for the first event (retried until then)."""
         if self._raw is None:
-            self._response, self._raw = await self._client.with_retries(
-                lambda n: self._open(self._request, n)
-            )
+            self._response, self._raw = await self._client.with_retries(self._open)
         return self
 
-    async def _open(
-        self, request: httpx2.Request, attempt: int
-    ) -> tuple[httpx2.Response, AsyncIterator[bytes]]:
+    async def _open(self, attempt: int) -> tuple[httpx2.Response, AsyncIterator[bytes]]:
         self._decoder = SSEDecoder()
-        response = await self._client.send(request, attempt, stream=True)
-        if self._answered_whole(response):
-            try:
-                await response.aread()
-                self._pending = self._events_of_whole(response)
-            except httpx2.TransportError as exc:
-                await response.aclose()
-                raise transport_error(exc, request) from exc
-            except BaseException:
-                await response.aclose()
-                raise
-            return response, response.aiter_bytes()
-        raw = response.aiter_bytes()
+        self._wait_for_next_event()
+        request = self._request
+        with until(self.next_event_by):
+            response = await self._client.send(request, attempt)
+        self._opened(response)
         try:
+            if self._answered_whole(response):
+                with until(self.next_event_by):
+                    body = await self._client.read_body(response, MAX_JSON_BYTES)
+                self._pending = self._events_of_whole(with_body(response, body))
+                return response, self._nothing()
+            raw = self._client.iter_body(response, lambda: self.next_event_by)
             async for data in raw:
                 events = self._decoder.feed(data)
                 if events:
@@ -73,13 +74,22 @@ class AsyncChatStream(StreamState):
         except httpx2.TransportError as exc:
             await response.aclose()
             raise transport_error(exc, request) from exc
+        except ValueError as exc:  # too large, a damaged compression
+            await response.aclose()
+            raise self._stopped(exc) from None
+        except BaseException:
+            await response.aclose()
+            raise
         return response, raw
+
+    async def _nothing(self) -> AsyncIterator[bytes]:
+        return
+        yield  # pragma: no cover - makes this an empty async generator
 
     async def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         await self.open()
         assert self._raw is not None
         add = self.accumulator.add
-        decoder = self._decoder
         try:
             events = self._pending
             self._pending = []
@@ -87,23 +97,42 @@ class AsyncChatStream(StreamState):
                 for data in events:
                     if data == DONE:
                         self._done = True
-                        async for _ in self._raw:  # drain the terminator: the connection is reused
-                            pass
+                        await self._drain()
                         return
                     chunk = self._chunk(data)
                     add(chunk)
                     yield chunk
+                if events:
+                    self._wait_for_next_event()
                 try:
-                    events = decoder.feed(await anext(self._raw))
+                    events = self._decoder.feed(await anext(self._raw))
                 except StopAsyncIteration:
-                    events = decoder.flush()
+                    events = self._decoder.flush()
                     if not events:
                         self._ended()
                         return
                 except httpx2.TransportError as exc:
-                    raise self._interrupted(str(exc) or type(exc).__name__) from exc
+                    raise self._broke(exc) from exc
+                except ValueError as exc:  # an event too large, a damaged compression
+                    raise self._stopped(exc) from None
         finally:
             await self.aclose()
+
+    async def _drain(self) -> None:
+        """After `[DONE]`: read the little that normally follows (the chunked terminator), so
+        the connection can be reused; never wait or read longer than `DRAIN_*` allow."""
+        assert self._raw is not None and self._response is not None
+        if not keeps_deadlines(self._response):
+            return  # reads there cannot be bounded: close instead
+        self.next_event_by = time.monotonic() + DRAIN_SECONDS
+        left = DRAIN_BYTES
+        try:
+            async for piece in self._raw:
+                left -= len(piece)
+                if left < 0:
+                    return
+        except (httpx2.TransportError, ValueError):
+            return  # the answer is complete; what follows it does not matter
 
     async def until_done(self) -> AsyncChatStream:
         """Consume the rest of the stream; returns self for `.text`, `.usage`..."""

@@ -9,12 +9,20 @@ Everything that can be decided without I/O lives in `..._base_client`, `.._core`
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Self, TypeVar
 
 import httpx2
 
-from .._base_client import BaseClient, transport_error
+from .._base_client import (
+    MAX_REDIRECTS,
+    BaseClient,
+    content_if_read,
+    transport_error,
+    with_body,
+)
+from .._body import MAX_ERROR_BYTES, MAX_JSON_BYTES, BodyDecoder, BodyTooLarge
+from .._deadline import expired, keeps_deadlines, until
 from ..errors import MistralError
 
 __all__ = ["APIClient"]
@@ -74,14 +82,24 @@ class APIClient(BaseClient):
                     raise
             self._sleep(wait)
 
-    def send(
-        self, request: httpx2.Request, attempt: int, *, stream: bool = False
-    ) -> httpx2.Response:
-        """One attempt: send, log, and raise the mapped error for an error status."""
+    def send(self, request: httpx2.Request, attempt: int) -> httpx2.Response:
+        """One attempt: send, follow redirects that are safe to follow, log, and raise the
+        mapped error for an error status. The body of a success is left unread (the caller
+        reads it, within its limits, and closes the response)."""
         self._check_open()
         started = time.monotonic()
         try:
-            response = self._http.send(request, stream=stream)
+            response = self._http.send(request, stream=True, follow_redirects=False)
+            for _ in range(MAX_REDIRECTS):
+                if response.next_request is None:
+                    break
+                unsafe = self._unsafe_redirect(response)
+                self._log(request, str(response.status_code), started, attempt)
+                response.close()
+                if unsafe is not None:
+                    raise unsafe
+                request, started = response.next_request, time.monotonic()
+                response = self._http.send(request, stream=True, follow_redirects=False)
         except httpx2.TransportError as exc:
             self._log(request, type(exc).__name__, started, attempt)
             raise transport_error(exc, request) from exc
@@ -89,14 +107,89 @@ class APIClient(BaseClient):
         if response.is_success:
             return response
         try:
-            response.read()
-        except httpx2.TransportError:
-            pass
+            content = self.read_body(response, MAX_ERROR_BYTES, cut=True)
+        except (httpx2.TransportError, ValueError):
+            content = b""  # the status alone still says what happened
         finally:
             response.close()
-        raise self._status_error(response)
+        raise self._status_error(response, content)
 
-    def request(self, method: str, path: str, **kw: Any) -> httpx2.Response:
-        """Send with retries and return the read response (`json=`, `params=`, ... as httpx2)."""
+    def read_body(self, response: httpx2.Response, limit: int, *, cut: bool = False) -> bytes:
+        """The body of a streamed `response`, decoded, at most `limit` bytes: past that it is
+        cut there if `cut`, else `BodyTooLarge`. Reads keep the deadline in force (checked
+        between reads on a transport that `_deadline` could not clip)."""
+        ready = content_if_read(response)
+        if ready is not None:
+            if len(ready) > limit and not cut:
+                raise BodyTooLarge(limit)
+            return ready[:limit]
+        decoder = BodyDecoder(response.headers.get("content-encoding"), None if cut else limit)
+        between_reads = not keeps_deadlines(response)  # then check the deadline here
+        pieces: list[bytes] = []
+        for raw in response.iter_raw():
+            pieces.extend(decoder.decode(raw))
+            if cut and decoder.size >= limit:
+                break
+            if between_reads and expired():
+                raise httpx2.ReadTimeout("the deadline passed", request=response.request)
+        body = b"".join(pieces)
+        return body[:limit] if cut else body
+
+    def iter_body(
+        self, response: httpx2.Response, due: Callable[[], float | None]
+    ) -> Iterator[bytes]:
+        """The body of a streamed `response`, decoded in bounded pieces; each read must end
+        by the moment `due()` gives when it starts (a stream's silence limit)."""
+        ready = content_if_read(response)
+        if ready is not None:
+            yield ready
+            return
+        decoder = BodyDecoder(response.headers.get("content-encoding"))
+        between_reads = not keeps_deadlines(response)  # then check the deadline here
+        raw = response.iter_raw()
+        while True:
+            with until(due()):
+                try:
+                    data = next(raw)
+                except StopIteration:
+                    return
+                if between_reads and expired():
+                    raise httpx2.ReadTimeout("nothing in time", request=response.request)
+            for piece in decoder.decode(data):
+                yield piece
+
+    def fetch(
+        self,
+        request: httpx2.Request,
+        attempt: int,
+        *,
+        limit: int = MAX_JSON_BYTES,
+        timed: bool = True,
+    ) -> httpx2.Response:
+        """One attempt of a request whose answer is read whole (JSON, at most `limit` bytes),
+        all within `timeout` seconds if `timed` (an upload is not: its reads and writes each
+        get `timeout`). Returns the read response."""
+        with until(self._deadline_from_now() if timed else None):
+            response = self.send(request, attempt)
+            try:
+                body = self.read_body(response, limit)
+            except httpx2.TransportError as exc:
+                raise transport_error(exc, request) from exc
+            except BodyTooLarge as exc:
+                raise self._too_large(response, exc) from None
+            except ValueError as exc:  # a damaged or unasked-for compression
+                raise self._undecodable(response, exc) from None
+            finally:
+                response.close()
+        return with_body(response, body)
+
+    def request(
+        self, method: str, path: str, *, limit: int = MAX_JSON_BYTES, **kw: Any
+    ) -> httpx2.Response:
+        """Send with retries and return the read response (`json=`, `params=`, ... as httpx2).
+
+        Each attempt must be over, answer read, within `timeout` seconds; the answer may hold
+        at most `limit` bytes once decoded.
+        """
         request = self._build(self._http, method, path, **kw)
-        return self.with_retries(lambda attempt: self.send(request, attempt))
+        return self.with_retries(lambda attempt: self.fetch(request, attempt, limit=limit))

@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Unpack
 from .._base_client import parsed
 from ..endpoint_types import SpeechEvent, Transcription, TranscriptionEvent, VoiceList
 from ..resources.audio import (
+    MAX_SPEECH_BYTES,
     SPEECH,
     STREAM_HEADERS,
     TRANSCRIPTIONS,
@@ -75,10 +76,11 @@ class Audio:
             on_progress=on_progress,
         ) as (files, data, rewindable):
             request = client._build(client.http, "POST", TRANSCRIPTIONS, files=files, data=data)
+            # an upload takes as long as it takes while bytes flow: no deadline on the whole
             if rewindable:
-                response = client.with_retries(lambda n: client.send(request, n))
+                response = client.with_retries(lambda n: client.fetch(request, n, timed=False))
             else:
-                response = client.send(request, 1)
+                response = client.fetch(request, 1, timed=False)
         return parsed(response, decode_transcription)
 
     def transcribe_stream(
@@ -135,7 +137,7 @@ class Audio:
             response_format=response_format,
             stream=False,
         )
-        response = self._client.request("POST", SPEECH, json=body)
+        response = self._client.request("POST", SPEECH, json=body, limit=MAX_SPEECH_BYTES)
         data = parsed(response, decode_speech_event)
         return base64.b64decode(data.audio_data)
 

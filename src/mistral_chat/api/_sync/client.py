@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from .api_client import APIClient
 
 if TYPE_CHECKING:
+    from .agents import Agents
     from .audio import Audio
     from .batch import Batch
     from .chat import Chat
+    from .conversations import Conversations
     from .embeddings import Embeddings
     from .files import Files
     from .fim import FIM
@@ -97,8 +99,21 @@ class Client(APIClient):
         return Libraries(self)
 
     @cached_property
+    def conversations(self) -> Conversations:
+        """Conversations kept on the server, with Mistral's hosted tools (beta)."""
+        from .conversations import Conversations
+
+        return Conversations(self)
+
+    @cached_property
+    def agents(self) -> Agents:
+        """Agents made on La Plateforme (beta)."""
+        from .agents import Agents
+
+        return Agents(self)
+
+    @cached_property
     def batch(self) -> Batch:
-        """Batch jobs: many requests to one endpoint at half price."""
         from .batch import Batch
 
         return Batch(self)

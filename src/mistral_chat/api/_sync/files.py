@@ -59,10 +59,11 @@ class Files:
         with upload_form(file, filename, purpose, expiry, visibility, on_progress, mime) as form:
             files, data, rewindable = form
             request = client._build(client.http, "POST", "/v1/files", files=files, data=data)
+            # a file takes as long as it takes while bytes flow: no deadline on the whole
             if rewindable:
-                response = client.with_retries(lambda n: client.send(request, n))
+                response = client.with_retries(lambda n: client.fetch(request, n, timed=False))
             else:
-                response = client.send(request, 1)
+                response = client.fetch(request, 1, timed=False)
         return parsed(response, lambda body: parse_file(json.loads(body)))
 
     def list(
@@ -113,7 +114,7 @@ class Files:
             file_path(file_id, "/content"),
             headers=DOWNLOAD_HEADERS,
         )
-        response = client.with_retries(lambda n: client.send(request, n, stream=True))
+        response = client.with_retries(lambda n: client.send(request, n))
         done, total = 0, download_total(response)
         try:
             with download_target(dest) as out:

@@ -89,10 +89,11 @@ class Libraries:
         path = library_path(library_id, "/documents")
         with upload_form(file, filename, None, None, None, on_progress) as (files, _, rewind):
             request = client._build(client.http, "POST", path, files=files)
+            # an upload takes as long as it takes while bytes flow: no deadline on the whole
             if rewind:
-                response = client.with_retries(lambda n: client.send(request, n))
+                response = client.with_retries(lambda n: client.fetch(request, n, timed=False))
             else:
-                response = client.send(request, 1)
+                response = client.fetch(request, 1, timed=False)
         return parsed(response, parse_document)
 
     def document(self, library_id: str, document_id: str) -> Document:

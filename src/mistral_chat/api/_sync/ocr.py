@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Unpack
 
 from .._base_client import parsed
-from ..resources.ocr import PATH, OCROptions, build_ocr_body, decode_ocr
+from ..resources.ocr import MAX_OCR_BYTES, PATH, OCROptions, build_ocr_body, decode_ocr
 from ..types import OCRResponse
 
 if TYPE_CHECKING:
@@ -25,5 +25,5 @@ class OCR:
         """The document's pages as markdown. Build `document` with `mistral_chat.api.content`
         (`document_url`, `image_url` or `file_chunk`); `pages` are 0-based indices."""
         body = build_ocr_body(model, document, options)
-        response = self._client.request("POST", PATH, json=body)
+        response = self._client.request("POST", PATH, json=body, limit=MAX_OCR_BYTES)
         return parsed(response, decode_ocr)

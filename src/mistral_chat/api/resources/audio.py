@@ -20,6 +20,7 @@ from ..endpoint_types import Voice as Voice
 from .files import ProgressCallback, upload_form
 
 __all__ = [
+    "MAX_SPEECH_BYTES",
     "SPEECH",
     "STREAM_HEADERS",
     "TRANSCRIPTIONS",
@@ -36,6 +37,8 @@ __all__ = [
 TRANSCRIPTIONS = "/v1/audio/transcriptions"
 SPEECH = "/v1/audio/speech"
 VOICES = "/v1/audio/voices"
+#: a speech answer carries its audio inline (base64): more than the usual JSON answer
+MAX_SPEECH_BYTES = 256 * 1024 * 1024
 STREAM_HEADERS = {"Accept": "text/event-stream"}
 decode_transcription = msgspec.json.Decoder(Transcription).decode
 decode_speech_event = msgspec.json.Decoder(SpeechEvent).decode

@@ -8,9 +8,11 @@ import msgspec
 
 from ..types import OCRResponse
 
-__all__ = ["PATH", "OCROptions", "build_ocr_body", "decode_ocr"]
+__all__ = ["MAX_OCR_BYTES", "PATH", "OCROptions", "build_ocr_body", "decode_ocr"]
 
 PATH = "/v1/ocr"
+#: OCR answers can carry every page's images inline (`include_image_base64`)
+MAX_OCR_BYTES = 256 * 1024 * 1024
 decode_ocr = msgspec.json.Decoder(OCRResponse).decode
 
 
