@@ -284,3 +284,33 @@ def test_unknown_job_and_missing_subcommand(batch_cli: Any) -> None:
     assert code == 2 and "no batch run or job 'nope'" in err
     code, _out, err = batch_cli("batch")
     assert code == 2 and "needs a subcommand" in err
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "extra", "column", "check"),
+    [
+        ("embeddings", [], "embedding", lambda v: isinstance(v, list) and len(v) > 100),
+        ("moderations", [], "flagged", lambda v: v is False),
+        ("fim", ["--suffix", "return {id}"], "answer", lambda v: "prefix: " in v),
+    ],
+)
+def test_other_endpoints_end_to_end(
+    batch_cli: Any, tmp_path: Path, endpoint: str, extra: list[str], column: str, check: Any
+) -> None:
+    write_csv(tmp_path / "in.csv", 3)
+    code, _out, err = batch_cli(
+        "batch",
+        "run",
+        "in.csv",
+        "--endpoint",
+        endpoint,
+        "--prompt",
+        "{title}",
+        *extra,
+        "-o",
+        "out.jsonl",
+    )
+    assert code == 0, err
+    rows = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["error"] for r in rows] == [None, None, None]
+    assert all(check(r[column]) for r in rows), rows[0]

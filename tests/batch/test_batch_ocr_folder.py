@@ -79,3 +79,14 @@ def test_a_failed_row_is_reported_with_its_reason_and_the_others_are_kept(
     assert f"warning: row 8: 404: File {lost[0].id} not found." in err
     assert "warning: row 51: notes.txt is already text; OCR reads documents and images" in err
     assert "51 rows, 49 answered, 2 failed" in err
+
+
+def test_dry_run_of_a_folder_uploads_nothing(batch_cli: Any, emu: Emulator, tmp_path: Path) -> None:
+    folder = folder_of_pdfs(tmp_path, 3)
+    code, out, err = batch_cli(
+        "batch", "run", str(folder), "--endpoint", "ocr", "--output-dir", "md", "--dry-run"
+    )
+    assert code == 0, err
+    assert "rows          3" in out and "OCR is priced by the page" in out
+    assert '"file_id":"sha256:' in out  # named by content: nothing was uploaded
+    assert not [r for r in emu.requests if r.path.startswith("/v1/")]

@@ -256,7 +256,7 @@ def _dry_run(
 
     with tempfile.TemporaryDirectory(prefix="mistral-chat-batch-") as scratch:
         prepared = service.prepare(request, stdin, folder=Path(scratch))
-        summary = estimate(prepared.plan, request.spec.model)
+        summary = estimate(prepared.plan, request.spec.model, request.spec.endpoint.name)
     if args.json:
         ctx.terminal.json(summary.to_dict())
         return ExitCode.OK
@@ -270,7 +270,7 @@ def _dry_run(
         f"~{money(summary.cost_usd)} for the input at {summary.model}'s list price with the "
         "50% batch discount (output tokens not counted)"
         if summary.cost_usd is not None
-        else f"unknown: no list price for {summary.model}"
+        else f"not estimated: {summary.cost_note}"
     )
     lines = [
         ("rows", f"{summary.rows:,}"),

@@ -9,17 +9,15 @@ answers them.
 
 from __future__ import annotations
 
-import io
-import json
 import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
 from urllib.parse import quote, unquote
 
 from .agents import Agents, AgentStore
 from .batch import BatchJobs
+from .batch_routes import BatchRoutes
 from .catalog import ModelCatalog, ServedModel
 from .chat import completion, sse_events
 from .conversations import Conversations, ConversationStore
@@ -70,7 +68,7 @@ class App:
         )
         conv, agents = self.conversations, self.agents
 
-        self.batch = BatchJobs(store.dir.parent, store, self._batch_line, wait)
+        self.batch: BatchJobs  # set by BatchRoutes
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = [
             ("GET", re.compile(r"/v1/models"), self.list_models),
             ("GET", re.compile(r"/v1/models/(?P<model_id>[^/]+)"), self.get_model),
@@ -98,11 +96,7 @@ class App:
             ("GET", re.compile(r"/v1/agents/pages"), agents.pages),
             ("GET", re.compile(_AGENT), agents.get),
             ("DELETE", re.compile(_AGENT), agents.delete),
-            ("POST", re.compile(r"/v1/batch/jobs"), self.create_batch_job),
-            ("GET", re.compile(r"/v1/batch/jobs"), self.list_batch_jobs),
-            ("GET", re.compile(r"/v1/batch/jobs/(?P<job_id>[^/]+)"), self.get_batch_job),
-            ("DELETE", re.compile(r"/v1/batch/jobs/(?P<job_id>[^/]+)"), self.delete_batch_job),
-            ("POST", re.compile(r"/v1/batch/jobs/(?P<job_id>[^/]+)/cancel"), self.cancel_batch_job),
+            *BatchRoutes(self).routes(),  # /v1/batch/jobs*
         ]
 
     def handle(self, request: Request) -> Response:
@@ -292,35 +286,3 @@ class App:
             body = b"<?xml version='1.0'?><Error><Code>AuthenticationFailed</Code></Error>"
             return Response(403, body, "application/xml")
         return self._content(stored, stored.mimetype or "application/octet-stream")
-
-    # Batch (the jobs and their life are in .batch)
-
-    def create_batch_job(self, request: Request) -> Response:
-        return json_response(200, self.batch.create(request.body, request.base_url))
-
-    def list_batch_jobs(self, request: Request) -> Response:
-        return json_response(200, self.batch.list_jobs(request.query, request.base_url))
-
-    def get_batch_job(self, request: Request, job_id: str) -> Response:
-        query = _Query(request)
-        inline = query.bool("inline", False)
-        query.check()
-        return json_response(200, self.batch.get(job_id, request.base_url, inline))
-
-    def cancel_batch_job(self, request: Request, job_id: str) -> Response:
-        return json_response(200, self.batch.cancel(job_id, request.base_url))
-
-    def delete_batch_job(self, request: Request, job_id: str) -> Response:
-        return json_response(200, self.batch.delete(job_id))
-
-    def _batch_line(self, endpoint: str, body: bytes, base_url: str) -> tuple[int, Any]:
-        """One batch request line through this app's own route for ``endpoint``."""
-        headers = {"authorization": f"Bearer {self.api_key or 'batch'}"}
-        headers["content-type"] = "application/json"
-        request = Request("POST", endpoint, {}, headers, body, io.BytesIO(b""), base_url)
-        response = self.handle(request)
-        data = response.body if isinstance(response.body, bytes) else b"".join(response.body)
-        try:
-            return response.status, json.loads(data)
-        except ValueError:
-            return response.status, {"object": "error", "message": data.decode(errors="replace")}

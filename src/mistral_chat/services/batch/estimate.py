@@ -31,9 +31,10 @@ class DryRun:
     request_bytes: int
     failed_rows: int
     input_tokens: int
-    cost_usd: float | None  # None: no known list price for the model
+    cost_usd: float | None  # None: see cost_note
     model: str
     first_line: str | None
+    cost_note: str = ""  # why there is no cost
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,16 +47,20 @@ class DryRun:
             "estimated_input_tokens": self.input_tokens,
             "estimated_cost_usd": self.cost_usd,
             "model": self.model,
+            "cost_note": self.cost_note or None,
             "first_request": self.first_line,
         }
 
 
-def estimate(plan: Plan, model: str) -> DryRun:
+def estimate(plan: Plan, model: str, endpoint: str = "chat") -> DryRun:
     from mistral_chat.services.model_prices import list_prices
 
     tokens = math.ceil(plan.chars / CHARS_PER_TOKEN)
     price_in = list_prices().get(model, (None, None))[0]
     cost = None if price_in is None else tokens * price_in / 1e6 * BATCH_DISCOUNT
+    note = "" if price_in is not None else f"no list price for {model}"
+    if endpoint == "ocr":  # priced by the page, and pages are only counted by the API
+        cost, note = None, "OCR is priced by the page; pages are not counted before sending"
     first = plan.first_line.decode("utf-8").rstrip("\n") if plan.first_line else None
     return DryRun(
         rows=plan.rows,
@@ -68,4 +73,5 @@ def estimate(plan: Plan, model: str) -> DryRun:
         cost_usd=cost,
         model=model,
         first_line=first,
+        cost_note=note,
     )
