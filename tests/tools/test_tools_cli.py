@@ -215,7 +215,14 @@ def spawn(emulator: Emulator, tmp_path: Path) -> Iterator[Spawn]:
 
 
 def test_the_chat_asks_before_a_tool_runs(spawn: Spawn, functions: Path) -> None:
-    screen = spawn("chat", "--functions", str(functions))
+    screen = spawn(
+        "chat", "-m", "mistral-small-latest", "--mcp", TIME_SERVER, "--functions", str(functions)
+    )
+    screen.expect("mistral-small-latest>", timeout=90)  # the MCP server starts first
+    screen.line('Time in Tokyo? emulator:call get_current_time {"timezone": "Asia/Tokyo"}')
+    screen.expect("run get_current_time? [y]es, [n]o, [a]lways:")
+    screen.line("a")
+    screen.expect('Tool result: get_current_time: { "timezone": "Asia/Tokyo", "datetime": "')
     screen.expect("mistral-small-latest>")
     screen.line('emulator:call add {"a": 20, "b": 22}')
     screen.expect('⚙ add {"a": 20, "b": 22}')
@@ -225,8 +232,8 @@ def test_the_chat_asks_before_a_tool_runs(spawn: Spawn, functions: Path) -> None
     screen.expect("Tool result: add: 42")
     screen.expect("mistral-small-latest>")
     screen.line("/tools")
-    screen.expect("local tools (tools): add, explode, sleepy, huge")
-    screen.expect("approval: each call is asked on the terminal")
+    screen.expect("local tools (mcp-server-time, tools): get_current_time, convert_time, add")
+    screen.expect("approval: each call is asked on the terminal; always allowed: get_current_time")
     screen.line("/web on")
     screen.expect("web on; the next questions go through the Conversations API")
     screen.line("/quit")

@@ -84,12 +84,17 @@ class AnswerView:
                 self.terminal, None if self._markdown_mode else False
             )
             self._last = ""
-        self.terminal.err_line(tool_call_line(call, color=self.terminal.stderr_color))
+        self._tool_line(tool_call_line(call, color=self.terminal.stderr_color))
 
     def on_tool_result(self, call: ToolCall, outcome: ToolOutcome) -> None:
-        self.terminal.err_line(tool_result_line(outcome, color=self.terminal.stderr_color))
+        self._tool_line(tool_result_line(outcome, color=self.terminal.stderr_color))
         self._spinner.message = self._waiting
         self._spinner.start()
+
+    def _tool_line(self, line: str) -> None:
+        # already shown safe (shown_controls) and dimmed on a colour terminal: written as is
+        self.terminal.stderr.write(line + "\n")
+        self.terminal.stderr.flush()
 
     def on_thinking(self, delta: str) -> None:
         if self._last or not delta:

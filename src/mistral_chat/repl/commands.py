@@ -205,7 +205,7 @@ def system(repl: ChatRepl, arg: str) -> None:
         repl.terminal.out(f"system: {chat.system}" if chat.system else "no system message")
         return
     chat.set_system(None if arg == "-" else arg)
-    repl.terminal.out("system message removed" if arg == "-" else "system message set")
+    repl.terminal.say("system message removed" if arg == "-" else "system message set")
 
 
 @command(
@@ -217,7 +217,7 @@ def set_(repl: ChatRepl, arg: str) -> None:
     chat = repl.chat
     if not arg:
         shown = ", ".join(f"{k}={v}" for k, v in chat.options.items()) or "API defaults"
-        repl.terminal.out(f"options: {shown}")
+        repl.terminal.say(f"options: {shown}")
         return
     key, _, value = arg.partition(" ")
     if not value.strip():
@@ -234,7 +234,7 @@ def thinking(repl: ChatRepl, arg: str) -> None:
             raise CommandError(f"usage: /thinking [on|off], got {arg!r}")
         repl.show_thinking = value == "on"
     state = "shown" if repl.show_thinking else "hidden"
-    repl.terminal.out(f"reasoning is {state} (`config set show_thinking true|false` to keep it)")
+    repl.terminal.say(f"reasoning is {state} (`config set show_thinking true|false` to keep it)")
 
 
 @command("/clear", "start a new conversation (the system message is kept)")
@@ -253,7 +253,7 @@ def undo(repl: ChatRepl, arg: str) -> None:
     removed = repl.chat.undo()
     if not removed:
         raise CommandError("nothing to undo")
-    repl.terminal.out(f"removed the last exchange ({removed} message{'s' * (removed != 1)})")
+    repl.terminal.say(f"removed the last exchange ({removed} message{'s' * (removed != 1)})")
 
 
 @command("/usage", "tokens and estimated cost of this session")
@@ -267,7 +267,7 @@ def usage(repl: ChatRepl, arg: str) -> None:
         from mistral_chat.render.formats import money
 
         text += f", about {money(total['cost_usd'])}"
-    repl.terminal.out(text)
+    repl.terminal.say(text)
 
 
 # -- attachments --------------------------------------------------------------------------------
@@ -409,7 +409,7 @@ def export(repl: ChatRepl, arg: str) -> None:
     from mistral_chat.services.transfers import write_text_atomic
 
     write_text_atomic(path, text)
-    repl.terminal.out(f"exported to {path}")
+    repl.terminal.say(f"exported to {path}")
 
 
 @command("/quit", "leave", aliases=("/exit", "/q"))

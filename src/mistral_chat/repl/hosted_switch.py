@@ -34,4 +34,4 @@ def hosted_switch(repl: Any, name: str, arg: str) -> None:
     hosted.set_tool(name, value == "on")
     chat.hosted = hosted
     where = "through the Conversations API" if hosted.on else "back to chat completions"
-    repl.terminal.out(f"{name} {value}; the next questions go {where}")
+    repl.terminal.say(f"{name} {value}; the next questions go {where}")

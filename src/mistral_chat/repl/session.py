@@ -109,7 +109,7 @@ class ChatRepl:
     def run(self) -> int:
         """Read and act until /quit, Ctrl-D or a confirmed Ctrl-C; the exit code (0)."""
         read = self.reader or self._default_reader()
-        self.terminal.out(f"chatting with {self.chat.model}; /help lists the commands")
+        self.terminal.say(f"chatting with {self.chat.model}; /help lists the commands")
         self._check_model(self.chat.model)
         with self.resources:  # MCP servers stop when the chat ends, however it ends
             while self.running:
@@ -299,7 +299,7 @@ class ChatRepl:
 
         caps = ", ".join(capability_label(c) for c in info.capabilities)
         context = f", context {info.context_length:,}" if info.context_length else ""
-        self.terminal.out(f"model: {info.id}{context}; {caps}")
+        self.terminal.say(f"model: {info.id}{context}; {caps}")
         self._warn_if_deprecated(model, info)
 
     def _warn_if_deprecated(self, model_id: str, info: ModelInfo | None = None) -> None:
@@ -342,7 +342,7 @@ class ChatRepl:
         if not self._known_to_the_api(model_id):
             raise CommandError(f"unknown model {model_id!r}; /models lists them")
         self.chat.set_model(model_id)
-        self.terminal.out(f"model: {model_id} (the conversation is kept)")
+        self.terminal.say(f"model: {model_id} (the conversation is kept)")
         self._warn_if_deprecated(model_id)
 
     def browse_models(self) -> None:
@@ -351,7 +351,7 @@ class ChatRepl:
         chosen = self.open_browser()
         if chosen is not None:
             self.chat.set_model(chosen.id)
-            self.terminal.out(f"model: {chosen.id} (the conversation is kept)")
+            self.terminal.say(f"model: {chosen.id} (the conversation is kept)")
             self._warn_if_deprecated(chosen.id)
 
     def manage_files(self) -> None:
@@ -421,7 +421,7 @@ class ChatRepl:
 
             self.chat.hosted = Hosted(old.hosted.tools, old.hosted.agent_id)
         count = len(self.chat.turns)
-        self.terminal.out(
+        self.terminal.say(
             f"resumed {self.chat.conversation_id} ({count} message{'s' * (count != 1)}), "
             f"model {self.chat.model}"
         )
@@ -468,12 +468,12 @@ class ChatRepl:
                 self.terminal.out("nothing attached")
             return
         items = "  ".join(f"[{i}] {p.label} ({p.detail})" for i, p in enumerate(pending, start=1))
-        self.terminal.out(f"attached: {items}")
+        self.terminal.say(f"attached: {items}")
 
     def _told(self, pending: Pending) -> None:
         # more than one: the reminder before the next prompt lists them all
         self._pending_told = len(self.chat.outbox) == 1
-        self.terminal.out(
+        self.terminal.say(
             f"attached {pending.label} ({pending.detail}); it goes with your next message"
         )
 

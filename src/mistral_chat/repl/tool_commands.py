@@ -35,7 +35,7 @@ def tools(repl: ChatRepl, arg: str) -> None:
         lines.append(f"hosted tools (Conversations API): {on}{agent}")
     if not lines:
         lines.append("no tools are on; /mcp add SERVER, /web on, /code on, /image on")
-    repl.terminal.out("\n".join(lines))
+    repl.terminal.say("\n".join(lines))
 
 
 @command("/mcp add SERVER | drop NAME", "start an MCP server and offer its tools, or stop one")
@@ -52,10 +52,10 @@ def mcp(repl: ChatRepl, arg: str) -> None:
         raise CommandError("MCP servers cannot be started here")
     if verb == "add":
         name, offered = add_server(rest)
-        repl.terminal.out(f"{name}: {len(offered)} tools ({', '.join(offered) or 'none'})")
+        repl.terminal.say(f"{name}: {len(offered)} tools ({', '.join(offered) or 'none'})")
     else:
         drop_server(rest)
-        repl.terminal.out(f"{rest} stopped; its tools are no longer offered")
+        repl.terminal.say(f"{rest} stopped; its tools are no longer offered")
 
 
 @command("/web [on|off|premium]", "Mistral's hosted web search for the next questions")

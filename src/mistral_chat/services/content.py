@@ -80,7 +80,7 @@ DOCUMENT_PURPOSE = "ocr"
 MAX_AUDIO_BYTES = 20_000_000
 
 #: the largest text file sent inline (about 500k tokens: more than any model's context)
-MAX_TEXT_BYTES = 2 * 1024 * 1024
+MAX_TEXT_BYTES = 2_000_000
 
 #: called as a document uploads: (file name, bytes sent, total bytes or None)
 UploadProgress = Callable[[str, int, "int | None"], None]
