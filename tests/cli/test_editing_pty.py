@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from test_chat_pty import Screen
 
 from mistral_chat.emulator import Emulator
+from pty_support import Screen
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 
