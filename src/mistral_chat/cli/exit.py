@@ -32,8 +32,10 @@ from ..api.errors import (
     MistralError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     StreamInterrupted,
+    UnsafeRedirectError,
 )
 from ..errors import ExitCode, MistralChatError, UsageError
 
@@ -135,6 +137,13 @@ def _api_message(exc: MistralError, where: str, key_origin: str | None) -> str:
         return (
             f"could not reach {where} ({reason}); retries exhausted after {tries}; "
             "check the network, proxy settings or --base-url"
+        )
+    if isinstance(exc, UnsafeRedirectError):
+        return f"{exc}; check --base-url, or any proxy in between"
+    if isinstance(exc, ResponseTooLargeError):
+        return (
+            f"the answer from {where} is larger than mistral-chat reads ({exc}); check "
+            "--base-url and any proxy in between"
         )
     if isinstance(exc, InvalidResponseError):
         return (
