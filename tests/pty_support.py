@@ -10,7 +10,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pexpect
@@ -84,22 +84,29 @@ class Screen:
 Spawn = Callable[..., "Screen"]
 
 
-def spawner(emu: Emulator, tmp_path: Path) -> Iterator[Spawn]:
-    """A fixture's body: `start(*args, key="test")` spawns the program in a pty; every child is
-    ended when the test ends."""
+def spawner(
+    emu: Emulator, tmp_path: Path, base: Mapping[str, str] | None = None
+) -> Iterator[Spawn]:
+    """A fixture's body: `start(*args, key="test", **env)` spawns the program in a pty (on
+    `base`, else this process's environment without MISTRAL_ and SSH_ variables); every child
+    is ended when the test ends."""
     children: list[pexpect.spawn] = []
 
-    def start(*args: str, key: str | None = "test") -> Screen:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MISTRAL_")}
-        env.update(
-            MISTRAL_CHAT_HOME=str(tmp_path / "home"),
-            MISTRAL_BASE_URL=emu.base_url,
-            TERM="xterm",
-            PROMPT_TOOLKIT_NO_CPR="1",  # pexpect does not answer cursor position requests
-            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        )
-        if key is not None:
-            env["MISTRAL_API_KEY"] = key
+    def start(*args: str, key: str | None = "test", **extra: str) -> Screen:
+        if base is not None:
+            env = dict(base)
+        else:
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("MISTRAL_", "SSH_"))}
+            env.update(
+                MISTRAL_CHAT_HOME=str(tmp_path / "home"),
+                MISTRAL_BASE_URL=emu.base_url,
+                TERM="xterm",
+                PROMPT_TOOLKIT_NO_CPR="1",  # pexpect does not answer cursor position requests
+                PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+            )
+            if key is not None:
+                env["MISTRAL_API_KEY"] = key
+        env.update(extra)
         child = pexpect.spawn(
             sys.executable,
             ["-m", "mistral_chat", *args],

@@ -9,14 +9,13 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from mistral_chat.emulator import Emulator
-from pty_support import Screen
+from pty_support import Spawn, spawner
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 
@@ -57,30 +56,11 @@ def env(emu: Emulator, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def spawn(env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., Screen]]:
-    children: list[pexpect.spawn] = []
-
-    def start(*args: str, **extra: str) -> Screen:
-        child = pexpect.spawn(
-            sys.executable,
-            ["-m", "mistral_chat", *args],
-            env={**env, **extra},
-            cwd=str(tmp_path),
-            dimensions=(40, 120),
-            encoding="utf-8",
-            codec_errors="replace",
-        )
-        children.append(child)
-        return Screen(child)
-
-    yield start
-    for child in children:
-        if child.isalive():
-            child.terminate(force=True)
-        child.close()
+def spawn(emu: Emulator, env: dict[str, str], tmp_path: Path) -> Iterator[Spawn]:
+    yield from spawner(emu, tmp_path, env)
 
 
-def test_ctrl_x_ctrl_e_and_edit_open_the_editor(spawn: Callable[..., Screen]) -> None:
+def test_ctrl_x_ctrl_e_and_edit_open_the_editor(spawn: Spawn) -> None:
     screen = spawn("chat")
     screen.expect("mistral-small-latest>")
     screen.send("a draft")
@@ -99,7 +79,7 @@ def test_ctrl_x_ctrl_e_and_edit_open_the_editor(spawn: Callable[..., Screen]) ->
 
 
 def test_edit_n_branches_and_history_shows_the_branches(
-    spawn: Callable[..., Screen], env: dict[str, str], tmp_path: Path
+    spawn: Spawn, env: dict[str, str], tmp_path: Path
 ) -> None:
     screen = spawn("chat")
     screen.expect("mistral-small-latest>")
@@ -128,7 +108,7 @@ def test_edit_n_branches_and_history_shows_the_branches(
     assert "branch 2 of 2 (the latest); the others: 1 (the original); " in shown.stderr
 
 
-def test_copy_sends_osc_52_to_the_terminal(spawn: Callable[..., Screen]) -> None:
+def test_copy_sends_osc_52_to_the_terminal(spawn: Spawn) -> None:
     # over SSH the machine's own clipboard is not the user's: `auto` goes through the terminal
     screen = spawn("chat", SSH_TTY="/dev/pts/9", DISPLAY="")
     screen.expect("mistral-small-latest>")

@@ -34,7 +34,8 @@ def test_a_full_disk_mid_answer_keeps_the_printed_answer(
     emulator: Emulator, mistral_home: Path
 ) -> None:
     # a real write failure from the kernel: a file size limit (EFBIG) that lets the question
-    # be saved (~60 KB of WAL) but not the 135 KB answer, whatever the machine's speed
+    # be saved but not the 135 KB answer (its text and its two search indexes), whatever the
+    # machine's speed
     env = cli_env(env={"MISTRAL_BASE_URL": emulator.base_url, "MISTRAL_API_KEY": "test"})
     # not measured: coverage's own data file could not be written under the limit either
     env = {k: v for k, v in env.items() if not k.startswith("COVERAGE_")}
@@ -46,7 +47,7 @@ def test_a_full_disk_mid_answer_keeps_the_printed_answer(
     HistoryStore(mistral_home / "history.db").close()  # made before the limit: 64 KB
 
     def limit_file_size() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
 
     proc = subprocess.run(
         ask, env=env, capture_output=True, preexec_fn=limit_file_size, timeout=120, check=False

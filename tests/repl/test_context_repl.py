@@ -4,7 +4,6 @@ in-process with scripted lines (the pseudo-terminal view is in tests/cli/test_ch
 from __future__ import annotations
 
 import argparse
-import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,27 +14,17 @@ import pytest
 from mistral_chat.cli.chat import _Interactive
 from mistral_chat.cli.context import AppContext
 from mistral_chat.emulator import Emulator
-from mistral_chat.render.console import Terminal
 from mistral_chat.repl.prompt import ScriptedReader
 from mistral_chat.services.chat.compaction import SUMMARY_REQUEST
-from mistral_chat.services.settings import resolve_settings
 from mistral_chat.services.templates import Template, TemplateStore
+from repl_support import repl_app
 
 SMALL = "voxtral-small-latest"  # 32,768 tokens: the smallest chat context the emulator serves
 
 
 @pytest.fixture
 def app(emulator: Emulator, mistral_home: Path) -> Iterator[AppContext]:
-    emulator.faults.clear()
-    settings = resolve_settings(
-        base_url=emulator.base_url,
-        max_retries=0,
-        environ={"MISTRAL_CHAT_HOME": str(mistral_home), "MISTRAL_API_KEY": "test"},
-        keyring_get=lambda profile: None,
-    )
-    ctx = AppContext(Terminal(stdout=io.StringIO(), stderr=io.StringIO(), width=200), settings)
-    yield ctx
-    ctx.close()
+    yield from repl_app(emulator, mistral_home, width=200)
 
 
 def run(app: AppContext, lines: list[str], **options: Any) -> tuple[str, str]:

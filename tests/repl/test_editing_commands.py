@@ -18,6 +18,7 @@ from mistral_chat.emulator import Emulator
 from mistral_chat.render.console import Terminal
 from mistral_chat.services.settings import resolve_settings
 from mistral_chat.storage.branches import branches
+from repl_support import repl_app
 
 EDITOR = """\
 import os, sys
@@ -34,16 +35,7 @@ open(path, "w", encoding="utf-8").write(reply + "\\n")
 
 @pytest.fixture
 def app(emulator: Emulator, mistral_home: Path) -> Iterator[AppContext]:
-    emulator.faults.clear()
-    settings = resolve_settings(
-        base_url=emulator.base_url,
-        max_retries=0,
-        environ={"MISTRAL_CHAT_HOME": str(mistral_home), "MISTRAL_API_KEY": "test"},
-        keyring_get=lambda profile: None,
-    )
-    ctx = AppContext(Terminal(stdout=io.StringIO(), stderr=io.StringIO(), width=100), settings)
-    yield ctx
-    ctx.close()
+    yield from repl_app(emulator, mistral_home, width=100)
 
 
 class FakeEditor:

@@ -8,7 +8,6 @@ is tests/cli/test_chat_pty.py.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -21,10 +20,9 @@ import pytest
 from mistral_chat.cli.chat import _Interactive
 from mistral_chat.cli.context import AppContext
 from mistral_chat.emulator import Emulator
-from mistral_chat.render.console import Terminal
 from mistral_chat.repl.prompt import ScriptedReader
 from mistral_chat.services.images import test_image
-from mistral_chat.services.settings import resolve_settings
+from repl_support import repl_app
 
 
 @dataclass
@@ -41,18 +39,7 @@ class Run:
 
 @pytest.fixture
 def app(emulator: Emulator, mistral_home: Path) -> Iterator[AppContext]:
-    emulator.faults.clear()
-    settings = resolve_settings(
-        base_url=emulator.base_url,
-        max_retries=0,
-        environ={"MISTRAL_CHAT_HOME": str(mistral_home), "MISTRAL_API_KEY": "test"},
-        keyring_get=lambda profile: None,
-    )
-    terminal = Terminal(stdout=io.StringIO(), stderr=io.StringIO(), width=120)
-    ctx = AppContext(terminal, settings)
-    yield ctx
-    ctx.close()
-    emulator.faults.clear()
+    yield from repl_app(emulator, mistral_home, width=120)
 
 
 def run(

@@ -220,6 +220,12 @@ class Terminal:
         self.stdout.write(_writable(text) + end)
         self.stdout.flush()
 
+    def control(self, sequence: str) -> None:
+        """An escape sequence mistral-chat composed itself (OSC 52 for /copy), written as is:
+        the one way past `shown_controls`, never for text a server or the history holds."""
+        self.stdout.write(sequence)
+        self.stdout.flush()
+
     def say(self, text: str) -> None:
         """A message for a person on stdout: on a terminal, broken between words to fit the
         window (the terminal itself would cut words in two); piped, written as it is."""

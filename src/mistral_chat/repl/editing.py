@@ -137,7 +137,7 @@ def copy(repl: ChatRepl, arg: str) -> None:
     copied = to_clipboard(
         text,
         repl.clipboard,
-        write=lambda sequence: terminal.out(sequence, end=""),
+        write=terminal.control,
         terminal=terminal.stdout_isatty,
     )
     how = "through the terminal (OSC 52)" if copied.via == "OSC 52" else f"with {copied.via}"

@@ -345,7 +345,8 @@ def _local(
     from mistral_chat.services.audio import AUDIO_MIME, detect_audio
 
     sound = detect_audio(head)
-    if sound is not None:
+    # an MP4 container is audio only when it says so (M4A); a video is not sent as audio
+    if sound is not None and (sound != "m4a" or head[8:11] == b"M4A"):
         return AudioClip(path, AUDIO_MIME[sound])
     mime = _document_mime(path, shown, head, complete)
     return TextFile(path, mime) if mime in _TEXT_MIMES else DocumentFile(path, mime)

@@ -57,6 +57,8 @@ class Compactable(Protocol):
     store: HistoryStore | None
     conversation_id: str | None
     usage_total: dict[str, float]
+    #: the message the next one follows (branches: `ChatSession.branch_tip`)
+    branch_tip: str | None
     before_send: Callable[[str, list[dict[str, Any]], Mapping[str, Any]], None] | None
 
     @property
@@ -140,9 +142,17 @@ def _save(
     if store is None or conv is None:
         return
     marker = {"type": MARKER, "kept": [t.message_id for t in kept if t.message_id]}
-    question.message_id = store.add_message(conv, "user", [chunks.text(SUMMARY_REQUEST), marker]).id
-    answer.message_id = store.add_message(
-        conv, "assistant", result.stored_content(), model=result.model, **result.record()
+    # on the session's branch, so the next question follows the summary, not what it replaced
+    question.message_id = store.add_message(
+        conv, "user", [chunks.text(SUMMARY_REQUEST), marker], parent_id=session.branch_tip
+    ).id
+    answer.message_id = session.branch_tip = store.add_message(
+        conv,
+        "assistant",
+        result.stored_content(),
+        model=result.model,
+        parent_id=question.message_id,
+        **result.record(),
     ).id
 
 
