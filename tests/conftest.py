@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_support import RunCLI, cli_env
+from cli_support import RunCLI, cli_env, run_in_process
 from mistral_chat.emulator import Emulator
 
 # A shell without job control starts background jobs with SIGINT ignored, and Python keeps an
@@ -57,14 +57,24 @@ def mistral_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-@pytest.fixture
-def run_cli(emulator: Emulator, tmp_path: Path) -> RunCLI:
-    """`run_cli(*args, input=None, env=None, cwd=None, timeout=60) -> (code, stdout, stderr)`.
+#: MISTRAL_CHAT_TEST_PROCESSES=1 runs every `run_cli` as a real process (slower; a check that
+#: running in-process hides nothing)
+ALWAYS_PROCESSES = os.environ.get("MISTRAL_CHAT_TEST_PROCESSES") == "1"
 
-    Runs `[sys.executable, "-m", "mistral_chat", *args]` with MISTRAL_BASE_URL pointing at the
-    session emulator and MISTRAL_API_KEY=test; `env` entries override (None removes).
+
+@pytest.fixture
+def run_cli(emulator: Emulator, tmp_path: Path, request: pytest.FixtureRequest) -> RunCLI:
+    """`run_cli(*args, input=None, env=None, cwd=None, timeout=60, process=False)` ->
+    `(code, stdout, stderr)`: `mistral-chat ARGS` with MISTRAL_BASE_URL pointing at the session
+    emulator and MISTRAL_API_KEY=test; `env` entries override (None removes).
+
+    It runs in this process, with stdin, stdout and stderr as pipes (`run_in_process`), unless
+    `process=True` asks for `[sys.executable, "-m", "mistral_chat", *args]` as a real process
+    (where the process itself is what is tested: signals, the interpreter's exit, stdin a tty);
+    a module or test marked `processes` runs every call as a process.
     """
     emulator.clear_faults()
+    processes = ALWAYS_PROCESSES or request.node.get_closest_marker("processes") is not None
 
     def run(
         *args: str,
@@ -72,11 +82,14 @@ def run_cli(emulator: Emulator, tmp_path: Path) -> RunCLI:
         env: Mapping[str, str | None] | None = None,
         cwd: str | Path | None = None,
         timeout: float = 60,
+        process: bool = False,
     ) -> tuple[int, str, str]:
         merged = cli_env(
             env={"MISTRAL_BASE_URL": emulator.base_url, "MISTRAL_API_KEY": "test", **(env or {})}
         )
         data = input.encode("utf-8") if isinstance(input, str) else input
+        if not (process or processes):
+            return run_in_process(args, data=data or b"", env=merged, cwd=cwd or tmp_path)
         proc = subprocess.run(
             [sys.executable, "-m", "mistral_chat", *args],
             input=data,

@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from cli_support import RunCLI
 from mistral_chat.emulator import Emulator
+
+# the program itself, as a process: its exit codes, streams and messages end to end
+pytestmark = pytest.mark.processes
 
 
 def _one_error_line(err: str) -> str:

@@ -17,6 +17,9 @@ from cli_support import RunCLI, cli_env, reaped
 from mistral_chat.api import Client
 from mistral_chat.emulator import Emulator
 
+# the program itself, as a process: its exit codes, streams and messages end to end
+pytestmark = pytest.mark.processes
+
 
 def run_bytes(emulator: Emulator, *argv: bytes | str, cwd: Path) -> tuple[int, str, str]:
     """The CLI with arguments given as raw bytes (as a shell passes them)."""
