@@ -107,6 +107,10 @@ def spawner(
             if key is not None:
                 env["MISTRAL_API_KEY"] = key
         env.update(extra)
+        # the window's size comes from the pty: COLUMNS and LINES (pytest-xdist's workers set
+        # them) would override it and hide a resize
+        env.pop("COLUMNS", None)
+        env.pop("LINES", None)
         child = pexpect.spawn(
             sys.executable,
             ["-m", "mistral_chat", *args],

@@ -48,7 +48,11 @@ class Screen:
 @pytest.fixture
 def chat(tmp_path: Path) -> Iterator[tuple[Screen, OpenAICompatibleServer]]:
     with OpenAICompatibleServer() as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MISTRAL_")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("MISTRAL_") and k not in ("COLUMNS", "LINES")  # the pty's size
+        }
         env.update(
             MISTRAL_CHAT_HOME=str(tmp_path / "home"),
             MISTRAL_BASE_URL=server.base_url,
