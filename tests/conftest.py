@@ -31,6 +31,17 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 # about twice the CPU of a start that reads cached bytecode. Tests may cache it (in the venv
 # and in src/, both ignored by git); what users run is not affected.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+# Under `nohup` SIGHUP is ignored, and children inherit that (the program keeps an ignored SIGHUP
+# ignored, as it should): the tests that hang up on a child would see it go on. A handler that
+# does nothing keeps this run immune to a hangup while exec resets it to the default in children.
+if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+    signal.signal(signal.SIGHUP, lambda _signum, _frame: None)
+
+# A terminal's size comes from the terminal: COLUMNS and LINES (pytest-xdist's workers have
+# COLUMNS=80) would override a pty's size in every child.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 sys.dont_write_bytecode = False
 
 

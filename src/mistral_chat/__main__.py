@@ -23,8 +23,8 @@ _received: Terminated | None = None
 def _on_signal(signum: int, _frame: FrameType | None) -> None:
     global _received
     if _received is not None:
-        # asked again while the first one is being handled (a REPL that treats it as Ctrl-C,
-        # a slow save): stop now, still with the signal's code
+        # asked again while the first one is being handled (a slow save, an MCP server
+        # slow to stop): stop now, still with the signal's code
         raise SystemExit(_received.exit_code)
     _received = Terminated(signum, signal.Signals(signum).name)
     raise _received

@@ -6,12 +6,16 @@ collapsed (so a line wrapped by the terminal still matches).
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cli_support import cli_env
 from mistral_chat.emulator import Emulator
 from pty_support import ESCAPES, UP, Spawn, spawner
 
@@ -223,3 +227,37 @@ def test_context_fill_template_and_compact_on_screen(spawn: Spawn, tmp_path: Pat
     screen.expect("tokens of 262,144 (<1%) for mistral-small-latest")
     screen.send("\x04")
     assert screen.finish() == 0
+
+
+def test_sigterm_mid_answer_ends_the_chat_and_keeps_the_answer(
+    spawn: Spawn, emu: Emulator, tmp_path: Path
+) -> None:
+    screen = spawn("chat")
+    screen.expect("mistral-small-latest>")
+    screen.line("emulator:markdown 2000 delay=30")
+    screen.expect("Section 1")
+    screen.child.kill(signal.SIGTERM)
+    screen.expect("[interrupted; the partial answer is kept]")
+    assert screen.finish() == 143  # the chat ends (a Ctrl-C would have gone on)
+    assert "mistral-small-latest>" not in screen.text[screen.text.rfind("kept]") :]
+    env = cli_env(env={"MISTRAL_BASE_URL": emu.base_url, "MISTRAL_API_KEY": "test"})
+    env["MISTRAL_CHAT_HOME"] = str(tmp_path / "home")
+    shown = subprocess.run(
+        [sys.executable, "-m", "mistral_chat", "history", "show", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    answer = json.loads(shown.stdout)["messages"][-1]
+    assert answer["role"] == "assistant" and answer["status"] == "interrupted"
+    assert "Section 1" in answer["content"][0]["text"]
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_a_signal_at_the_prompt_ends_the_chat(spawn: Spawn, name: str, code: int) -> None:
+    screen = spawn("chat")
+    screen.expect("mistral-small-latest>")
+    screen.child.kill(getattr(signal, name))
+    assert screen.finish() == code
+    assert "leave the chat?" not in screen.text

@@ -233,3 +233,16 @@ def test_json_mode_lists_the_results(client: httpx2.Client) -> None:
     answered = {"role": "tool", "content": "4", "tool_call_id": "abcDEF123"}
     response = chat(client, conversation(CALL, answered), response_format={"type": "json_object"})
     assert json.loads(reply_text(response))["tool_results"] == [{"name": "add", "content": "4"}]
+
+
+def test_only_the_assistant_may_follow_tool_results(client: httpx2.Client) -> None:
+    answered = {"role": "tool", "content": "1", "tool_call_id": "abcDEF123"}
+    then_user = [*conversation(CALL, answered), *user("and now?")]
+    response = chat(client, then_user)
+    assert error(response) == "Unexpected role 'user' after role 'tool'"
+    assert (response.json()["type"], response.json()["code"]) == (
+        "invalid_request_message_order",
+        "3230",
+    )
+    bridged = [*conversation(CALL, answered), {"role": "assistant", "content": "1"}]
+    assert reply_text(chat(client, [*bridged, *user("and now?")])).startswith("You said: and now?")

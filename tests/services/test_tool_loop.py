@@ -13,6 +13,7 @@ import pytest
 from mistral_chat.api import Client
 from mistral_chat.emulator import Emulator
 from mistral_chat.services.chat import ChatSession, QuietView, resume
+from mistral_chat.services.chat.budget import OverBudget, RequestGuard
 from mistral_chat.services.chat.tooling import Approvals, ToolCall, ToolOutcome, Tools
 from mistral_chat.storage import HistoryStore
 
@@ -160,5 +161,29 @@ def test_ctrl_c_while_a_tool_runs_ends_the_turn_and_keeps_it(
     conv = store.get_conversation(session.conversation_id or "")
     assert [m.role for m in conv.messages] == ["user", "assistant", "tool"]
     assert "stopped" in conv.messages[2].text
-    # the conversation can go on: every call has its result
+    # the conversation can go on: every call has its result, and the request bridges the
+    # unanswered tool results (Mistral refuses a user message right after them)
     assert session.send("next").status == "complete"
+    conv = store.get_conversation(session.conversation_id or "")
+    assert [m.role for m in conv.messages] == ["user", "assistant", "tool", "user", "assistant"]
+
+
+def test_a_tool_round_over_the_cost_limit_is_not_sent(
+    client: Client, store: HistoryStore, emulator: Emulator
+) -> None:
+    class Bulky(Adder):
+        def call(self, name: str, arguments: str, timeout: float) -> Result:
+            return Result("word " * 200_000)  # a big result makes the next request costly
+
+    session = ChatSession(client, store, model=MODEL)
+    session.tools = Tools(Bulky(), Approvals(approve_all=True))
+    session.before_send = RequestGuard(max_cost=0.01)
+    since = len(emulator.requests)
+    result = session.send('emulator:tool {"a": 1}')
+    assert isinstance(result.error, OverBudget)
+    assert str(result.error).startswith("the tool results were not sent back to the model: ")
+    assert "more than --max-cost $0.01" in str(result.error)
+    assert result.status == "interrupted"
+    assert len(chat_bodies(emulator, since)) == 1  # the question went; the costly round did not
+    conv = store.get_conversation(session.conversation_id or "")
+    assert [m.role for m in conv.messages] == ["user", "assistant", "tool"]

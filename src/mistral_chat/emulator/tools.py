@@ -97,6 +97,8 @@ def check_tools(tools: list[Any] | None, messages: list[Message]) -> None:
             continue
         if calls is not None and answered != len(calls):
             raise invalid_request("Not the same number of function calls and responses")
+        if answered and message is not None and not isinstance(message, AssistantMessage):
+            raise _order_error(message)
         calls, answered = None, 0
         if isinstance(message, AssistantMessage) and message.tool_calls:
             calls = {}
@@ -104,6 +106,15 @@ def check_tools(tools: list[Any] | None, messages: list[Message]) -> None:
                 if error := _id_error(call.id):
                     raise error
                 calls[call.id] = call.function.name
+
+
+def _order_error(message: Message) -> ApiError:
+    """The API's 400 for a tool result followed by anything but the assistant's answer
+    (a user message after a turn stopped between its tool calls and the answer)."""
+    role = type(message).__name__.removesuffix("Message").lower()
+    return ApiError(
+        400, f"Unexpected role '{role}' after role 'tool'", "invalid_request_message_order", "3230"
+    )
 
 
 def _check_result(message: ToolMessage, calls: dict[str, str] | None) -> None:

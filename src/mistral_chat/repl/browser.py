@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final
 
-from mistral_chat.errors import UsageError
+from mistral_chat.errors import Terminated, UsageError
 from mistral_chat.render.formats import context_size, deprecation, list_price
 from mistral_chat.services import catalog as cat
 from mistral_chat.services.model_info import not_for_chat
@@ -341,6 +341,8 @@ class ModelBrowser:
         while True:
             try:
                 line = self.ask("models> ")
+            except Terminated:
+                raise  # SIGTERM or SIGHUP: the program ends
             except (EOFError, KeyboardInterrupt):
                 return None
             action = parse_browser_command(line)
@@ -399,6 +401,8 @@ class ModelBrowser:
         self.terminal.out(wrap_items([intro, *items], self.terminal.width, sep=" "))
         try:
             return self.ask(f"{kind}> ")
+        except Terminated:
+            raise  # SIGTERM or SIGHUP: the program ends
         except (EOFError, KeyboardInterrupt):
             return None
 

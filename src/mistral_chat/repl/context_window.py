@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mistral_chat.errors import MistralChatError
+from mistral_chat.errors import MistralChatError, Terminated
 from mistral_chat.repl.commands import REGISTRY, ChatRepl, CommandApp, CommandError
 
 if TYPE_CHECKING:
@@ -108,6 +108,8 @@ def compact(repl: ChatRepl, arg: str) -> None:
     try:
         with input_echo_off():
             done = repl.chat.compact(keep, view)
+    except Terminated:
+        raise  # SIGTERM or SIGHUP: the program ends
     except KeyboardInterrupt:
         done = None
     if done is None:

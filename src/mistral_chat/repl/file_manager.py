@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from mistral_chat.errors import UsageError
+from mistral_chat.errors import Terminated, UsageError
 from mistral_chat.render.formats import local_time
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ class FileManager:
         while True:
             try:
                 line = self.ask("files> ").strip()
+            except Terminated:
+                raise  # SIGTERM or SIGHUP: the program ends
             except (EOFError, KeyboardInterrupt):
                 return
             if not line:
@@ -90,6 +92,8 @@ class FileManager:
                 if choice is None:
                     raise FileManagerError(f"unknown choice {word!r}; {MENU}")
                 getattr(self, f"do_{choice}")(arg.strip())
+            except Terminated:
+                raise  # SIGTERM or SIGHUP: the program ends
             except (EOFError, KeyboardInterrupt):
                 self.terminal.out("")
             except (MistralError, FileManagerError, TransferError, OSError) as exc:

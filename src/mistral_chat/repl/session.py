@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mistral_chat.errors import MistralChatError
+from mistral_chat.errors import MistralChatError, Terminated
 from mistral_chat.repl import (  # noqa: F401 - they register their slash commands
     context_window,
     editing,
@@ -119,6 +119,8 @@ class ChatRepl:
                     line = read(f"{self.chat.model}> ")
                 except EOFError:
                     break
+                except Terminated:
+                    raise  # SIGTERM or SIGHUP at the prompt: nothing to save, the chat ends
                 except KeyboardInterrupt:
                     if self._confirm_leave(read):
                         break
@@ -139,6 +141,8 @@ class ChatRepl:
                 cmd.handler(self, arg)
             else:
                 self.send(line.strip().removeprefix("/") if text.startswith("//") else line)
+        except Terminated:
+            raise  # what had arrived is saved; SIGTERM and SIGHUP end the chat, Ctrl-C does not
         except KeyboardInterrupt:
             self.terminal.err_line("interrupted")
         except EXPECTED_ERRORS as exc:
@@ -241,12 +245,16 @@ class ChatRepl:
         try:
             with input_echo_off():
                 result = call(view)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             self.terminal.err_line(
                 "interrupted before the answer began; the question is kept (/retry asks again)"
             )
+            if isinstance(exc, Terminated):
+                raise
             return None
         self._after_answer(result)
+        if isinstance(result.error, Terminated):
+            raise result.error  # the partial answer is kept; the signal ends the chat
         return result
 
     def _after_answer(self, result: TurnResult) -> None:

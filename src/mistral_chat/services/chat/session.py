@@ -332,7 +332,7 @@ class ChatSession:
                     result.warnings.append("the model called tools, but none are on")
                     break
                 used, last_round = self._run_tools(result, used, view, rounds[0])
-                if rounds[0].error is not None:
+                if rounds[0].error is not None or not self._may_go_on(rounds[0]):
                     break
         result = _whole_turn(rounds)
         result.conversation_id = self.conversation_id
@@ -340,6 +340,16 @@ class ChatSession:
             self.usage_total[key] += (result.usage or {}).get(key, 0)
         self.usage_total["cost_usd"] += result.cost_usd or 0.0
         return result
+
+    def _may_go_on(self, first: TurnResult) -> bool:
+        """The request that brings the tool results back passes the session's check (the
+        context window, `--max-cost`) like the question did; if not, the turn ends there."""
+        try:
+            self._check(self.messages)
+        except UsageError as exc:
+            first.error = type(exc)(f"the tool results were not sent back to the model: {exc}")
+            return False
+        return True
 
     def _ask_once(self, view: TurnView, *, last_round: bool) -> TurnResult:
         options = dict(self.options)
@@ -447,11 +457,23 @@ def _sendable(turns: list[Turn]) -> list[dict[str, Any]]:
     stays in the history but is not sent back, nor is a question that failed and was
     followed by another one."""
     sent = [t for t in turns if t.message["content"] or t.message.get("tool_calls")]
-    return [
-        t.message
-        for t, after in zip(sent, [*sent[1:], None], strict=False)
-        if not (t.role == "user" and after is not None and after.role == "user")
-    ]
+    messages: list[dict[str, Any]] = []
+    for t, after in zip(sent, [*sent[1:], None], strict=False):
+        if t.role == "user" and after is not None and after.role == "user":
+            continue
+        messages.append(t.message)
+        if t.role == "tool" and after is not None and after.role not in ("tool", "assistant"):
+            messages.append(UNANSWERED_TOOLS)
+    return messages
+
+
+#: Mistral answers a user message right after tool results with a 400 ("Unexpected role 'user'
+#: after role 'tool'"); a turn stopped between its tool calls and the answer (Ctrl-C, a refused
+#: round) gets this in the request copy, never in the history.
+UNANSWERED_TOOLS: dict[str, Any] = {
+    "role": "assistant",
+    "content": "(No answer: the turn was stopped after these tool results.)",
+}
 
 
 def _whole_turn(rounds: list[TurnResult]) -> TurnResult:
@@ -459,6 +481,8 @@ def _whole_turn(rounds: list[TurnResult]) -> TurnResult:
     to first token, summed usage, time and cost, and the calls and warnings of all."""
     first, last = rounds[0], rounds[-1]
     if len(rounds) == 1:
+        if first.error is not None and first.status == "complete":  # stopped among its tools
+            first.status = "interrupted"
         return first
     usage: dict[str, int] = {}
     for r in rounds:
