@@ -406,11 +406,6 @@ class ChatRepl:
         toolbox.add(server)
         return server.name, [t.name for t in toolbox.offered() if t.source is server]
 
-    def drop_mcp_server(self, name: str) -> None:
-        toolbox: Any = self.chat.tools.runner if self.chat.tools is not None else None
-        if toolbox is None or toolbox.drop(name) is None:
-            raise CommandError(f"no MCP server named {name!r}; /tools lists them")
-
     def resume(self, ref: str) -> None:
         from mistral_chat.services.chat import open_session
 

@@ -46,16 +46,17 @@ def mcp(repl: ChatRepl, arg: str) -> None:
         raise CommandError(
             "usage: /mcp add 'COMMAND ARGS' | URL | NAME, or /mcp drop NAME (/tools lists them)"
         )
-    add_server = getattr(repl, "add_mcp_server", None)
-    drop_server = getattr(repl, "drop_mcp_server", None)
-    if add_server is None or drop_server is None:
-        raise CommandError("MCP servers cannot be started here")
     if verb == "add":
+        add_server = getattr(repl, "add_mcp_server", None)
+        if add_server is None:
+            raise CommandError("MCP servers cannot be started here")
         name, offered = add_server(rest)
         repl.terminal.say(f"{name}: {len(offered)} tools ({', '.join(offered) or 'none'})")
-    else:
-        drop_server(rest)
-        repl.terminal.say(f"{rest} stopped; its tools are no longer offered")
+        return
+    toolbox: Any = repl.chat.tools.runner if repl.chat.tools is not None else None
+    if toolbox is None or getattr(toolbox, "drop", lambda _name: None)(rest) is None:
+        raise CommandError(f"no MCP server named {rest!r}; /tools lists them")
+    repl.terminal.say(f"{rest} stopped; its tools are no longer offered")
 
 
 @command("/web [on|off|premium]", "Mistral's hosted web search for the next questions")

@@ -42,6 +42,7 @@ from mistral_chat.services.chat.results import (
     TurnResult,
     TurnView,
     list_price_cost,
+    whole_turn,
 )
 from mistral_chat.services.chat.tooling import (
     ToolCall,
@@ -334,7 +335,7 @@ class ChatSession:
                 used, last_round = self._run_tools(result, used, view, rounds[0])
                 if rounds[0].error is not None or not self._may_go_on(rounds[0]):
                     break
-        result = _whole_turn(rounds)
+        result = whole_turn(rounds)
         result.conversation_id = self.conversation_id
         for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
             self.usage_total[key] += (result.usage or {}).get(key, 0)
@@ -474,30 +475,3 @@ UNANSWERED_TOOLS: dict[str, Any] = {
     "role": "assistant",
     "content": "(No answer: the turn was stopped after these tool results.)",
 }
-
-
-def _whole_turn(rounds: list[TurnResult]) -> TurnResult:
-    """One result for a turn of several requests: the last answer, with the first one's time
-    to first token, summed usage, time and cost, and the calls and warnings of all."""
-    first, last = rounds[0], rounds[-1]
-    if len(rounds) == 1:
-        if first.error is not None and first.status == "complete":  # stopped among its tools
-            first.status = "interrupted"
-        return first
-    usage: dict[str, int] = {}
-    for r in rounds:
-        for key, value in (r.usage or {}).items():
-            usage[key] = usage.get(key, 0) + value
-    costs = [r.cost_usd for r in rounds if r.cost_usd is not None]
-    last.usage = usage or None
-    last.cost_usd = sum(costs) if costs else None
-    last.ttft_ms = first.ttft_ms
-    last.duration_ms = sum(r.duration_ms or 0 for r in rounds)
-    last.thinking = "".join(r.thinking for r in rounds)
-    last.tools_run = first.tools_run
-    last.warnings = [w for r in rounds for w in r.warnings]
-    last.sources = [s for r in rounds for s in r.sources]
-    last.files = [f for r in rounds for f in r.files]
-    if last.error is None and first.error is not None:
-        last.error, last.status = first.error, "interrupted"
-    return last
