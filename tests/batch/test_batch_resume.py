@@ -10,6 +10,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,32 @@ def test_a_finished_run_started_again_sends_nothing(emu: Emulator, tmp_path: Pat
     assert len(emu.app.batch.received()) == sent == ROWS
     run.check()
     assert json.loads(run.output.read_text().splitlines()[0])["id"] == "0"
+
+
+def test_a_create_still_being_carried_out_when_the_run_restarts_is_found(
+    slow_emu: Emulator, tmp_path: Path
+) -> None:
+    # The client is killed while the server holds its create; the server carries it out a
+    # few seconds later, after the restarted run has first looked for it: the run must wait
+    # for it (recovery.SETTLE_S) rather than send the shard again.
+    run = Run(slow_emu, tmp_path, "--no-inline")
+    batch = slow_emu.app.batch
+    original = batch.create
+    held = [0]
+
+    def late_create(*args: Any, **kwargs: Any) -> Any:
+        held[0] += 1
+        if held[0] == 1:
+            run.kill()
+            time.sleep(3.0)  # less than SETTLE_S, more than a restart takes to look
+        return original(*args, **kwargs)
+
+    batch.create = late_create  # type: ignore[method-assign]
+    try:
+        with reaped(run.start()) as proc:
+            proc.wait(timeout=120)
+        assert proc.returncode == -signal.SIGKILL, run.stderr()
+        run.finish()
+    finally:
+        batch.create = original  # type: ignore[method-assign]
+    run.check()

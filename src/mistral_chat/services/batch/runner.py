@@ -23,7 +23,6 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from mistral_chat.services.batch.collect import Collector, OutOfOrder
 from mistral_chat.services.batch.inputs import InputError, InputTable, open_input
 from mistral_chat.services.batch.output import Joiner
 from mistral_chat.services.batch.plan import MAX_REQUESTS_PER_JOB, BuiltShard, Plan, build_shards
+from mistral_chat.services.batch.recovery import METADATA_SHARD, find_job, find_upload
 from mistral_chat.services.batch.requests import (
     DOCUMENT_PURPOSE,
     RequestBuilder,
@@ -56,7 +56,6 @@ __all__ = [
 ]
 
 METADATA_RUN = "mistral_chat_run"
-METADATA_SHARD = "mistral_chat_shard"
 TERMINAL = frozenset({"SUCCESS", "FAILED", "TIMEOUT_EXCEEDED", "CANCELLED"})
 _POLL_FIRST = 0.25
 
@@ -209,7 +208,7 @@ class BatchService:
         """Upload (unless inline) and create the job of one shard, recording each step."""
         client = self.client
         if shard.state == "submitting":
-            job = self._find_job(shard)
+            job = find_job(client, shard, sleep=self.sleep)
             if job is not None:
                 self.ledger.update_shard(
                     shard, state="submitted", job_id=job.id, job_status=job.status
@@ -221,7 +220,7 @@ class BatchService:
         name = f"mistral-chat-{run.id}-{shard.n}-{shard.digest}.jsonl"
         inline = built.inline and run.request.get("inline", True)
         if not inline and shard.input_file is None:
-            file_id = self._find_upload(name, built.bytes)
+            file_id = find_upload(client, name, built.bytes)
             if file_id is None:
                 file_id = client.files.upload(built.path, purpose="batch", filename=name).id
             self.ledger.update_shard(shard, state="uploaded", input_file=file_id)
@@ -241,24 +240,6 @@ class BatchService:
                 metadata=metadata,
             )
         self.ledger.update_shard(shard, state="submitted", job_id=job.id, job_status=job.status)
-
-    def _find_job(self, shard: Shard) -> Any:
-        """The job created for ``shard`` by a run killed before it could record it, if any."""
-        since = datetime.fromtimestamp((shard.submitted_at or 0) - 3600, UTC)
-        page = 0
-        while True:
-            jobs = self.client.batch.list(created_after=since, page=page, page_size=100)
-            for job in jobs.data:
-                if (job.metadata or {}).get(METADATA_SHARD) == shard.tag:
-                    return job
-            if len(jobs.data) < 100:
-                return None
-            page += 1
-
-    def _find_upload(self, name: str, size: int) -> str | None:
-        """A request file uploaded by a run killed before it could record the file's id."""
-        files = self.client.files.list(purpose="batch", search=name, page_size=100)
-        return next((f.id for f in files.data if f.filename == name and f.bytes == size), None)
 
     def upload_document(self, path: Path, mime: str, sha256: str) -> str:
         """A folder input's document, uploaded once (the ledger remembers it by its hash)."""
