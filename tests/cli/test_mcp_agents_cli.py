@@ -1,9 +1,11 @@
-"""`mistral-chat mcp list|tools` and `agents list|show` as real processes."""
+"""`mistral-chat mcp list|tools|add|remove` and `agents list|show`."""
 
 from __future__ import annotations
 
 import json
+import stat
 import sys
+import tomllib
 from pathlib import Path
 
 from cli_support import RunCLI
@@ -102,3 +104,66 @@ def test_agents_list_and_show(run_cli: RunCLI) -> None:
     assert json.loads(out)["model"] == "mistral-small-latest"
     code, _, err = run_cli("agents", "show", "ag_nope")
     assert code == 4 and "Agent ag_nope not found" in err
+
+
+def test_mcp_add_then_use_then_remove(run_cli: RunCLI, mistral_home: Path) -> None:
+    config = mistral_home / "config.toml"
+    code, _, err = run_cli("config", "set", "model", "mistral-large-latest")
+    assert code == 0, err
+    code, out, err = run_cli("mcp", "add", "time", TIME_SERVER, "--local-timezone", "Europe/Paris")
+    assert code == 0 and out == "", err
+    assert err.startswith(f"added MCP server 'time' (stdio: {TIME_SERVER} --local-timezone ")
+    assert "`mistral-chat mcp tools time` lists its tools" in err
+    written = tomllib.loads(config.read_text())
+    assert written["mcp"]["time"] == {
+        "command": TIME_SERVER,
+        "args": ["--local-timezone", "Europe/Paris"],
+    }
+    assert written["model"] == "mistral-large-latest"  # the rest of the file is kept
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    code, out, err = run_cli("mcp", "tools", "time")  # the entry reads back and starts
+    assert code == 0 and "get_current_time" in out, err
+
+    code, _, err = run_cli(
+        "mcp", "add", "--header", "Authorization: Bearer sk-very-secret", "docs",
+        "https://example.com/mcp",
+    )  # fmt: skip
+    assert code == 0 and "(http: https://example.com/mcp)" in err and "sk-very" not in err
+    headers = tomllib.loads(config.read_text())["mcp"]["docs"]["headers"]
+    assert headers == {"Authorization": "Bearer sk-very-secret"}
+
+    code, _, err = run_cli("mcp", "add", "time", "uvx", "other")
+    assert code == 2 and err == (
+        f"error: an MCP server named 'time' is already in {config}; pass --force to replace "
+        "it, or choose another name\n"
+    )
+    code, _, err = run_cli("mcp", "add", "--force", "time", "no-such-command-here", "x")
+    assert code == 0
+    assert "warning: 'no-such-command-here' is not on PATH here; the server will not start" in err
+
+    assert run_cli("mcp", "remove", "time")[0] == 0
+    code, _, err = run_cli("mcp", "remove", "time")
+    assert code == 2 and err == (
+        f"error: no MCP server named 'time' in {config} (servers: docs); nothing changed\n"
+    )
+    assert list(tomllib.loads(config.read_text())["mcp"]) == ["docs"]
+
+
+def test_mcp_add_refuses_what_would_not_work(run_cli: RunCLI, mistral_home: Path) -> None:
+    cases = [
+        (["bad name", "uvx", "x"], "MCP server name 'bad name' must be 1 to 64 letters"),
+        (["time"], "mcp add time: give a command line or an http(s) URL after it"),
+        (["docs", "ftp://example.com/mcp"], "is not an http:// or https:// URL"),
+        (["--env", "TZ=Europe/Paris", "docs", "https://x.example/mcp"], "--env is for a server"),
+        (["--header", "A: b", "time", "uvx", "x"], "--header is for a server reached by URL"),
+        (["--header", "Bearer sk-secret", "d", "https://x.example/mcp"], "'Name: value'"),
+    ]
+    for argv, message in cases:
+        code, _, err = run_cli("mcp", "add", *argv)
+        assert code == 2 and message in err, (argv, err)
+        assert len(err.splitlines()) == 1 and "sk-secret" not in err
+    assert not (mistral_home / "config.toml").exists()  # nothing was written
+    configure(mistral_home, "[mcp]\nbroken = 1\n")
+    code, _, err = run_cli("mcp", "add", "time", "uvx", "x")
+    assert code == 2 and "config key 'mcp.broken'" in err  # named, not overwritten
+    assert (mistral_home / "config.toml").read_text() == "[mcp]\nbroken = 1\n"

@@ -1,4 +1,5 @@
-"""`mistral-chat mcp list|tools`: the MCP servers in the config file, and what one offers."""
+"""`mistral-chat mcp list|tools|add|remove`: the MCP servers in the config file, what one
+offers, and adding or removing one."""
 
 from __future__ import annotations
 
@@ -63,6 +64,30 @@ def register(subparsers: Any) -> None:
     )
     tools.add_argument("--json", action="store_true", help="one JSON array on stdout")
     tools.set_defaults(handler=list_tools)
+    add = sub.add_parser(
+        "add",
+        help="add a server to the config file",
+        description="Add [mcp.NAME] to the config file: a command line that starts a local "
+        "server, or the URL of a remote one. Options come before NAME; everything after the "
+        "command is its arguments.",
+        epilog="examples:\n  mistral-chat mcp add time uvx mcp-server-time --local-timezone "
+        "Europe/Paris\n  mistral-chat mcp add --header 'Authorization: Bearer TOKEN' docs "
+        "https://example.com/mcp",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add.add_argument(
+        "--env", action="append", default=[], metavar="KEY=VALUE", help="for a command"
+    )
+    add.add_argument(
+        "--header", action="append", default=[], metavar="'NAME: VALUE'", help="for a URL"
+    )
+    add.add_argument("--force", action="store_true", help="replace a server of that name")
+    add.add_argument("name", metavar="NAME", help="what --mcp and /mcp add will call it")
+    add.add_argument("server", nargs=argparse.REMAINDER, metavar="COMMAND [ARGS...] | URL")
+    add.set_defaults(handler=add_server)
+    rm = sub.add_parser("remove", help="remove a server from the config file")
+    rm.add_argument("name", metavar="NAME")
+    rm.set_defaults(handler=remove_server)
 
 
 def _row(spec: McpServerSpec) -> dict[str, Any]:
@@ -139,3 +164,29 @@ def _parameters(schema: dict[str, Any]) -> str:
 
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "-"
+
+
+def add_server(args: argparse.Namespace, ctx: AppContext) -> int:
+    import shutil
+
+    from ..services.tools.mcp_config import add_server as add
+    from ..services.tools.mcp_config import pairs
+
+    env, headers = pairs(args.env, "--env", "="), pairs(args.header, "--header", ":")
+    path = ctx.settings.config_path
+    spec = add(path, args.name, args.server, env=env, headers=headers, replace=args.force)
+    ctx.terminal.err_line(
+        f"added MCP server {spec.name!r} ({spec.transport}: {spec.describe()}) to {path}; "
+        f"`mistral-chat mcp tools {spec.name}` lists its tools, `--mcp {spec.name}` offers them"
+    )
+    if spec.command is not None and shutil.which(spec.command) is None:
+        ctx.terminal.warning(f"{spec.command!r} is not on PATH here; the server will not start")
+    return ExitCode.OK
+
+
+def remove_server(args: argparse.Namespace, ctx: AppContext) -> int:
+    from ..services.tools.mcp_config import remove_server as remove
+
+    remove(ctx.settings.config_path, args.name)
+    ctx.terminal.err_line(f"removed MCP server {args.name!r} from {ctx.settings.config_path}")
+    return ExitCode.OK

@@ -126,7 +126,8 @@ def server_spec(text: str, configured: Mapping[str, McpServerSpec] | None = None
         names = ", ".join(sorted(configured or {})) or "none are configured"
         raise ToolSetupError(
             f"--mcp {text}: no such server in the config (servers: {names}) and no command "
-            f"{text!r} on PATH; add one with `mistral-chat config` or give a command line"
+            f"{text!r} on PATH; add one with `mistral-chat mcp add {text} COMMAND...`, or give "
+            "a command line"
         )
     return McpServerSpec(name=_name_from_command(words), command=words[0], args=tuple(words[1:]))
 
