@@ -123,6 +123,17 @@ def data_uri(uri: str, what: str) -> tuple[str, bytes]:
     return mime, unquote_to_bytes(payload)
 
 
+def check_signed_urls(chunks: list[Any], store: FileStore, bases: tuple[str, ...]) -> None:
+    """The API fetches the attachments of every message it is sent, earlier ones included: a
+    signed URL of this emulator that has expired (or was forged) is refused wherever it is."""
+    for chunk in chunks:
+        if isinstance(chunk, DocumentURLChunk):
+            signed_file(chunk.document_url, store, bases, "document")
+        elif isinstance(chunk, ImageURLChunk):
+            url = chunk.image_url if isinstance(chunk.image_url, str) else chunk.image_url.url
+            signed_file(url, store, bases, "image")
+
+
 def signed_file(url: str, store: FileStore, bases: tuple[str, ...], what: str) -> Any:
     """The stored file behind one of this emulator's signed URLs, or None for other URLs."""
     if not url.startswith(tuple(f"{base}/_signed/" for base in bases)):

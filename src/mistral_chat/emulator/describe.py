@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .attachments import LABELS, attachment_text, attachments
+from .attachments import LABELS, attachment_text, attachments, check_signed_urls
 from .catalog import ServedModel
 from .files import FileStore
 from .request_bodies import (
@@ -120,6 +120,9 @@ def build_reply(
         raise context_too_long(prompt_tokens, draft_tokens, model.context_length)
     check_tools(request.tools, messages)
     last_user = next((m for m in reversed(messages) if isinstance(m, UserMessage)), None)
+    for earlier in messages:
+        if isinstance(earlier, UserMessage) and earlier is not last_user:
+            check_signed_urls(_chunks(earlier), store, bases)  # the last one: described below
     said = _text_of(last_user.content) if last_user else ""
     reply = Reply(text=[], prompt_tokens=prompt_tokens)
     reply.tool_calls = plan_calls(

@@ -328,7 +328,9 @@ def _turn_from_history(m: Message, images: ImageStore | None) -> tuple[Turn | No
         return Turn(assistant_message(text_of(content), calls), message_id=m.id), gone
     if not content or (m.role == "assistant" and not text_of(content)):
         return None, gone
-    turn = Turn(chunks.message(m.role, content), message_id=m.id, attachments=m.attachments)
+    turn = Turn(
+        chunks.message(m.role, content), message_id=m.id, attachments=m.attachments, signed_at=0
+    )
     return turn, gone
 
 

@@ -6,6 +6,7 @@ Plain data and pure helpers; no I/O. The session (`session.py`) and the request 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +168,8 @@ class Turn:
     message: dict[str, Any]
     message_id: str | None = None
     attachments: list[Any] = field(default_factory=list)
+    #: when its documents' URLs were signed (0: unknown, loaded from the history)
+    signed_at: float = field(default_factory=time.time)
 
     @property
     def role(self) -> str:

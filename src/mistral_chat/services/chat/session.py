@@ -32,6 +32,7 @@ from mistral_chat.api import content as chunks
 from mistral_chat.errors import UsageError
 from mistral_chat.services.attachments import AttachmentSpec
 from mistral_chat.services.chat.branches import edited_content, inline_files
+from mistral_chat.services.chat.document_urls import refresh_documents
 from mistral_chat.services.chat.exchange import Exchange
 from mistral_chat.services.chat.hosted import RECORD_KEY, Hosted, HostedExchange, entries
 from mistral_chat.services.chat.outbox import Outbox
@@ -255,7 +256,8 @@ class ChatSession:
             raise NothingToSend("nothing to send: the edited message has no text")
         self.branch_tip = self._parent_of(old)
         del self.turns[index:]
-        turn = Turn(chunks.message("user", content), attachments=list(old.attachments))
+        attached = list(old.attachments)
+        turn = Turn(chunks.message("user", content), attachments=attached, signed_at=old.signed_at)
         self._log_user(turn, content)
         self.turns.append(turn)
         return self._answer(view if view is not None else QuietView())
@@ -323,6 +325,7 @@ class ChatSession:
         rounds: list[TurnResult] = []
         used = 0
         last_round = False
+        notes = refresh_documents(self.turns, self.client)  # URLs signed a day ago expire
         with view:
             while True:
                 result = self._ask_once(view, last_round=last_round)
@@ -336,6 +339,7 @@ class ChatSession:
                 if rounds[0].error is not None or not self._may_go_on(rounds[0]):
                     break
         result = whole_turn(rounds)
+        result.warnings[:0] = notes
         result.conversation_id = self.conversation_id
         for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
             self.usage_total[key] += (result.usage or {}).get(key, 0)
