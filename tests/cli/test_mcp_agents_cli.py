@@ -121,8 +121,15 @@ def test_mcp_add_then_use_then_remove(run_cli: RunCLI, mistral_home: Path) -> No
     }
     assert written["model"] == "mistral-large-latest"  # the rest of the file is kept
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
-    code, out, err = run_cli("mcp", "tools", "time")  # the entry reads back and starts
-    assert code == 0 and "get_current_time" in out, err
+    code, out, err = run_cli("mcp", "list", "--json")  # the entry reads back as written
+    assert code == 0, err
+    assert json.loads(out)[0] == {
+        "name": "time",
+        "transport": "stdio",
+        "command": TIME_SERVER,
+        "args": ["--local-timezone", "Europe/Paris"],
+        "env": [],
+    }
 
     code, _, err = run_cli(
         "mcp", "add", "--header", "Authorization: Bearer sk-very-secret", "docs",

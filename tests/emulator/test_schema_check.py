@@ -104,7 +104,7 @@ def _has_format(schema: Any) -> bool:
 
 
 @pytest.mark.parametrize("schema", CASES.values(), ids=CASES.keys())
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_check_agrees_with_jsonschema(schema: dict[str, Any], data: st.DataObject) -> None:
     instance = schema_instance(schema, "hi there")
