@@ -25,7 +25,8 @@ SPEC_PATH = Path(__file__).parents[1] / "data" / "mistral-openapi.min.yaml"
 
 @cache
 def spec() -> dict[str, Any]:
-    return yaml.safe_load(SPEC_PATH.read_text())  # type: ignore[no-any-return]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: the spec is large
+    return yaml.load(SPEC_PATH.read_text(), Loader=loader)  # type: ignore[no-any-return]
 
 
 def validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:

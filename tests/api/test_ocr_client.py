@@ -23,7 +23,8 @@ FULL_SPEC = Path(__file__).parents[1] / "data" / "mistral-openapi.yaml"
 
 @cache
 def spec() -> dict[str, Any]:
-    return yaml.safe_load(FULL_SPEC.read_text())  # type: ignore[no-any-return]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: the spec is large
+    return yaml.load(FULL_SPEC.read_text(), Loader=loader)  # type: ignore[no-any-return]
 
 
 def _schema(name: str) -> dict[str, Any]:

@@ -29,7 +29,8 @@ Handler = Callable[[httpx2.Request], httpx2.Response]
 
 @cache
 def spec() -> dict[str, Any]:
-    return yaml.safe_load(SPEC_PATH.read_text())  # type: ignore[no-any-return]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: the spec is large
+    return yaml.load(SPEC_PATH.read_text(), Loader=loader)  # type: ignore[no-any-return]
 
 
 def mock_client(handler: Handler) -> Client:

@@ -10,8 +10,6 @@ import pytest
 from cli_support import RunCLI
 from mistral_chat.emulator import Emulator
 
-# the program itself, as a process: its exit codes, streams and messages end to end
-pytestmark = pytest.mark.processes
 
 
 def _one_error_line(err: str) -> str:
@@ -21,6 +19,10 @@ def _one_error_line(err: str) -> str:
     return lines[0]
 
 
+# the program itself, as a process: its exit codes, streams and messages end to end (the
+# other tests run the same command code in this process; MISTRAL_CHAT_TEST_PROCESSES=1 runs
+# them all as processes)
+@pytest.mark.processes
 def test_no_key_and_usage_errors(run_cli: RunCLI, emulator: Emulator) -> None:
     # Mistral's API: refused before anything is sent (nothing is listening there in tests)
     mistral = {"MISTRAL_API_KEY": None, "MISTRAL_BASE_URL": "https://api.mistral.ai"}
@@ -52,6 +54,7 @@ def test_no_key_and_usage_errors(run_cli: RunCLI, emulator: Emulator) -> None:
     assert code == 2 and out == "" and "usage: mistral-chat" in err and "no command" in err
 
 
+@pytest.mark.processes
 def test_rate_limit_server_errors_and_timeouts(run_cli: RunCLI, emulator: Emulator) -> None:
     emulator.inject("status", status=429, retry_after=120, path="/v1/models")
     code, _, err = run_cli("models", "show", "mistral-large-latest")
