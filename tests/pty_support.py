@@ -44,7 +44,7 @@ class Screen:
     def text(self) -> str:
         return clean(self.raw)
 
-    def expect(self, needle: str, timeout: float = 15) -> None:
+    def expect(self, needle: str, timeout: float = 30) -> None:
         """Wait until `needle` shows after what was already matched."""
         needle = re.sub(r"\s+", " ", needle)
         deadline = time.monotonic() + timeout
@@ -72,7 +72,7 @@ class Screen:
     def line(self, text: str) -> None:
         self.child.send(text + "\r")
 
-    def finish(self, timeout: float = 15) -> int:
+    def finish(self, timeout: float = 30) -> int:
         """Wait for the program to end; its exit status."""
         self.child.expect(pexpect.EOF, timeout=timeout)
         self.raw += self.child.before or ""
