@@ -11,7 +11,6 @@ from cli_support import RunCLI
 from mistral_chat.emulator import Emulator
 
 
-
 def _one_error_line(err: str) -> str:
     lines = [line for line in err.splitlines() if not line.startswith("debug: ")]
     assert len(lines) == 1 and lines[0].startswith("error: "), err
