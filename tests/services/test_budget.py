@@ -5,7 +5,6 @@ from __future__ import annotations
 import doctest
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,12 +102,6 @@ def client(emulator: Emulator) -> Iterator[Client]:
     emulator.clear_faults()
     with Client("test", base_url=emulator.base_url, max_retries=0) as c:
         yield c
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[HistoryStore]:
-    with HistoryStore(tmp_path / "history.db") as s:
-        yield s
 
 
 def chat_bodies(emulator: Emulator, since: int) -> list[dict[str, Any]]:

@@ -42,12 +42,6 @@ def client(emu: Emulator) -> Iterator[Client]:
         yield c
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[HistoryStore]:
-    with HistoryStore(tmp_path / "history.db") as s:
-        yield s
-
-
 def _sent(emu: Emulator, since: int) -> list[list[str]]:
     """The user and assistant texts of each chat request sent since `since`."""
     out = []

@@ -33,12 +33,6 @@ def client(emu: Emulator) -> Iterator[Client]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[HistoryStore]:
-    with HistoryStore(tmp_path / "history.db") as s:
-        yield s
-
-
-@pytest.fixture
 def doc(tmp_path: Path) -> Path:
     path = tmp_path / "report.pdf"
     path.write_bytes(b"%PDF-1.4\n" + b"words " * 50 + b"\n%%EOF\n")

@@ -4,7 +4,6 @@ never sent back; `reasoning_effort` is an option like the others."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,12 +26,6 @@ def emu(emulator: Emulator) -> Emulator:
 def client(emu: Emulator) -> Iterator[Client]:
     with Client("test-key", base_url=emu.base_url) as c:
         yield c
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[HistoryStore]:
-    with HistoryStore(tmp_path / "history.db") as s:
-        yield s
 
 
 def chat_bodies(emu: Emulator, since: int) -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,12 +49,6 @@ class Adder:
 def client(emulator: Emulator) -> Iterator[Client]:
     with Client("test-key", base_url=emulator.base_url) as c:
         yield c
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[HistoryStore]:
-    with HistoryStore(tmp_path / "history.db") as s:
-        yield s
 
 
 def chat_bodies(emu: Emulator, since: int) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 `add_flags(parser)` adds `--temperature ... --schema`; `given(args)` returns the options typed,
 named as `config set` and templates name them and checked (exit 2 names the flag);
 `request_options(args)` returns them in the request's form, `--format`/`--schema` included.
+`add_vision_flag(parser)` adds `--vision`, which `ask` and `chat` share.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from .exit import UsageError
 
-__all__ = ["add_flags", "given", "request_options"]
+__all__ = ["add_flags", "add_vision_flag", "given", "request_options"]
 
 #: (argparse attribute, the option's name as `config set` and templates spell it)
 FLAGS = (
@@ -24,6 +25,16 @@ FLAGS = (
     ("reasoning_effort", "reasoning_effort"),
     ("stop", "stop"),
 )
+
+
+def add_vision_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--vision",
+        action="store_true",
+        default=None,
+        help="send images even if the model list does not say the model reads them "
+        "(self-hosted servers; default: config `vision`)",
+    )
 
 
 def add_flags(parser: argparse.ArgumentParser, title: str) -> None:

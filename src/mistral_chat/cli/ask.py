@@ -15,7 +15,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ._argtypes import non_empty, positive_int, usd_amount
-from ._generation import add_flags, request_options
+from ._generation import add_flags, add_vision_flag, request_options
 from ._tools import add_tool_options, equip, terminal_approval
 from ._uploads import UploadBars
 from .context import AppContext
@@ -74,13 +74,7 @@ def register(subparsers: Any) -> None:
         "inline), an audio file (WAV, MP3, FLAC, OGG... for a model that hears audio), an "
         "http(s):// URL, file:ID of an uploaded file, or - for stdin; repeatable (8 images max)",
     )
-    p.add_argument(
-        "--vision",
-        action="store_true",
-        default=None,
-        help="send images even if the model list does not say the model reads them "
-        "(self-hosted servers; default: config `vision`)",
-    )
+    add_vision_flag(p)
     p.add_argument(
         "--image-max-side",
         type=positive_int,

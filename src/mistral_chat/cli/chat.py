@@ -11,6 +11,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from ._argtypes import non_empty, usd_amount
+from ._generation import add_vision_flag
 from ._tools import add_tool_options, equip, take_template_tools
 from .context import EMULATOR_KEY, AppContext, local_emulator
 from .exit import ExitCode
@@ -65,13 +66,7 @@ def register(subparsers: Any) -> None:
         help="refuse any request whose estimated cost is higher (input at list price + "
         "max_tokens, or 1,000 answer tokens)",
     )
-    p.add_argument(
-        "--vision",
-        action="store_true",
-        default=None,
-        help="send images even if the model list does not say the model reads them "
-        "(self-hosted servers; default: config `vision`)",
-    )
+    add_vision_flag(p)
     p.add_argument(
         "--thinking",
         action=argparse.BooleanOptionalAction,

@@ -29,6 +29,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mistral_chat.api import content as chunks
@@ -185,24 +186,32 @@ def _keep(images: ImageStore, data: bytes) -> None:
         images.put(data)
 
 
+def _read_within(path: Path, cap: int, too_big: str) -> bytes:
+    """The file's bytes, or AttachmentError: unreadable, or over `cap` ("PATH is SIZE " and
+    `too_big`, whose `{cap}` is the cap as a size)."""
+    try:
+        size = path.stat().st_size
+        if size > cap:
+            from mistral_chat.services.transfers import human_size
+
+            said = too_big.replace("{cap}", human_size(cap))
+            raise AttachmentError(f"{path} is {human_size(size)} {said}")
+        return path.read_bytes()
+    except OSError as exc:
+        raise AttachmentError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
 def read_audio_clip(spec: AudioClip) -> tuple[dict[str, Any], Attachment]:
     """A local audio file as an `input_audio` chunk (base64, as the API takes it), with the
     record the history keeps; longer recordings belong to `mistral-chat transcribe`."""
     import base64
 
-    try:
-        size = spec.path.stat().st_size
-        if size > MAX_AUDIO_BYTES:
-            from mistral_chat.services.transfers import human_size
-
-            raise AttachmentError(
-                f"{spec.path} is {human_size(size)} of audio, more than the "
-                f"{human_size(MAX_AUDIO_BYTES)} a chat message carries; use "
-                f"`mistral-chat transcribe {spec.path}` for long recordings"
-            )
-        data = spec.path.read_bytes()
-    except OSError as exc:
-        raise AttachmentError(f"cannot read {spec.path}: {exc.strerror or exc}") from exc
+    data = _read_within(
+        spec.path,
+        MAX_AUDIO_BYTES,
+        "of audio, more than the {cap} a chat message carries; use "
+        f"`mistral-chat transcribe {spec.path}` for long recordings",
+    )
     record = Attachment(
         kind="audio",
         name=spec.path.name,
@@ -217,18 +226,9 @@ def read_audio_clip(spec: AudioClip) -> tuple[dict[str, Any], Attachment]:
 def read_text_file(spec: TextFile) -> tuple[dict[str, Any], Attachment]:
     """A text file as a `text` chunk (see `inline_text`), with the record the history keeps."""
     name = spec.path.name
-    try:
-        size = spec.path.stat().st_size
-        if size > MAX_TEXT_BYTES:
-            from mistral_chat.services.transfers import human_size
-
-            raise AttachmentError(
-                f"{spec.path} is {human_size(size)} of text, more than the "
-                f"{human_size(MAX_TEXT_BYTES)} sent inline; attach an excerpt"
-            )
-        data = spec.path.read_bytes()
-    except OSError as exc:
-        raise AttachmentError(f"cannot read {spec.path}: {exc.strerror or exc}") from exc
+    data = _read_within(
+        spec.path, MAX_TEXT_BYTES, "of text, more than the {cap} sent inline; attach an excerpt"
+    )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
